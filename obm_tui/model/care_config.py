@@ -1,0 +1,184 @@
+"""Reading the customer-care settings (`timezone`, `[care]`) from `.obm/config.toml` data.
+
+Takes the dict that tomllib gives and never raises: a bad value is reported as a problem
+(`care.hours.open: ...`) and its default is used. Defaults are in docs/customer-care.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from obm_tui.model.sla import ALWAYS, DEFAULT_TARGETS, BusinessHours, SlaSettings, Target
+from obm_tui.model.tickets import STATUSES, Moves
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$", re.I)
+_WINDOW_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class ConfigValueError(ValueError):
+    """A config value that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class CareConfig:
+    """The clock settings, the message moves, and what was wrong in the file."""
+
+    settings: SlaSettings
+    moves: Moves
+    problems: tuple[str, ...] = ()
+
+
+def parse_duration(text: Any) -> timedelta:
+    """`"1h30m"`, `"8h"`, `"90m"` -> timedelta. Days are refused (business days vary)."""
+    if not isinstance(text, str):
+        raise ConfigValueError(f"expected a duration like \"8h\" or \"1h30m\", got {text!r}")
+    match = _DURATION_RE.match(text)
+    if not match or not any(match.groups()):
+        raise ConfigValueError(f"expected a duration like \"8h\" or \"1h30m\", got {text!r}")
+    hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return timedelta(hours=hours, minutes=minutes)
+
+
+def parse_timezone(name: Any) -> tzinfo:
+    """An IANA time zone name (`Europe/London`) -> ZoneInfo; `UTC` when empty."""
+    if name in (None, ""):
+        return UTC
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigValueError(f"unknown time zone {name!r}: use a name like Europe/London") from None
+
+
+def parse_windows(text: Any) -> tuple[tuple[time, time], ...]:
+    """`"09:00-12:30, 13:30-17:00"` -> ((09:00, 12:30), (13:30, 17:00)), checked and sorted."""
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigValueError(f"expected opening hours like \"09:00-17:00\", got {text!r}")
+    windows = [_parse_window(part) for part in text.split(",")]
+    windows.sort()
+    for (_, end), (start, _) in zip(windows, windows[1:]):
+        if start < end:
+            raise ConfigValueError(f"opening hours overlap in {text!r}")
+    return tuple(windows)
+
+
+def _parse_window(part: str) -> tuple[time, time]:
+    match = _WINDOW_RE.match(part)
+    if not match:
+        raise ConfigValueError(f"expected a window like 09:00-17:00, got {part.strip()!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+        raise ConfigValueError(f"impossible time in {part.strip()!r}")
+    opens, closes = time(h1, m1), (time(h2, m2) if h2 < 24 else time.max)
+    if closes <= opens:
+        raise ConfigValueError(f"{part.strip()!r} closes before it opens (windows may not cross midnight)")
+    return opens, closes
+
+
+def parse_days(value: Any) -> frozenset[int]:
+    """`["mon", "tue"]` or `"mon-fri"` -> weekday numbers (0 = Monday)."""
+    if isinstance(value, str) and "-" in value:
+        first, _, last = (part.strip().lower()[:3] for part in value.partition("-"))
+        if first not in DAY_NAMES or last not in DAY_NAMES:
+            raise ConfigValueError(f"expected days like \"mon-fri\", got {value!r}")
+        lo, hi = DAY_NAMES.index(first), DAY_NAMES.index(last)
+        return frozenset(range(lo, hi + 1)) if lo <= hi else frozenset((*range(lo, 7), *range(hi + 1)))
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        raise ConfigValueError(f"expected a list of days like [\"mon\", \"tue\"], got {value!r}")
+    days = [str(item).strip().lower()[:3] for item in items]
+    unknown = [d for d in days if d not in DAY_NAMES]
+    if unknown:
+        raise ConfigValueError(f"unknown day {unknown[0]!r}: use mon, tue, wed, thu, fri, sat, sun")
+    return frozenset(DAY_NAMES.index(d) for d in days)
+
+
+def parse_holidays(value: Any) -> frozenset[date]:
+    """A list of ISO dates."""
+    if not isinstance(value, list):
+        raise ConfigValueError(f"expected a list of dates like [\"2026-12-25\"], got {value!r}")
+    try:
+        return frozenset(d if isinstance(d, date) else date.fromisoformat(str(d)) for d in value)
+    except ValueError as exc:
+        raise ConfigValueError(f"expected dates like 2026-12-25: {exc}") from None
+
+
+def parse_hours(table: Any) -> BusinessHours:
+    """The `[care.hours]` table -> BusinessHours (24/7 when absent or `always = true`)."""
+    if table is None:
+        return ALWAYS
+    if not isinstance(table, Mapping):
+        raise ConfigValueError("expected a table with days, open and holidays")
+    if table.get("always") is True:
+        return ALWAYS
+    days = parse_days(table.get("days", ["mon", "tue", "wed", "thu", "fri"]))
+    windows = parse_windows(table.get("open", "09:00-17:00"))
+    holidays = parse_holidays(table.get("holidays", []))
+    return BusinessHours(always=False, days=days, windows=windows, holidays=holidays)
+
+
+class _Reader:
+    """Collects problems while reading values with defaults."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def get(self, where: str, parse: Any, raw: Any, default: Any) -> Any:
+        if raw is None:
+            return default
+        try:
+            return parse(raw)
+        except ConfigValueError as exc:
+            self.problems.append(f"{where}: {exc}; using the default")
+            return default
+
+
+def _status(value: Any) -> str:
+    if value not in STATUSES:
+        raise ConfigValueError(f"expected a ticket status ({', '.join(STATUSES)}), got {value!r}")
+    return str(value)
+
+
+def _statuses(value: Any) -> frozenset[str]:
+    if not isinstance(value, list):
+        raise ConfigValueError(f"expected a list of statuses, got {value!r}")
+    return frozenset(_status(v) for v in value)
+
+
+def _targets(table: Any, reader: _Reader) -> dict[str, Target]:
+    targets = dict(DEFAULT_TARGETS)
+    if not isinstance(table, Mapping):
+        if table is not None:
+            reader.problems.append("care.targets: expected a table per priority; using the defaults")
+        return targets
+    for priority, values in table.items():
+        base = targets.get(priority, DEFAULT_TARGETS["normal"])
+        values = values if isinstance(values, Mapping) else {}
+        where = f"care.targets.{priority}"
+        first = reader.get(f"{where}.first_response", parse_duration, values.get("first_response"), base.first_response)
+        resolution = reader.get(f"{where}.resolution", parse_duration, values.get("resolution"), base.resolution)
+        targets[priority] = Target(first, resolution)
+    return targets
+
+
+def load_care_config(data: Mapping[str, Any]) -> CareConfig:
+    """The whole config file's data (from tomllib) -> CareConfig with defaults and problems."""
+    reader = _Reader()
+    care = data.get("care") if isinstance(data.get("care"), Mapping) else {}
+    tz = reader.get("timezone", parse_timezone, data.get("timezone"), UTC)
+    hours = reader.get("care.hours", parse_hours, care.get("hours"), ALWAYS)
+    soon = reader.get("care.breaching_soon", parse_duration, care.get("breaching_soon"), timedelta(hours=2))
+    pause_on = reader.get("care.pause_on", _statuses, care.get("pause_on"), frozenset({"pending"}))
+    targets = _targets(care.get("targets"), reader)
+    moves_table = care.get("moves") if isinstance(care.get("moves"), Mapping) else {}
+    moves = Moves(
+        reply=reader.get("care.moves.reply", _status, moves_table.get("reply"), "pending"),
+        customer=reader.get("care.moves.customer", _status, moves_table.get("customer"), "open"),
+    )
+    settings = SlaSettings(tz=tz, hours=hours, targets=targets, breaching_soon=soon, pause_on=pause_on)
+    return CareConfig(settings, moves, tuple(reader.problems))
