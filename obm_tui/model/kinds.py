@@ -202,3 +202,16 @@ def kind_named(name: str) -> Kind | None:
     if key.endswith("s") and key[:-1] in KINDS:
         return KINDS[key[:-1]]
     return None
+
+# The columns lists show for each kind (CLI tables and TUI screens), after the id.
+LIST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "client": ("name", "status", "company", "email", "follow_up"),
+    "process": ("title", "subject", "recurrence", "owner"),
+    "run": ("process", "subject", "status", "started", "assignee"),
+    "ticket": ("status", "priority", "subject", "customer", "assignee", "created"),
+    "product": ("name", "on_hand", "reorder_point", "reorder_qty", "supplier", "location"),
+    "purchase-order": ("supplier", "status", "ordered", "expected"),
+    "decline": ("customer", "amount", "status", "attempts", "next_follow_up"),
+    "invoice": ("client", "amount", "status", "issued", "due"),
+    "review": ("title", "period_start", "period_end"),
+}

@@ -1,0 +1,60 @@
+"""`obm check`: every problem in the vault, as `path:line: reason`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from obm_tui.model.errors import Problem
+from obm_tui.model.records import Record
+from obm_tui.vault.store import Vault
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """How many records were read, and what is wrong."""
+
+    records: int
+    bad_records: int
+    problems: list[Problem]
+
+
+def check_vault(vault: Vault) -> CheckReport:
+    """Schema problems, unreadable files, broken links, and extra checks registered by features."""
+    records = vault.records(archived=True)
+    problems: list[Problem] = [p for r in records for p in r.problems]
+    problems += broken_links(vault, records)
+    for extra in EXTRA_CHECKS:
+        problems += extra(vault, records)
+    problems.sort(key=lambda p: (p.path, p.line))
+    bad = len({p.path for p in problems})
+    return CheckReport(len(records), bad, problems)
+
+
+def broken_links(vault: Vault, records: list[Record]) -> list[Problem]:
+    """Link fields (`client: "[[fred-smith]]"`) that point at no record."""
+    known = {r.id.casefold() for r in records}
+    found: list[Problem] = []
+    for record in records:
+        for spec in record.schema.all_fields:
+            if spec.type != "link" or record.data.get(spec.name) is None:
+                continue
+            target = record.value(spec.name)
+            if target is not None and target.casefold() not in known:
+                found.append(Problem(record.path, _line(vault, record, spec.name),
+                                     f"{spec.name}: no record {target!r} (broken link)"))
+    return found
+
+
+def _line(vault: Vault, record: Record, field: str) -> int:
+    try:
+        raw = (vault.root / record.path).read_bytes()
+    except OSError:
+        return 0
+    lines = raw.split(b"\n")
+    for number, line in enumerate(lines[:200], start=1):
+        if line.startswith(field.encode() + b":"):
+            return number
+    return 0
+
+
+EXTRA_CHECKS: list = []  # features add callables (vault, records) -> list[Problem]

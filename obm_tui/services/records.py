@@ -1,0 +1,148 @@
+"""Record use cases shared by the CLI and the TUI: create, change, list, delete, archive."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from obm_tui.model import ids
+from obm_tui.model.errors import UsageError, ValidationError
+from obm_tui.model.fields import FieldValueError
+from obm_tui.model.kinds import Kind, kind_named
+from obm_tui.model.merge import DELETED
+from obm_tui.model.messages import change_message, created_message, deleted_message
+from obm_tui.model.records import Record
+from obm_tui.model.inputs import parse_input, to_raw
+from obm_tui.services.templates import record_template_body
+from obm_tui.vault.store import SaveResult, Vault
+
+
+def require_kind(name: str) -> Kind:
+    kind = kind_named(name)
+    if kind is None:
+        from obm_tui.model.kinds import KINDS
+
+        raise UsageError(f"unknown kind {name!r}; kinds are: {', '.join(KINDS)}")
+    return kind
+
+
+def now_in(vault: Vault) -> datetime:
+    return datetime.now(ZoneInfo(vault.config.timezone)).replace(second=0, microsecond=0, tzinfo=None)
+
+
+def parse_assignments(kind: Kind, pairs: Mapping[str, str]) -> dict[str, Any]:
+    """`{"status": "current"}` typed by a person -> raw values, or ValidationError naming the field."""
+    parsed: dict[str, Any] = {}
+    for name, text in pairs.items():
+        if name in ("type", "id"):
+            raise ValidationError(f"{name} cannot be changed (it names the file)")
+        if not name or not name.replace("_", "").replace("-", "").isalnum():
+            raise ValidationError(f"{name!r} is not a field name (letters, digits, _ and -)")
+        try:
+            value = parse_input(kind.field(name), text)
+        except FieldValueError as exc:
+            raise ValidationError(f"{kind.name} {name}: {exc}") from None
+        parsed[name] = DELETED if value is None else value
+    return parsed
+
+
+def new_record(vault: Vault, kind_name: str, title: str, pairs: Mapping[str, str] | None = None, *,
+               body: str | None = None, when: datetime | None = None) -> SaveResult:
+    """Create a record of a kind from a title and `field=value` pairs; one commit."""
+    kind = require_kind(kind_name)
+    if not title.strip():
+        raise ValidationError(f"a new {kind.name} needs a title")
+    when = when or now_in(vault)
+    fields = {k: v for k, v in parse_assignments(kind, pairs or {}).items() if v is not DELETED}
+    record_id, stem = make_id(vault, kind, title.strip(), fields, when)
+    data = _initial_fields(kind, record_id, title.strip(), fields, when)
+    problems = _check_fields(kind, data)
+    if problems:
+        raise ValidationError("; ".join(problems))
+    rel = f"{kind.folder}/{stem}.md"
+    text = body if body is not None else record_template_body(kind.name)
+    return vault.create(rel, data, text, created_message(kind.name, record_id, title.strip()))
+
+
+def make_id(vault: Vault, kind: Kind, title: str, fields: Mapping[str, Any], when: datetime) -> tuple[str, str]:
+    """(id, file stem) for a new record of `kind`, unique in this vault and across clones."""
+    taken = vault.index.ids(kind.name)
+    if kind.id_style == "sku":
+        record_id = ids.sku_id(str(fields.get("sku") or title))
+        if record_id.casefold() in taken:
+            raise ValidationError(f"a product with SKU {record_id} exists already")
+        return record_id, record_id
+    if kind.id_style == "serial":
+        record_id = _fresh(lambda: ids.serial_id(kind.id_prefix, when.date(), ids.random_suffix()), taken)
+        return record_id, f"{record_id}-{ids.slug(title, 40)}"
+    if kind.id_style == "event":
+        record_id = _fresh(lambda: ids.event_id(when.date(), title, ids.random_suffix()), taken)
+        return record_id, record_id
+    if kind.id_style == "run":
+        raise UsageError("runs are started from a process: obm run start <process> --for <record>")
+    record_id = ids.unique(ids.slug(title), taken)
+    return record_id, record_id
+
+
+def _fresh(make: Any, taken: set[str]) -> str:
+    for _ in range(100):
+        candidate = make()
+        if candidate.casefold() not in taken:
+            return candidate
+    raise UsageError("could not find a free id; too many records today")
+
+
+def _initial_fields(kind: Kind, record_id: str, title: str, fields: dict[str, Any], when: datetime) -> dict[str, Any]:
+    data: dict[str, Any] = {"type": kind.name, "id": record_id}
+    data[kind.title_field] = title
+    if kind.id_style == "sku":
+        data["sku"] = record_id
+    for spec in kind.fields:
+        if spec.default is not None and spec.name not in fields and spec.name not in data:
+            data[spec.name] = spec.default
+    data.update({k: v for k, v in fields.items() if k not in ("type", "id")})
+    data.setdefault("created", to_raw(when))
+    return data
+
+
+def _check_fields(kind: Kind, data: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for spec in kind.all_fields:
+        if spec.required and data.get(spec.name) is None:
+            problems.append(f"{spec.name} is required for a {kind.name} (add {spec.name}=…)")
+    return problems
+
+
+def set_fields(vault: Vault, ref: str, pairs: Mapping[str, str]) -> SaveResult:
+    """Change fields of one record from `field=value` text; one commit in business words."""
+    record = vault.find(ref)
+    if not record.readable:
+        raise ValidationError(f"{record.path} does not parse; fix it in an editor first ({record.problems[0].reason})")
+    changes = parse_assignments(record.schema, pairs)
+    return update(vault, record, changes)
+
+
+def update(vault: Vault, record: Record, changes: Mapping[str, Any], *, body: str | None = None,
+           base_body: str | None = None) -> SaveResult:
+    """Save raw field changes (DELETED removes) with a message naming each change."""
+    real = {k: v for k, v in changes.items() if record.data.get(k, DELETED) != v}
+    shown = {k: v for k, v in real.items() if v is not DELETED}
+    deleted = [k for k, v in real.items() if v is DELETED]
+    body_changed = body is not None and body != base_body
+    message = change_message(record.kind, record.id, record.data, shown, deleted, body_changed)
+    return vault.update(record, real, message, body=body if body_changed else None, base_body=base_body)
+
+
+def delete_record(vault: Vault, ref: str) -> str | None:
+    record = vault.find(ref)
+    return vault.delete(record, deleted_message(record.kind, record.id))
+
+
+def archive_record(vault: Vault, ref: str, archived: bool = True) -> SaveResult:
+    record = vault.find(ref)
+    verb = "archived" if archived else "restored"
+    result = vault.update(record, {"archived": True} if archived else {"archived": DELETED},
+                          f"{record.kind} {record.id}: {verb}")
+    return result

@@ -1,0 +1,63 @@
+"""Which files of a vault are records, and refusing paths that could escape or collide.
+
+A record's file name is always generated (a slug or an id) — never raw input — and still checked
+here: no `..`, no absolute paths, no `.git`, no NUL or control characters, no Windows reserved
+names, no symlink that leads out of the vault, no case-only twin of an existing file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+from obm_tui.model.errors import UsageError
+from obm_tui.model.ids import WINDOWS_RESERVED
+from obm_tui.model.kinds import KIND_BY_FOLDER, Kind
+
+TEMP_PREFIX = ".~obm-"
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f<>:\"\\|?*]")
+
+
+def kind_of_path(rel: str) -> Kind | None:
+    """The kind a relative path belongs to (`clients/fred.md` -> client), else None."""
+    folder, _, name = rel.partition("/")
+    if not name or "/" in name or not name.endswith(".md") or name.startswith((".", TEMP_PREFIX)):
+        return None
+    return KIND_BY_FOLDER.get(folder)
+
+
+def check_relative(rel: str) -> str:
+    """Return `rel` if it is a safe relative record path inside the vault, else raise UsageError."""
+    path = PurePosixPath(rel)
+    if path.is_absolute() or not rel or rel != unicodedata.normalize("NFC", rel):
+        raise UsageError(f"unsafe path {rel!r}: must be relative and NFC-normalised")
+    for part in path.parts:
+        if part in ("", ".", "..", ".git") or _BAD_CHARS.search(part) or part.startswith("-"):
+            raise UsageError(f"unsafe path {rel!r}: the part {part!r} is not allowed")
+        if part.split(".")[0].lower() in WINDOWS_RESERVED:
+            raise UsageError(f"unsafe path {rel!r}: {part!r} is a reserved name on Windows")
+    return rel
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when `path`, with symlinks resolved, stays inside the vault `root`."""
+    try:
+        resolved = path.resolve(strict=False)
+    except (OSError, RuntimeError):  # symlink loop
+        return False
+    return resolved == root or root in resolved.parents
+
+
+def case_twin(folder: Path, name: str) -> str | None:
+    """An existing file in `folder` whose name differs from `name` only by case (or NFC/NFD)."""
+    wanted = unicodedata.normalize("NFC", name).casefold()
+    try:
+        entries = os.listdir(folder)
+    except FileNotFoundError:
+        return None
+    for entry in entries:
+        if entry != name and unicodedata.normalize("NFC", entry).casefold() == wanted:
+            return entry
+    return None

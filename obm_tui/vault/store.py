@@ -1,0 +1,305 @@
+"""The vault: open a folder, keep its index, and change records the one safe way.
+
+Every change goes the same road (DESIGN.md, principle 2): validate -> stale check (merge or
+stop) -> atomic write -> one git commit with explicit paths -> index update. A change that cannot
+be committed (a held index.lock) stays on disk and is queued in `.obm/cache/pending.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from obm_tui.model.errors import ConflictError, FormatError, UsageError, VaultError
+from obm_tui.model.kinds import KINDS
+from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
+from obm_tui.model.messages import external_message
+from obm_tui.model.records import Record
+from obm_tui.vault import frontmatter_edit as edit
+from obm_tui.vault.atomic import clean_stray_temps, create_exclusive, write_atomic
+from obm_tui.vault.cache import CACHE_DIR, read_cache, write_cache
+from obm_tui.vault.config import CONFIG_PATH, Config, load_config
+from obm_tui.vault.frontmatter import Document, read_document
+from obm_tui.vault.git import Git, GitLockedError
+from obm_tui.vault.index import Index
+from obm_tui.vault.loader import Entry, cross_problems, load_row, load_rows, scan, to_record, to_row
+from obm_tui.vault.paths import check_relative, inside, kind_of_path
+
+PENDING_FILE = f"{CACHE_DIR}/pending.json"
+CONFLICT_DIR = ".obm/conflicts"
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the record now, the commit (None if pending), and a note for the user."""
+
+    record: Record
+    commit: str | None
+    merged: tuple[str, ...] = ()
+    pending: bool = False
+
+
+class Vault:
+    """An opened vault: config, git, and the index of every record."""
+
+    def __init__(self, root: Path, config: Config, git: Git, index: Index) -> None:
+        self.root = root
+        self.config = config
+        self.git = git
+        self.index = index
+        self._write_lock = threading.RLock()
+        self.own_writes: dict[str, bytes] = {}  # path -> digest of our last write (the watcher skips them)
+        self.listeners: list[Callable[[list[str]], None]] = []
+
+    # ----- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path | str, *, use_cache: bool = True, commit_external: bool = True) -> Vault:
+        """Open a vault folder: check git, load the index (warm from the cache when possible)."""
+        root = Path(root).expanduser().resolve()
+        if not root.is_dir():
+            raise VaultError(f"no vault at {root}: not a folder")
+        if not Git.is_repo(root):
+            raise VaultError(f"{root} is not a git repository; run `obm init {root}` to make a vault there")
+        git = Git(root)
+        git.ensure_settings()
+        config = load_config(root)
+        clean_stray_temps([root / kind.folder for kind in KINDS.values()])
+        vault = cls(root, config, git, Index())
+        vault.index = Index(vault._load(use_cache))
+        if commit_external:
+            vault.commit_pending()
+            vault.commit_external_edits()
+        return vault
+
+    def _load(self, use_cache: bool) -> list[Record]:
+        entries = list(scan(self.root))
+        cached = read_cache(self.root) if use_cache else {}
+        fresh = [e for e in entries if not _same(cached.get(e.path), e)]
+        rows = [cached[e.path] for e in entries if e.path in cached and _same(cached[e.path], e)]
+        rows += load_rows(self.root, fresh)
+        if fresh or len(rows) != len(cached):
+            write_cache(self.root, rows)
+        return _with_cross_problems([to_record(row) for row in rows])
+
+    def save_cache(self) -> None:
+        write_cache(self.root, [to_row(r) for r in self.index.all()])
+
+    def close(self) -> None:
+        self.git.close()
+
+    # ----- reading -------------------------------------------------------------------------
+    def find(self, ref: str, kind: str | None = None) -> Record:
+        return self.index.find(ref, kind)
+
+    def records(self, kind: str | None = None, *, archived: bool = False) -> list[Record]:
+        found = self.index.all() if kind is None else self.index.of_kind(kind)
+        return found if archived else [r for r in found if r.data.get("archived") is not True]
+
+    def path_of(self, record: Record) -> Path:
+        return self.root / record.path
+
+    def read_document(self, record: Record) -> Document:
+        """The record's file as it is on disk now (FormatError if it no longer parses)."""
+        return read_document(self._read_bytes(record.path))
+
+    def read_body(self, record: Record) -> str:
+        return self.read_document(record).body
+
+    def _read_bytes(self, rel: str) -> bytes:
+        path = self.root / rel
+        if not inside(self.root, path):
+            raise VaultError(f"{rel} is a symlink that leads out of the vault; it is not read")
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise UsageError(f"{rel} no longer exists (deleted or renamed by another program)") from None
+
+    # ----- writing -------------------------------------------------------------------------
+    def create(self, rel: str, data: Mapping[str, Any], body: str, message: str) -> SaveResult:
+        """Write a new record file (never over an existing one) and commit it."""
+        check_relative(rel)
+        kind = kind_of_path(rel)
+        if kind is None:
+            raise UsageError(f"{rel} is not inside a record folder")
+        content = edit.new_document(data, body)
+        with self._write_lock:
+            try:
+                create_exclusive(self.root / rel, content)
+            except FileExistsError:
+                raise ConflictError(f"{rel} already exists; not overwritten") from None
+            record = self._reindex(rel, content)
+            return self._commit([rel], message, record)
+
+    def update(self, record: Record, changes: Mapping[str, Any], message: str, *,
+               body: str | None = None, base_body: str | None = None) -> SaveResult:
+        """Change fields (raw values; DELETED removes) and/or the body of one record.
+
+        If the file changed on disk since `record` was loaded, non-overlapping field changes are
+        merged onto it; overlapping ones raise ConflictError after keeping my version in
+        `.obm/conflicts/`. A new `body` needs the `base_body` it was edited from, so an outside
+        edit of the notes is noticed. A file that does not parse is never written.
+        """
+        with self._write_lock:
+            raw = self._read_bytes(record.path)
+            doc = self._parse_or_refuse(record, raw)
+            merged: tuple[str, ...] = ()
+            if record.digest and _digest(raw) != record.digest:
+                changes, merged = self._merge_or_stop(record, doc, changes, body, base_body)
+            new = self._apply(doc, changes, body)
+            if new == raw:
+                return SaveResult(self._reindex(record.path, raw), None)
+            write_atomic(self.root / record.path, new)
+            updated = self._reindex(record.path, new)
+            note = f" (merged with an outside edit of {', '.join(merged)})" if merged else ""
+            result = self._commit([record.path], message + note, updated)
+            return SaveResult(result.record, result.commit, merged, result.pending)
+
+    def delete(self, record: Record, message: str) -> str | None:
+        """Remove a record's file and commit the removal (refused if it changed since loaded)."""
+        with self._write_lock:
+            raw = self._read_bytes(record.path)
+            if record.digest and _digest(raw) != record.digest:
+                raise ConflictError(f"{record.path} changed since it was loaded; look at it again before deleting")
+            try:
+                (self.root / record.path).unlink()
+            except FileNotFoundError:
+                pass
+            self.index.remove(record.path)
+            self.own_writes[record.path] = b""
+            return self._commit([record.path], message, None).commit
+
+    def _parse_or_refuse(self, record: Record, raw: bytes) -> Document:
+        try:
+            return read_document(raw)
+        except FormatError as exc:
+            raise ConflictError(
+                f"{record.path} does not parse (line {exc.line}: {exc.reason}); fix it in an editor first"
+            ) from None
+
+    def _merge_or_stop(self, record: Record, doc: Document, changes: Mapping[str, Any],
+                       body: str | None, base_body: str | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+        to_apply, conflicts = merge_changes(record.data, changes, doc.data)
+        if body is not None and doc.body not in (base_body, body):
+            conflicts.append(FieldConflict("notes", base_body, body, doc.body))
+        if conflicts:
+            kept = self._keep_conflict_copy(record, doc, changes, body)
+            raise FieldConflictError(record, conflicts, kept)
+        outside = tuple(sorted(k for k in set(doc.data) | set(record.data) if doc.data.get(k) != record.data.get(k)))
+        return to_apply, outside or ("the notes",)
+
+    def _keep_conflict_copy(self, record: Record, doc: Document, changes: Mapping[str, Any],
+                            body: str | None) -> str:
+        mine = self._apply(doc, changes, body)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        rel = f"{CONFLICT_DIR}/{record.path.replace('/', '__')[:-3]}.{stamp}.{os.getpid()}.md"
+        write_atomic(self.root / rel, mine)
+        return rel
+
+    @staticmethod
+    def _apply(doc: Document, changes: Mapping[str, Any], body: str | None) -> bytes:
+        fields = {k: (edit.DELETE if v is DELETED else v) for k, v in changes.items()}
+        raw = edit.set_fields(doc, fields) if fields else doc.raw
+        if body is not None:
+            raw = edit.set_body(read_document(raw), body)
+        return raw
+
+    def _reindex(self, rel: str, content: bytes) -> Record:
+        self.own_writes[rel] = _digest(content)
+        st = os.stat(self.root / rel)
+        entry = Entry(rel, kind_of_path(rel).name, (st.st_mtime_ns, st.st_size, st.st_ino))  # type: ignore[union-attr]
+        record = to_record(load_row(self.root, entry))
+        self.index.put(record)
+        return record
+
+    # ----- committing ----------------------------------------------------------------------
+    def _commit(self, paths: list[str], message: str, record: Record | None) -> SaveResult:
+        try:
+            sha = self.git.commit(paths, message, author=self.config.author)
+        except GitLockedError:
+            self._queue_pending(paths, message)
+            if record is None:
+                raise
+            return SaveResult(record, None, pending=True)
+        self._notify(paths)
+        return SaveResult(record, sha) if record is not None else SaveResult(_placeholder(paths[0]), sha)
+
+    def _notify(self, paths: list[str]) -> None:
+        for listener in list(self.listeners):
+            listener(paths)
+
+    def _queue_pending(self, paths: list[str], message: str) -> None:
+        pending = self.pending()
+        pending.append({"paths": paths, "message": message})
+        write_atomic(self.root / PENDING_FILE, json.dumps(pending, indent=1).encode())
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Commits that could not be made yet (their edits are on disk)."""
+        try:
+            loaded = json.loads((self.root / PENDING_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [p for p in loaded if isinstance(p, dict) and isinstance(p.get("paths"), list)]
+
+    def commit_pending(self) -> list[str]:
+        """Retry queued commits, in order, with their own messages. Returns the new shas."""
+        made: list[str] = []
+        queue = self.pending()
+        while queue:
+            item = queue[0]
+            sha = self.git.commit([str(p) for p in item["paths"]], str(item.get("message", "saved")),
+                                  author=self.config.author)
+            made += [sha] if sha else []
+            queue.pop(0)
+            write_atomic(self.root / PENDING_FILE, json.dumps(queue, indent=1).encode())
+        return made
+
+    def commit_external_edits(self) -> str | None:
+        """Commit record files changed by other programs while obm was not looking."""
+        paths = [p for p in self.git.changed_paths() if kind_of_path(p) or p == CONFIG_PATH]
+        if not paths:
+            return None
+        return self.git.commit(sorted(paths), external_message(sorted(paths)), author=self.config.author)
+
+
+class FieldConflictError(ConflictError):
+    """Overlapping edits: both values for each field, and where my version was kept."""
+
+    def __init__(self, record: Record, conflicts: list[FieldConflict], kept: str) -> None:
+        names = ", ".join(c.name for c in conflicts)
+        super().__init__(
+            f"{record.path} was changed elsewhere in the same field(s): {names}. "
+            f"Nothing was written; your version is kept in {kept}."
+        )
+        self.record = record
+        self.conflicts = conflicts
+        self.kept = kept
+
+
+def _digest(raw: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def _same(row: Any, entry: Entry) -> bool:
+    return row is not None and tuple(row[6]) == entry.stat
+
+
+def _with_cross_problems(records: list[Record]) -> list[Record]:
+    extra = cross_problems(records)
+    if not extra:
+        return records
+    from dataclasses import replace
+
+    return [replace(r, problems=r.problems + tuple(extra[r.path])) if r.path in extra else r for r in records]
+
+
+def _placeholder(rel: str) -> Record:
+    kind = kind_of_path(rel)
+    return Record(kind.name if kind else "client", rel.rsplit("/", 1)[-1][:-3], rel, {})
