@@ -334,3 +334,7 @@ def archive(ctx: click.Context, ref: str, undo: bool) -> None:
         click.echo(f"{'restored' if undo else 'archived'} {result.record.kind} {result.record.id}")
 
 
+
+
+if __name__ == "__main__":
+    main()

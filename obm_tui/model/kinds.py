@@ -68,6 +68,7 @@ KINDS: dict[str, Kind] = {
                 Field("rate", "money", doc="Monthly retainer or rate."),
                 Field("follow_up", "date", doc="Next follow-up date; shown on Today when due."),
                 Field("owner", "str", doc="Who looks after the client."),
+                Field("contract", "str", doc="Where the contract stands, e.g. sent or signed."),
             ),
         ),
         Kind(

@@ -1,0 +1,118 @@
+"""The `obm` command line over real vaults: output, exit status, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from obm_tui.cli import main
+from tests.conftest import git_out
+
+
+def obm(*args: str, vault: Path | None = None, input: str | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    prefix = ["--vault", str(vault)] if vault else []
+    result = runner.invoke(main, [*prefix, *args], input=input, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_and_help() -> None:
+    code, out, _ = obm("--version")
+    assert code == 0 and out.startswith("obm, version ")
+    for command in ("init", "demo", "new", "list", "show", "set", "log", "check", "delete", "archive"):
+        code, out, _ = obm(command, "--help")
+        assert code == 0 and "Usage:" in out, command
+
+
+def test_init_new_set_show_log(tmp_path: Path) -> None:
+    root = tmp_path / "biz"
+    assert obm("init", str(root), "--name", "Fred Smith Coaching", "--timezone", "Europe/London")[0] == 0
+    code, out, _ = obm("new", "client", "Fred Smith", "email=fred@example.com", "status=onboarding", vault=root)
+    assert code == 0 and "created client fred-smith" in out
+    code, out, _ = obm("set", "fred-smith", "status=current", vault=root)
+    assert code == 0 and out.strip() == "client fred-smith: status onboarding -> current"
+    code, out, _ = obm("show", "fred", "--json", vault=root)
+    shown = json.loads(out)
+    assert shown["fields"]["status"] == "current" and shown["path"] == "clients/fred-smith.md"
+    code, out, _ = obm("log", "fred-smith", vault=root)
+    lines = out.splitlines()
+    assert "client fred-smith: status onboarding -> current" in lines[0]
+    assert "client fred-smith: created (Fred Smith)" in lines[1]
+
+
+def test_list_filters_and_counts(tmp_path: Path) -> None:
+    root = tmp_path / "biz"
+    obm("init", str(root))
+    for name, status in (("Ann Lee", "current"), ("Bo Chan", "lead"), ("Cy Diaz", "current")):
+        obm("new", "client", name, f"status={status}", vault=root)
+    code, out, err = obm("list", "clients", "--where", "status=current", vault=root)
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["ann-lee", "cy-diaz"]
+    assert "2 of 3 clients shown; 0 with problems" in err
+    code, out, _ = obm("list", "client", "--json", "--sort", "name", vault=root)
+    assert [r["id"] for r in json.loads(out)] == ["ann-lee", "bo-chan", "cy-diaz"]
+
+
+def test_check_reports_file_and_line_and_exits_1(tmp_path: Path) -> None:
+    root = tmp_path / "biz"
+    obm("init", str(root))
+    (root / "clients/bad.md").write_text("---\ntype: client\nid: bad\nname: Bad\nsince: 2026-02-30\n---\n")
+    (root / "invoices/INV-1.md").write_text("---\ntype: invoice\nid: INV-1\nclient: '[[nobody]]'\namount: 5.00\n---\n")
+    code, out, err = obm("check", vault=root)
+    assert code == 1
+    assert "clients/bad.md:5: since: expected a date like 2026-11-22, got '2026-02-30'" in out
+    assert "invoices/INV-1.md:4: client: no record 'nobody' (broken link)" in out
+    assert "2 records read; 2 with problems" in err
+
+
+def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
+    root = tmp_path / "biz"
+    obm("init", str(root))
+    cases = [
+        (("show", "nobody"), 2, "no record 'nobody'"),
+        (("new", "spaceship", "X"), 2, "unknown kind 'spaceship'"),
+        (("set", "x", "novalue"), 2, "expected field=value"),
+        (("list", "clients", "--where", "on_hand>lots"), 0, None),
+    ]
+    for args, want_code, want_text in cases:
+        code, out, err = obm(*args, vault=root)
+        assert code == want_code, args
+        if want_text:
+            assert want_text in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    code, _, err = obm("list", "clients", vault=tmp_path / "missing")
+    assert code == 3 and "not a folder" in err
+
+
+def test_vault_discovery_upward_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "biz"
+    obm("init", str(root))
+    obm("new", "client", "Ann Lee", vault=root)
+    monkeypatch.chdir(root / "clients")
+    assert "ann-lee" in obm("list", "clients")[1]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OBM_VAULT", str(root))
+    assert "ann-lee" in obm("list", "clients")[1]
+    monkeypatch.delenv("OBM_VAULT")
+    code, _, err = obm("list", "clients")
+    assert code == 2 and "no vault here" in err
+
+
+def test_demo_is_its_own_repository(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    assert obm("demo", str(target))[0] == 0
+    assert git_out(target, "rev-parse", "--show-toplevel").strip() == str(target.resolve())
+    assert git_out(target, "status", "--porcelain") == ""
+    code, _, err = obm("demo", str(target))
+    assert code == 3 and "not empty" in err
+
+
+def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "obm_tui.cli", "--vault", str(tmp_path), "list", "clients"],
+                            capture_output=True, text=True)
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr and result.stderr.startswith("obm: ")
