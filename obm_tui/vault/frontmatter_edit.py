@@ -1,0 +1,322 @@
+"""Writing record files without losing anything.
+
+`set_fields` rewrites only the top-level keys it is given; every other byte stays as it was:
+key order, comments, blank lines, the quoting of other keys, the BOM, the line endings (CRLF,
+LF, or a mix), the final newline or its absence, and the body. It finds a key's text from the
+YAML node marks (LibYAML composition), so a value is replaced whole, however many lines it
+spans. The changed value keeps its style where it can: double-quoted stays double-quoted,
+single stays single, plain stays plain when safe, a trailing `# comment` stays, a block list
+stays a block list at its indentation and a flow list stays a flow list, `|` and `>` stay.
+New keys go at the end of the front matter; an unchanged value gives identical bytes.
+
+Every result is read back with `read_document` before it is returned: bytes that would not
+read back exactly as intended are never returned (WriteError instead).
+
+What you write, and what `read_document(result).data[key]` gives back (the strict reader
+keeps plain scalars as text, so the schema decides types):
+
+    str                      the same str (quoted whenever a reader could take it for
+                             something else: yes, No, on, 01234, 12:30, 1e3, [[link]], ...)
+    int                      its text: 24 -> "24"
+    Decimal                  its fixed-point text: Decimal("120.00") -> "120.00"
+    date                     ISO text: "2026-11-22" (written plain: it is a date)
+    datetime                 ISO text: "2026-11-22T10:14" (seconds only when not zero)
+    bool                     the same bool (true / false)
+    None                     None (null)
+    list / tuple             a list of the above
+    dict (text keys)         a dict of the above
+    DELETE                   the key is removed
+
+float (use Decimal), NaN, non-text keys and other types raise TypeError or ValueError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import yaml
+
+from obm_tui.model.errors import FormatError, ObmError
+from obm_tui.vault import safeyaml
+from obm_tui.vault.frontmatter import Document, read_document
+
+
+class _Delete:
+    """The type of DELETE."""
+
+    _instance: _Delete | None = None
+
+    def __new__(cls) -> _Delete:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE: Final = _Delete()
+"""Use as a value in `set_fields` to remove the key."""
+
+render_scalar = safeyaml.render_scalar
+
+
+class WriteError(ObmError):
+    """The writer could not produce bytes that read back as intended; nothing was written."""
+
+    title = "Cannot save"
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """Where one top-level key's text is: character offsets into the front-matter text."""
+
+    key_start: int
+    colon_end: int  # just after the ':'
+    start: int  # where the value's text starts
+    end: int  # where the value's content ends (a trailing comment and line break follow)
+    below: bool  # the value starts on a line after the key's
+    node: yaml.Node
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    head: str  # text after "key: " on the key's line ("" when the value starts below)
+    below: tuple[str, ...]  # whole lines under the key's line
+
+
+def set_fields(doc: Document, changes: Mapping[str, Any]) -> bytes:
+    """New file bytes where only the changed top-level keys' lines differ (see module doc)."""
+    text = doc.front_matter
+    root, entries = _entries(text)
+    base = root.value[0][0].start_mark.column if root is not None and root.value else 0
+    nl_end = _last_break(text) or doc.newline
+    expected = dict(doc.data)
+    edits: list[tuple[int, int, str]] = []
+    added: list[str] = []
+    for key, value in changes.items():
+        safeyaml.check_key(key)
+        if value is DELETE:
+            if key in expected:
+                del expected[key]
+                edits.append(_delete(text, entries[key]))
+            continue
+        new = safeyaml.read_back(value)
+        if key in expected and _equal(expected[key], new):
+            continue
+        expected[key] = new
+        if key in entries:
+            edits += _replace(text, entries[key], value, base, doc.newline)
+        else:
+            added.append(_entry_text(key, value, base, nl_end))
+    if not edits and not added:
+        return doc.raw
+    if root is not None and root.flow_style:
+        new_text = _front_matter_text(expected, doc.newline)
+    else:
+        new_text = _apply(text, edits) + "".join(added)
+    raw = doc.raw[: doc.fm_start] + new_text.encode("utf-8") + doc.raw[doc.fm_end :]
+    return _verified(raw, expected)
+
+
+def set_body(doc: Document, body: str) -> bytes:
+    """The file with its front matter bytes unchanged and the body replaced. In a CRLF file,
+    "\\n" line ends of `body` become "\\r\\n". Raises FormatError if the result would not read
+    (for example a body with merge-conflict markers or a NUL)."""
+    head = doc.raw[: doc.body_start]
+    data = _with_newlines(body, doc.newline).encode("utf-8")
+    if data and not head.endswith(b"\n"):
+        head += doc.newline.encode("ascii")
+    raw = head + data
+    if raw != doc.raw:
+        read_document(raw)
+    return raw
+
+
+def new_document(fields: Mapping[str, Any], body: str = "", newline: str = "\n") -> bytes:
+    """A fresh record file: front matter with the keys in the given order, then `body`."""
+    if newline not in ("\n", "\r\n"):
+        raise ValueError(f"newline must be '\\n' or '\\r\\n', not {newline!r}")
+    expected = safeyaml.read_back(dict(fields))
+    text = _front_matter_text(fields, newline)
+    raw = f"---{newline}{text}---{newline}{_with_newlines(body, newline)}".encode("utf-8")
+    return _verified(raw, expected)
+
+
+def key_lines(doc: Document) -> dict[str, int]:
+    """The 1-based file line of each top-level key, for problem reports."""
+    text = doc.front_matter
+    first = doc.raw.count(b"\n", 0, doc.fm_start) + 1
+    _, entries = _entries(text)
+    return {key: first + text.count("\n", 0, e.key_start) for key, e in entries.items()}
+
+
+# --- finding each key's text ------------------------------------------------------------------
+
+
+def _entries(text: str) -> tuple[yaml.MappingNode | None, dict[str, _Entry]]:
+    try:
+        root = yaml.compose(text, Loader=safeyaml.StrictLoader) if text.strip() else None
+    except yaml.YAMLError as exc:  # read_document parsed it: only a hand-made Document gets here
+        raise FormatError(f"YAML: {exc}") from None
+    if root is None:
+        return None, {}
+    if not isinstance(root, yaml.MappingNode):
+        raise FormatError("front matter must be fields (key: value)")
+    return root, {key.value: _entry(text, key, value) for key, value in root.value}
+
+
+def _entry(text: str, key: yaml.Node, value: yaml.Node) -> _Entry:
+    colon_end = text.index(":", key.end_mark.index) + 1
+    start = value.start_mark.index
+    below = "\n" in text[colon_end:start]
+    return _Entry(key.start_mark.index, colon_end, start, _content_end(text, value), below, value)
+
+
+def _content_end(text: str, node: yaml.Node) -> int:
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        return _block_scalar_end(text, node)
+    if isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        return _content_end(text, last[1] if isinstance(node, yaml.MappingNode) else last)
+    return int(node.end_mark.index)
+
+
+def _block_scalar_end(text: str, node: yaml.ScalarNode) -> int:
+    end = node.end_mark.index
+    header = text[node.start_mark.index : _line_end(text, node.start_mark.index)]
+    if "+" in header.split("#")[0]:  # keep chomping: trailing blank lines are content
+        return end - 2 if text.endswith("\r\n", 0, end) else end - text.endswith("\n", 0, end)
+    return _line_end(text, len(text[:end].rstrip()) - 1)
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def _line_end(text: str, pos: int) -> int:
+    """Where the line holding `pos` ends, before its line break."""
+    found = text.find("\n", pos)
+    if found < 0:
+        return len(text)
+    return found - 1 if found > pos and text[found - 1] == "\r" else found
+
+
+def _after_line(text: str, pos: int) -> int:
+    found = text.find("\n", pos)
+    return len(text) if found < 0 else found + 1
+
+
+def _break_at(text: str, pos: int) -> str | None:
+    """The line break ending the line that holds `pos`."""
+    found = text.find("\n", pos)
+    if found < 0:
+        return None
+    return "\r\n" if found > 0 and text[found - 1] == "\r" else "\n"
+
+
+def _last_break(text: str) -> str | None:
+    return "\r\n" if text.endswith("\r\n") else "\n" if text.endswith("\n") else None
+
+
+# --- rendering and editing --------------------------------------------------------------------
+
+
+def _same(old: Any, new: Any) -> bool:
+    return type(old) is type(new) and old == new
+
+
+def _render(value: Any, old: yaml.Node | None, indent: int) -> _Rendered:
+    if isinstance(value, (list, tuple, dict)) and value:
+        if isinstance(old, yaml.CollectionNode) and old.flow_style:
+            return _Rendered(safeyaml.render_inline(value), ())
+        return _Rendered("", tuple(safeyaml.render_block(value, indent)))
+    old_style = old.style if isinstance(old, yaml.ScalarNode) else None
+    if isinstance(value, str) and ("\n" in value or old_style in ("|", ">")):
+        block = safeyaml.render_block_scalar(value, indent, old_style if old_style == ">" else "|")
+        if block is not None:
+            return _Rendered(block[0], tuple(block[1:]))
+    return _Rendered(safeyaml.render_inline(value, old_style), ())
+
+
+def _child_indent(text: str, entry: _Entry, base: int, value: Any) -> int:
+    """Indentation for the lines of a value under its key: the old value's when it had one."""
+    node = entry.node
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        first = text[_after_line(text, entry.start) : entry.end].lstrip("\r\n")
+        column = len(first) - len(first.lstrip(" "))
+    elif entry.below:
+        column = entry.start - _line_start(text, entry.start)
+    else:
+        return base + 2
+    indentless_list = column == base and isinstance(node, yaml.SequenceNode)
+    if column > base or (indentless_list and isinstance(value, (list, tuple))):
+        return column
+    return base + 2
+
+
+def _replace(text: str, entry: _Entry, value: Any, base: int, nl: str) -> list[tuple[int, int, str]]:
+    new = _render(value, entry.node, _child_indent(text, entry, base, value))
+    nl = _break_at(text, entry.end) or nl
+    if entry.below:
+        start = _line_start(text, entry.start)
+        head = [(entry.colon_end, entry.colon_end, " " + new.head)] if new.head else []
+        if new.below:
+            return [*head, (start, entry.end, nl.join(new.below))]
+        return [*head, (start, _after_line(text, entry.end), "")]
+    if not new.head:
+        edits = [(entry.colon_end, entry.end, "")]
+    else:
+        space = " " if text[entry.start - 1] == ":" else ""
+        edits = [(entry.start, entry.end, space + new.head)]
+    if new.below:
+        at = _after_line(text, entry.end)
+        edits.append((at, at, "".join(line + nl for line in new.below)))
+    return edits
+
+
+def _delete(text: str, entry: _Entry) -> tuple[int, int, str]:
+    return (_line_start(text, entry.key_start), _after_line(text, entry.end), "")
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _entry_text(key: str, value: Any, base: int, nl: str) -> str:
+    new = _render(value, None, base + 2)
+    line = " " * base + safeyaml.render_key(key) + ":" + (" " + new.head if new.head else "")
+    return "".join(line_ + nl for line_ in (line, *new.below))
+
+
+def _front_matter_text(fields: Mapping[str, Any], nl: str) -> str:
+    return "".join(_entry_text(safeyaml.check_key(k), v, 0, nl) for k, v in fields.items())
+
+
+def _with_newlines(body: str, nl: str) -> str:
+    return re.sub(r"(?<!\r)\n", "\r\n", body) if nl == "\r\n" else body
+
+
+def _verified(raw: bytes, expected: dict[str, Any]) -> bytes:
+    """`raw` if it reads back as `expected` (same keys, same order, same values)."""
+    try:
+        data = read_document(raw).data
+    except FormatError as exc:
+        raise WriteError(f"the new text would not read back ({exc.reason}); nothing was written")
+    wrong = [key for key in {**expected, **data} if not _equal(data.get(key, DELETE), expected.get(key, DELETE))]
+    if wrong or list(data) != list(expected):
+        raise WriteError(f"writing {', '.join(map(repr, wrong)) or 'the keys'} would change other values; nothing was written")
+    return raw
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_equal, a, b))
+    return _same(a, b)
