@@ -1,0 +1,348 @@
+"""A product's stock ledger: a Markdown table of movements under a `## Ledger` heading.
+
+Format (docs/stock.md, "Ledger format"):
+
+    | Date | Movement | Qty | On hand | Ref | Note |
+    |------------|----------|----:|--------:|-----|------|
+    | 2026-11-20 | ship | -3 | 11 | order 1042 | |
+
+Parsing never raises; what cannot be read is a Problem (path empty, line 1-based in the body).
+Planning a movement raises StockError with a reason a person can act on. Integers only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from obm_tui.model.errors import Problem, ValidationError
+
+MOVEMENTS = ("receive", "ship", "adjust", "count")
+ALIASES = {
+    "received": "receive", "receipt": "receive", "shipped": "ship", "sell": "ship", "sold": "ship",
+    "sale": "ship", "adjusted": "adjust", "adjustment": "adjust", "counted": "count",
+}
+HEADER = ("Date", "Movement", "Qty", "On hand", "Ref", "Note")
+REQUIRED = ("date", "movement", "qty", "onhand")
+_HEADING_RE = re.compile(r"^#{1,6}[ \t]+ledger[ \t]*#*[ \t]*$", re.I)
+_OTHER_HEADING_RE = re.compile(r"^#{1,6}[ \t]")
+_CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
+_SEPARATOR_CELL_RE = re.compile(r"^:?-+:?$")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+
+
+class StockError(ValidationError):
+    """A stock movement that cannot be recorded (it would break the arithmetic)."""
+
+    title = "Stock"
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One ledger row: `qty` is the signed change, `on_hand` the units after it."""
+
+    when: date | datetime
+    kind: str
+    qty: int
+    on_hand: int
+    ref: str = ""
+    note: str = ""
+    line: int = 0
+
+    @property
+    def day(self) -> date:
+        """The movement's date."""
+        return self.when.date() if isinstance(self.when, datetime) else self.when
+
+    @property
+    def before(self) -> int:
+        """Units on hand before the movement."""
+        return self.on_hand - self.qty
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """A parsed ledger. `insert_at` is where a new row goes (-1: there is no table yet)."""
+
+    movements: tuple[Movement, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    columns: tuple[str, ...] = ()
+    heading_line: int = 0
+    insert_at: int = -1
+    last_line: int = 0
+
+    @property
+    def balance(self) -> int | None:
+        """Units on hand after the last movement (None for an empty ledger)."""
+        return self.movements[-1].on_hand if self.movements else None
+
+
+def _key(name: str) -> str:
+    return "".join(name.lower().split()).replace("_", "")
+
+
+def _cells(line: str) -> list[str]:
+    text = line.strip()
+    text = text[1:] if text.startswith("|") else text
+    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    return [cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT_RE.split(text)]
+
+
+def _int(text: str) -> int | None:
+    text = text.replace("−", "-").replace(" ", "")
+    return int(text) if _INT_RE.match(text) else None
+
+
+def _when(text: str) -> date | datetime | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _kind_rule(kind: str, qty: int) -> str | None:
+    if kind == "receive" and qty <= 0:
+        return f"a receive must add units (Qty > 0), got {qty:+d}"
+    if kind == "ship" and qty >= 0:
+        return f"a ship must take units out (Qty < 0), got {qty:+d}"
+    if kind == "adjust" and qty == 0:
+        return "an adjust must change the stock (Qty is 0; a count that matched is a count)"
+    if kind == "count" and qty != 0:
+        return f"a count row has Qty 0 (a difference is an adjust row), got {qty:+d}"
+    return None
+
+
+def _row(cells: dict[str, str], number: int) -> Movement | str:
+    when = _when(cells.get("date", ""))
+    if when is None:
+        return f"expected a date like 2026-11-20, got {cells.get('date', '')!r}"
+    raw_kind = cells.get("movement", "").lower()
+    kind = ALIASES.get(raw_kind, raw_kind)
+    if kind not in MOVEMENTS:
+        return f"unknown movement {raw_kind!r}: expected receive, ship, adjust or count"
+    qty, on_hand = _int(cells.get("qty", "")), _int(cells.get("onhand", ""))
+    if qty is None:
+        return f"Qty must be a whole number like +24 or -3, got {cells.get('qty', '')!r}"
+    if on_hand is None or on_hand < 0:
+        return f"On hand must be a whole number of 0 or more, got {cells.get('onhand', '')!r}"
+    rule = _kind_rule(kind, qty)
+    if rule:
+        return rule
+    return Movement(when, kind, qty, on_hand, cells.get("ref", ""), cells.get("note", ""), number)
+
+
+def _line_spans(body: str) -> list[tuple[int, int, str]]:
+    """(start offset, end offset including the newline, text without the line ending)."""
+    spans, start = [], 0
+    for piece in body.split("\n"):
+        end = min(start + len(piece) + 1, len(body))
+        if start < len(body):
+            spans.append((start, end, piece.rstrip("\r")))
+        start = end
+    return spans
+
+
+def parse(body: str) -> Ledger:
+    """Find and read the ledger table of a product body."""
+    spans = _line_spans(body)
+    heading = next((i for i, (_, _, text) in enumerate(spans) if _HEADING_RE.match(text)), None)
+    if heading is None:
+        return Ledger()
+    table = heading + 1
+    while table < len(spans) and not spans[table][2].lstrip().startswith("|"):
+        if _OTHER_HEADING_RE.match(spans[table][2]):
+            return Ledger(heading_line=heading + 1)
+        table += 1
+    if table >= len(spans):
+        return Ledger(heading_line=heading + 1)
+    return _read_table(spans, heading, table)
+
+
+def _read_table(spans: list[tuple[int, int, str]], heading: int, first: int) -> Ledger:
+    columns = tuple(_key(c) for c in _cells(spans[first][2]))
+    problems: list[Problem] = []
+    missing = [HEADER[i] for i, key in enumerate(("date", "movement", "qty", "onhand")) if key not in columns]
+    if missing:
+        problems.append(Problem("", first + 1, f"the ledger table has no {', '.join(missing)} column"))
+    last = first
+    movements: list[Movement] = []
+    for index in range(first + 1, len(spans)):
+        text = spans[index][2]
+        if not text.lstrip().startswith("|"):
+            break
+        last = index
+        cells = _cells(text)
+        if index == first + 1 and all(_SEPARATOR_CELL_RE.match(c) for c in cells if c):
+            continue
+        if not missing:
+            row = _row(dict(zip(columns, cells)), index + 1)
+            if isinstance(row, str):
+                problems.append(Problem("", index + 1, row))
+            else:
+                movements.append(row)
+    return Ledger(tuple(movements), tuple(problems), columns, heading + 1, spans[last][1], last + 1)
+
+
+def check(ledger: Ledger, on_hand: int | None) -> tuple[Problem, ...]:
+    """Every problem: unreadable rows, breaks in the running total, an end != `on_hand`."""
+    problems = list(ledger.problems)
+    previous: Movement | None = None
+    for movement in ledger.movements:
+        if previous is None and movement.before < 0:
+            problems.append(Problem("", movement.line, f"opening stock would be {movement.before} (below 0)"))
+        if previous is not None and movement.before != previous.on_hand:
+            expected = previous.on_hand + movement.qty
+            problems.append(Problem("", movement.line, f"on hand {movement.on_hand} does not follow "
+                                    f"{previous.on_hand} {movement.qty:+d} = {expected}"))
+        previous = movement
+    if previous is not None and on_hand is not None and previous.on_hand != on_hand:
+        problems.append(Problem("", previous.line, f"the ledger ends at {previous.on_hand} "
+                                f"but on_hand is {on_hand}"))
+    return tuple(sorted(problems, key=lambda p: p.line))
+
+
+def _whole(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StockError(f"{what} must be a whole number, got {value!r}")
+    return value
+
+
+def _result(current: int, delta: int, sku: str, verb: str) -> int:
+    after = current + delta
+    if after < 0:
+        raise StockError(f"cannot {verb} {abs(delta)} of {sku or 'this product'}: only {current} on hand")
+    return after
+
+
+def receive(current: int, qty: int, when: date | datetime, ref: str = "", note: str = "", sku: str = "") -> Movement:
+    """Units arrived (qty > 0)."""
+    if _whole(qty, "the quantity received") <= 0:
+        raise StockError(f"the quantity received must be more than 0, got {qty}")
+    return Movement(when, "receive", qty, _result(_whole(current, "on hand"), qty, sku, "receive"), ref, note)
+
+
+def ship(current: int, qty: int, when: date | datetime, ref: str = "", note: str = "", sku: str = "") -> Movement:
+    """Units shipped or sold (qty > 0 units go out)."""
+    if _whole(qty, "the quantity shipped") <= 0:
+        raise StockError(f"the quantity shipped must be more than 0, got {qty}")
+    return Movement(when, "ship", -qty, _result(_whole(current, "on hand"), -qty, sku, "ship"), ref, note)
+
+
+def adjust(current: int, delta: int, when: date | datetime, ref: str = "", note: str = "", sku: str = "") -> Movement:
+    """A correction by `delta` units (not 0); damaged, lost, found."""
+    if _whole(delta, "the adjustment") == 0:
+        raise StockError("an adjustment of 0 changes nothing")
+    return Movement(when, "adjust", delta, _result(_whole(current, "on hand"), delta, sku, "take out"), ref, note)
+
+
+def count(current: int, counted: int, when: date | datetime, note: str = "", sku: str = "") -> Movement:
+    """A stock count: a `count` row when it matches, else an `adjust` row with the difference."""
+    if _whole(counted, "the count") < 0:
+        raise StockError(f"a count cannot be negative, got {counted}")
+    current = _whole(current, "on hand")
+    if counted == current:
+        return Movement(when, "count", 0, counted, "", note)
+    text = f"counted {counted}, ledger said {current}" + (f"; {note}" if note else "")
+    return Movement(when, "adjust", counted - current, counted, "count", text)
+
+
+def _escape_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _format_when(when: date | datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M") if isinstance(when, datetime) else when.isoformat()
+
+
+def render_row(movement: Movement, columns: tuple[str, ...] = tuple(_key(h) for h in HEADER)) -> str:
+    """One table row in the given column order (unknown columns left empty)."""
+    values = {
+        "date": _format_when(movement.when), "movement": movement.kind,
+        "qty": f"{movement.qty:+d}" if movement.qty else "0", "onhand": str(movement.on_hand),
+        "ref": _escape_cell(movement.ref), "note": _escape_cell(movement.note),
+    }
+    return "| " + " | ".join(values.get(c, "") for c in columns) + " |"
+
+
+def _new_table(movement: Movement, newline: str) -> str:
+    header = "| " + " | ".join(HEADER) + " |"
+    separator = "|------------|----------|----:|--------:|-----|------|"
+    return newline.join((header, separator, render_row(movement))) + newline
+
+
+def append(body: str, movement: Movement, ledger: Ledger | None = None) -> str:
+    """The body with one row added after the ledger's last row; other bytes unchanged.
+
+    Without a ledger, a `## Ledger` heading and table are added at the end of the body.
+    """
+    ledger = ledger if ledger is not None else parse(body)
+    newline = "\r\n" if "\r\n" in body else "\n"
+    if ledger.insert_at >= 0:
+        at = ledger.insert_at
+        row = render_row(movement, ledger.columns)
+        if body[:at].endswith("\n"):
+            return body[:at] + row + newline + body[at:]
+        return body[:at] + newline + row + body[at:]
+    if ledger.heading_line:
+        spans = _line_spans(body)
+        at = spans[ledger.heading_line - 1][1]
+        prefix = body[:at] if body[:at].endswith("\n") else body[:at] + newline
+        return prefix + newline + _new_table(movement, newline) + body[at:]
+    if body and not body.endswith("\n"):
+        body += newline
+    if body.strip() and not body.endswith(newline + newline):
+        body += newline
+    return body + "## Ledger" + newline + newline + _new_table(movement, newline)
+
+
+def commit_message(sku: str, movement: Movement) -> str:
+    """`stock MUG-01: shipped 3 (order 1042), 14 -> 11` and the like."""
+    ref = f" ({movement.ref})" if movement.ref else ""
+    if movement.kind == "count":
+        return f"stock {sku}: counted {movement.on_hand}, matches"
+    words = {"receive": f"received {movement.qty}", "ship": f"shipped {-movement.qty}",
+             "adjust": f"adjusted {movement.qty:+d}"}
+    return f"stock {sku}: {words[movement.kind]}{ref}, {movement.before} -> {movement.on_hand}"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A movement ready to save: the new body, the row, the commit message, and old problems."""
+
+    body: str
+    movement: Movement
+    message: str
+    problems: tuple[Problem, ...] = ()
+
+
+def _base(ledger: Ledger, on_hand: int, kind: str, sku: str) -> int:
+    """The units the new movement starts from; StockError when the ledger's end is unclear."""
+    if ledger.insert_at >= 0 and any(key not in ledger.columns for key in REQUIRED):
+        raise StockError(f"the ledger of {sku} has no Date, Movement, Qty and On hand columns: fix its header")
+    broken = [p for p in ledger.problems if p.line == ledger.last_line]
+    if broken:
+        raise StockError(f"the last ledger row of {sku} cannot be read ({broken[0].reason}): fix it first")
+    end = ledger.balance
+    if end is None or end == on_hand or kind == "count":
+        return on_hand if end is None else end
+    raise StockError(f"the ledger of {sku} ends at {end} but on_hand is {on_hand}: "
+                     "fix one of them by hand, or record a count")
+
+
+def record(
+    body: str, sku: str, on_hand: int, kind: str, qty: int, when: date | datetime,
+    ref: str = "", note: str = "",
+) -> Recorded:
+    """Plan and append one movement. `qty`: units received/shipped, the signed adjustment, or
+    the units counted. Raises StockError (negative stock, a ledger whose end is unclear)."""
+    ledger = parse(body)
+    base = _base(ledger, on_hand, kind, sku)
+    if kind == "count":
+        movement = count(base, qty, when, note, sku)
+    elif kind in ("receive", "ship", "adjust"):
+        planner = {"receive": receive, "ship": ship, "adjust": adjust}[kind]
+        movement = planner(base, qty, when, ref, note, sku)
+    else:
+        raise StockError(f"unknown movement {kind!r}: expected receive, ship, adjust or count")
+    return Recorded(append(body, movement, ledger), movement, commit_message(sku, movement), check(ledger, on_hand))
