@@ -225,3 +225,30 @@ def test_kind_sections_list_only_schema_fields() -> None:
     for kind in KINDS.values():
         rows = set(re.findall(r"^\| `([a-z_]+)` \|", kind_section(doc, kind.name), re.M))
         assert rows <= {spec.name for spec in kind.fields}, f"{kind.name}: {rows - {s.name for s in kind.fields}}"
+
+
+def files_of(kind: str) -> list[Path]:
+    return [p for p in RECORDS if p.parent.name == KINDS[kind].folder]
+
+
+@pytest.mark.parametrize("path", files_of("product"), ids=rel)
+def test_stock_ledger_adds_up(path: Path) -> None:
+    from obm_tui.model import ledger
+
+    doc = read_document(path.read_bytes())
+    parsed = ledger.parse(doc.body)
+    assert parsed.movements and not parsed.problems
+    assert not ledger.check(parsed, int(doc.data["on_hand"]))
+
+
+@pytest.mark.parametrize("path", files_of("ticket"), ids=rel)
+def test_ticket_conversation_parses_and_matches_status(path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from obm_tui.model import conversation
+
+    doc = read_document(path.read_bytes())
+    parsed = conversation.parse(doc.body, ZoneInfo("America/New_York"))
+    assert parsed.messages and not parsed.problems
+    markers = [m.status for m in parsed.messages if m.status]
+    assert (markers[-1] if markers else "new") == doc.data["status"]
