@@ -76,7 +76,7 @@ def make_id(vault: Vault, kind: Kind, title: str, fields: Mapping[str, Any], whe
         return record_id, record_id
     if kind.id_style == "serial":
         record_id = _fresh(lambda: ids.serial_id(kind.id_prefix, when.date(), ids.random_suffix()), taken)
-        return record_id, f"{record_id}-{ids.slug(title, 40)}"
+        return record_id, (f"{record_id}-{ids.slug(title, 40)}" if kind.name == "ticket" else record_id)
     if kind.id_style == "event":
         record_id = _fresh(lambda: ids.event_id(when.date(), title, ids.random_suffix()), taken)
         return record_id, record_id

@@ -18,34 +18,73 @@ CONFIG_PATH = ".obm/config.toml"
 
 DEFAULT_CONFIG = """\
 # obm settings for this vault. Committed with the vault and shared by the team.
-# Every key is optional; the values below are the defaults.
+# Every key is optional; the values below are the defaults (see docs/vault-format.md).
 
 [business]
 name = "{name}"
 currency = "USD"            # ISO 4217 code used for every amount without its own currency
-timezone = "{timezone}"     # IANA time zone: due dates and response clocks use it
+timezone = "{timezone}"     # IANA time zone: due dates, "today" and the ticket clocks use it
 
 # Commits made by obm use your git identity (git config user.name / user.email).
 # Uncomment to give this vault an identity of its own.
 # [author]
-# name = "Mia Torres"
-# email = "mia@example.com"
+# name = "Your Name"
+# email = "you@example.com"
 
-[sla]
-# Response targets per priority, in hours. Counted in business hours when set below.
-business_hours = "Mon-Fri 09:00-17:00"
-first_response = {{ urgent = 1, high = 4, normal = 8, low = 24 }}
-resolution = {{ urgent = 8, high = 24, normal = 40, low = 80 }}
-breaching_soon = 2          # hours left before a ticket shows as breaching soon
+# Customer care: response targets per priority (docs/customer-care.md).
+[care]
+breaching_soon = "2h"       # list a ticket on Today when this little time is left
+pause_on = ["pending"]      # clocks stop while a ticket waits on the customer
 
+[care.hours]
+days = ["mon", "tue", "wed", "thu", "fri"]
+open = "09:00-17:00"
+
+[care.targets.urgent]
+first_response = "1h"
+resolution = "8h"
+
+[care.targets.high]
+first_response = "4h"
+resolution = "24h"
+
+[care.targets.normal]
+first_response = "8h"
+resolution = "40h"
+
+[care.targets.low]
+first_response = "24h"
+resolution = "80h"
+
+# Stock: when to reorder (docs/stock.md).
 [stock]
-window_days = 30            # days of sales used for the rate of outflow
-safety_days = 7             # reorder when days of cover <= lead time + this
+window_days = 28            # sales of the last 4 weeks set the rate of outflow
+safety_days = 3             # reorder when days of cover <= lead time + this
 
+# Declined payments: days after the decline on which to follow up; then mark it lost.
 [dunning]
-# Days after a declined payment on which to follow up; then mark it lost.
 follow_ups = [0, 3, 7, 14]
 give_up_after = 30
+process = "follow-up-declined-payment"
+
+# Rules start a process by themselves when a record matches (docs/processes.md).
+[[rules]]
+name = "Onboard every new client"
+kind = "client"
+when = "status = onboarding"
+start = "client-onboarding"
+
+[[rules]]
+name = "Restock before we run out"
+kind = "product"
+when = "on_hand <= reorder_point"
+start = "restock-product"
+
+[[rules]]
+name = "Follow up every declined payment"
+kind = "decline"
+when = "status = new"
+start = "follow-up-declined-payment"
 """
 
 
@@ -56,6 +95,8 @@ class Config:
     business_name: str = "My business"
     currency: str = "USD"
     timezone: str = "UTC"
+    owner: str = ""
+    manager: str = ""
     author: tuple[str, str] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -99,6 +140,8 @@ def _typed(raw: dict[str, Any]) -> Config:
         business_name=str(business.get("name", "My business")),
         currency=str(business.get("currency", "USD")),
         timezone=timezone,
+        owner=str(business.get("owner", "")),
+        manager=str(business.get("manager", "")),
         author=author,
         raw=raw,
     )
