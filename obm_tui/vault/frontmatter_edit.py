@@ -8,6 +8,8 @@ spans. The changed value keeps its style where it can: double-quoted stays doubl
 single stays single, plain stays plain when safe, a trailing `# comment` stays, a block list
 stays a block list at its indentation and a flow list stays a flow list, `|` and `>` stay.
 New keys go at the end of the front matter; an unchanged value gives identical bytes.
+(One exception: front matter written as a single flow mapping, `{a: 1, b: 2}`, is written
+again in block style when a key changes.)
 
 Every result is read back with `read_document` before it is returned: bytes that would not
 read back exactly as intended are never returned (WriteError instead).
@@ -94,28 +96,28 @@ def set_fields(doc: Document, changes: Mapping[str, Any]) -> bytes:
     root, entries = _entries(text)
     base = root.value[0][0].start_mark.column if root is not None and root.value else 0
     nl_end = _last_break(text) or doc.newline
-    expected = dict(doc.data)
+    expected, final = dict(doc.data), dict(doc.data)
     edits: list[tuple[int, int, str]] = []
     added: list[str] = []
     for key, value in changes.items():
         safeyaml.check_key(key)
         if value is DELETE:
             if key in expected:
-                del expected[key]
+                del expected[key], final[key]
                 edits.append(_delete(text, entries[key]))
             continue
         new = safeyaml.read_back(value)
         if key in expected and _equal(expected[key], new):
             continue
-        expected[key] = new
+        expected[key], final[key] = new, value
         if key in entries:
             edits += _replace(text, entries[key], value, base, doc.newline)
         else:
             added.append(_entry_text(key, value, base, nl_end))
     if not edits and not added:
         return doc.raw
-    if root is not None and root.flow_style:
-        new_text = _front_matter_text(expected, doc.newline)
+    if root is not None and root.flow_style:  # `{a: 1, b: 2}`: written again in block style
+        new_text = _front_matter_text(final, doc.newline)
     else:
         new_text = _apply(text, edits) + "".join(added)
     raw = doc.raw[: doc.fm_start] + new_text.encode("utf-8") + doc.raw[doc.fm_end :]
@@ -137,13 +139,16 @@ def set_body(doc: Document, body: str) -> bytes:
 
 
 def new_document(fields: Mapping[str, Any], body: str = "", newline: str = "\n") -> bytes:
-    """A fresh record file: front matter with the keys in the given order, then `body`."""
+    """A fresh record file: front matter with the keys in the given order, then `body`.
+    Raises FormatError if `body` would make the file unreadable (a NUL, conflict markers)."""
     if newline not in ("\n", "\r\n"):
         raise ValueError(f"newline must be '\\n' or '\\r\\n', not {newline!r}")
     expected = safeyaml.read_back(dict(fields))
-    text = _front_matter_text(fields, newline)
-    raw = f"---{newline}{text}---{newline}{_with_newlines(body, newline)}".encode("utf-8")
-    return _verified(raw, expected)
+    head = _verified(f"---{newline}{_front_matter_text(fields, newline)}---{newline}".encode(), expected)
+    raw = head + _with_newlines(body, newline).encode("utf-8")
+    if body:
+        read_document(raw)
+    return raw
 
 
 def key_lines(doc: Document) -> dict[str, int]:
@@ -231,7 +236,7 @@ def _same(old: Any, new: Any) -> bool:
 
 def _render(value: Any, old: yaml.Node | None, indent: int) -> _Rendered:
     if isinstance(value, (list, tuple, dict)) and value:
-        if isinstance(old, yaml.CollectionNode) and old.flow_style:
+        if isinstance(old, yaml.CollectionNode) and old.flow_style and old.value:
             return _Rendered(safeyaml.render_inline(value), ())
         return _Rendered("", tuple(safeyaml.render_block(value, indent)))
     old_style = old.style if isinstance(old, yaml.ScalarNode) else None
