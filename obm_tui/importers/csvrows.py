@@ -1,0 +1,71 @@
+"""What the CSV importers share: decoding, header lookup, and the per-row report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+
+@dataclass(frozen=True, slots=True)
+class RowReport:
+    """What happened to one CSV row (row 1 is the header): `ok`, `skipped` or `rejected`."""
+
+    row: int
+    key: str
+    status: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, {self.key}" if self.key else f"row {self.row}"
+        return f"{where}: {self.reason}"
+
+
+class CsvRefused(ValueError):
+    """The whole file cannot be imported; the message says why."""
+
+
+def normalise(header: str) -> str:
+    """`Lineitem SKU`, `lineitem_sku`, ` Lineitem  sku ` -> `lineitem sku`."""
+    return " ".join(header.replace("_", " ").replace("-", " ").lower().split())
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header, [(row number, cells)]) of a UTF-8 CSV (BOM allowed; `,` or `;`); blank rows left out."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvRefused(f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
+    if not text.strip():
+        raise CsvRefused("the file is empty")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise CsvRefused(f"not a readable CSV file: {exc}") from None
+    header = [cell.strip() for cell in rows[0]]
+    body = [(number, cells) for number, cells in enumerate(rows[1:], start=2) if any(c.strip() for c in cells)]
+    return header, body
+
+
+def column_index(header: Iterable[str], aliases: Mapping[str, str]) -> dict[str, int]:
+    """Normalised column name -> position (the first of repeated names; aliases folded in)."""
+    index: dict[str, int] = {}
+    for position, name in enumerate(header):
+        key = normalise(name)
+        index.setdefault(aliases.get(key, key), position)
+    return index
+
+
+def missing_columns(index: Mapping[str, int], required: Mapping[str, str]) -> list[str]:
+    """The documented names of the required columns that are not in the header."""
+    return [label for key, label in required.items() if key not in index]
+
+
+def cell(cells: list[str], index: Mapping[str, int], key: str) -> str:
+    """The stripped value of a column in a row ('' when the column or the cell is missing)."""
+    position = index.get(key)
+    return cells[position].strip() if position is not None and position < len(cells) else ""

@@ -1,0 +1,114 @@
+"""Reading Stripe's payments export (dashboard "unified payments" CSV) for declined payments.
+
+Rows whose Status is Failed or Blocked become decline candidates; every other row is
+skipped. Idempotent on the charge id. Columns: docs/stock.md, "Payments import".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+
+from obm_tui.importers.csvrows import CsvRefused, RowReport, cell, column_index, missing_columns, read_rows
+
+REQUIRED = {"id": "id", "created date (utc)": "Created date (UTC)", "amount": "Amount", "currency": "Currency",
+            "status": "Status"}
+DECLINED = frozenset({"failed", "blocked"})
+_AMOUNT_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineCandidate:
+    """A failed payment, ready to become a decline record."""
+
+    charge_id: str
+    amount: Decimal
+    currency: str
+    declined_at: datetime
+    declined: date
+    customer: str = ""
+    email: str = ""
+    reason: str = ""
+    product: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StripeImport:
+    """The decline candidates, a report line per row, or why the whole file was refused."""
+
+    candidates: tuple[DeclineCandidate, ...] = ()
+    rows: tuple[RowReport, ...] = ()
+    refused: str = ""
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """`15.00`, `1,234.50`, or `15,00` (a decimal comma) -> Decimal; None when unreadable."""
+    text = text.strip().replace(" ", "")
+    if re.fullmatch(r"-?\d+,\d{1,2}", text):
+        text = text.replace(",", ".")
+    text = text.replace(",", "")
+    if not _AMOUNT_RE.match(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern guards this
+        return None
+
+
+def parse_created(text: str) -> datetime | None:
+    """`2024-06-07 02:38:54` (UTC) -> an aware datetime."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _candidate(number: int, get: dict[str, str], tz: tzinfo) -> DeclineCandidate | RowReport:
+    charge = get["id"]
+    amount, created = parse_amount(get["amount"]), parse_created(get["created date (utc)"])
+    if not charge:
+        return RowReport(number, "", "rejected", "no id (charge id)")
+    if amount is None or amount <= 0:
+        return RowReport(number, charge, "rejected", f"Amount must be a positive amount, got {get['amount']!r}")
+    if created is None:
+        return RowReport(number, charge, "rejected", f"Created date (UTC) is not a date: {get['created date (utc)']!r}")
+    customer = get["customer description"] or get["card name"] or get["customer email"]
+    return DeclineCandidate(charge, amount, get["currency"].upper(), created, created.astimezone(tz).date(),
+                            customer, get["customer email"], get["seller message"], get["description"], number)
+
+
+def parse_payments(data: bytes, known_charges: Collection[str] = (), tz: tzinfo = UTC) -> StripeImport:
+    """Read a Stripe payments export. `known_charges`: charge ids already in a decline record;
+    `tz`: the vault's time zone, for the decline's date. Never raises."""
+    try:
+        header, rows = read_rows(data)
+    except CsvRefused as exc:
+        return StripeImport(refused=str(exc))
+    index = column_index(header, {})
+    missing = missing_columns(index, REQUIRED)
+    if missing:
+        return StripeImport(refused=f"not a Stripe payments export: missing column(s) {', '.join(missing)}")
+    wanted = (*REQUIRED, "customer description", "card name", "customer email", "seller message", "description")
+    candidates: list[DeclineCandidate] = []
+    reports: list[RowReport] = []
+    for number, cells in rows:
+        get = {key: cell(cells, index, key) for key in wanted}
+        status = get["status"]
+        if status.lower() not in DECLINED:
+            reports.append(RowReport(number, get["id"], "skipped", f"status {status or 'missing'}: not a decline"))
+        elif get["id"] in known_charges:
+            reports.append(RowReport(number, get["id"], "skipped", "already recorded"))
+        else:
+            found = _candidate(number, get, tz)
+            if isinstance(found, RowReport):
+                reports.append(found)
+            else:
+                candidates.append(found)
+                reports.append(RowReport(number, found.charge_id, "ok",
+                                         f"declined {found.amount} {found.currency}: {found.reason or 'no reason given'}"))
+    return StripeImport(tuple(candidates), tuple(reports))
