@@ -1,42 +1,236 @@
-"""The Textual app. Kept small: screens live in screens/, widgets in widgets/, styles in .tcss."""
+"""The Textual app. Kept small: screens live in screens/, dialogs in dialogs/, widgets in widgets/,
+flows shared by screens in flows.py, every key in actions.py, styles in obm.tcss."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, ClassVar
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual import work
+from textual.app import App
+from textual.signal import Signal
+from textual.worker import get_current_worker
 
-from obm_tui.model.kinds import KINDS
+from obm_tui.model.records import Record
+from obm_tui.tui import flows
+from obm_tui.tui.actions import bindings
+from obm_tui.tui.clock import Clock, vault_clock
+from obm_tui.tui.messages import StatusChanged, VaultChanged
+from obm_tui.tui.palette import ActionsProvider, RecordsProvider
+from obm_tui.tui.settings import Settings, load_settings, save_theme
+from obm_tui.tui.tasks import show_error
+from obm_tui.tui.widgets.status_bar import StatusInfo
 from obm_tui.vault.store import Vault
+
+BUSY_AFTER = 0.2  # seconds before work in progress shows a spinner
+
+LISTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "clients": (("client",), "Clients"),
+    "processes": (("process", "run"), "Processes & runs"),
+    "tickets": (("ticket",), "Tickets"),
+    "stock": (("product", "purchase-order"), "Stock"),
+    "declines": (("decline",), "Declined payments"),
+    "invoices": (("invoice",), "Invoices"),
+}
+
+
+def _screen(name: str) -> Any:
+    from obm_tui.tui.screens.history import HistoryScreen
+    from obm_tui.tui.screens.problems import ProblemsScreen
+    from obm_tui.tui.screens.records import RecordsScreen
+    from obm_tui.tui.screens.today import TodayScreen
+
+    if name in LISTS:
+        return lambda: RecordsScreen(*LISTS[name])
+    return {"today": TodayScreen, "history": HistoryScreen, "problems": ProblemsScreen}[name]
 
 
 class ObmApp(App[None]):
     """obm: the business's systems, over a vault of Markdown files."""
 
     TITLE = "obm"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    CSS_PATH = "obm.tcss"
+    BINDINGS = bindings("app")
+    MODES: ClassVar[dict[str, Any]] = {name: _screen(name) for name in ("today", *LISTS, "history", "problems")}
+    COMMANDS = App.COMMANDS | {RecordsProvider, ActionsProvider}
 
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Vault, *, clock: Clock | None = None, settings: Settings | None = None,
+                 watch: bool = True) -> None:
         super().__init__()
         self.vault = vault
+        self.now: Clock = clock or vault_clock(vault)
+        self.settings = settings if settings is not None else load_settings()
+        self.watch_files = watch
+        self.status = StatusInfo(path=_short(vault.root))
+        self.status_signal: Signal[StatusInfo] = Signal(self, "status")
+        self._changed: set[str] = set()
+        self._changed_all = False
+        self._changed_lock = threading.Lock()
+        self._busy: dict[int, tuple[str, float]] = {}
+        self._busy_next = 0
+        self._watcher: Any = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(self._summary(), id="summary", markup=False)
-        yield Footer()
-
+    # ----- start and stop ----------------------------------------------------------------------
     def on_mount(self) -> None:
         self.sub_title = self.vault.config.business_name
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self.settings.theme and self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, lambda theme: save_theme(theme.name))
+        for problem in self.settings.problems:
+            self.notify(problem, title="Your settings", severity="warning", markup=False)
+        self.vault.listeners.append(self._saved_by_obm)
+        self.switch_mode("today")
+        self.refresh_status()
+        self.set_interval(0.1, self._busy_tick)
+        if self.watch_files:
+            self._watch_vault()
 
-    def _summary(self) -> str:
-        lines = [f"Vault: {self.vault.root}", ""]
-        for kind in KINDS.values():
-            records = self.vault.records(kind.name)
-            bad = sum(1 for r in records if r.problems)
-            lines.append(f"  {kind.folder:<16} {len(records):>6}" + (f"   {bad} with problems" if bad else ""))
-        return "\n".join(lines)
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        if self._saved_by_obm in self.vault.listeners:
+            self.vault.listeners.remove(self._saved_by_obm)
+
+    # ----- vault changes -----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False, name="Watching the vault")
+    def _watch_vault(self) -> None:
+        from obm_tui.vault.watch import VaultWatcher
+
+        worker = get_current_worker()
+        self._watcher = VaultWatcher(self.vault)
+        self._watcher.start()
+        try:
+            self._watcher.run_forever(self._applied, cancelled=lambda: worker.is_cancelled)
+        finally:
+            self._watcher.stop()
+
+    def _applied(self, applied: Any) -> None:
+        """From the watcher thread: what another program changed (already in the index)."""
+        if applied.changed or applied.config:
+            self.note_changes(applied.changed, everything=applied.config or applied.rescanned)
+        if applied.commit or applied.git or applied.error:
+            self.post_message(StatusChanged())
+        if applied.error is not None:
+            self.call_from_thread(show_error, self, applied.error)
+
+    def _saved_by_obm(self, paths: list[str]) -> None:
+        self.note_changes(paths)
+        self.post_message(StatusChanged())
+
+    def note_changes(self, paths: Iterable[str], *, everything: bool = False) -> None:
+        """Thread-safe: remember changed paths and wake the UI once for all of them."""
+        with self._changed_lock:
+            self._changed.update(paths)
+            self._changed_all = self._changed_all or everything
+        self.post_message(VaultChanged())
+
+    def on_vault_changed(self, _message: VaultChanged) -> None:
+        with self._changed_lock:
+            paths, everything = self._changed, self._changed_all
+            self._changed, self._changed_all = set(), False
+        if not paths and not everything:
+            return
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_data", None)
+            if refresh is not None:
+                refresh(None if everything else set(paths))
+
+    def action_rescan(self) -> None:
+        from obm_tui.tui.tasks import run_blocking
+        from obm_tui.vault.refresh import rescan
+
+        run_blocking(self, lambda: rescan(self.vault), label="Reloading the vault",
+                     done=lambda reloaded: self.note_changes(reloaded.changed, everything=True))
+
+    # ----- status bar --------------------------------------------------------------------------
+    def on_status_changed(self, _message: StatusChanged) -> None:
+        self.refresh_status()
+
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False, name="Reading git status")
+    def refresh_status(self) -> None:
+        info = _git_status(self.vault, self.status)
+        self.call_from_thread(self._set_status, info)
+
+    def _set_status(self, info: StatusInfo) -> None:
+        self.status = info.with_busy(self.status.busy)
+        self.status_signal.publish(self.status)
+
+    def busy_start(self, label: str) -> int:
+        self._busy_next += 1
+        self._busy[self._busy_next] = (label, time.monotonic())
+        return self._busy_next
+
+    def busy_end(self, token: int) -> None:
+        self._busy.pop(token, None)
+        self._busy_tick()
+
+    def _busy_tick(self) -> None:
+        now = time.monotonic()
+        slow = [label for label, since in self._busy.values() if now - since >= BUSY_AFTER]
+        label = slow[0] if slow else ""
+        if label != self.status.busy:
+            self.status = self.status.with_busy(label)
+            self.status_signal.publish(self.status)
+
+    # ----- navigation --------------------------------------------------------------------------
+    def action_open_main(self, name: str) -> None:
+        if self.current_mode != name:
+            self.switch_mode(name)
+
+    def open_record(self, path: str) -> None:
+        from obm_tui.tui.screens.record import RecordScreen
+
+        if self.vault.index.by_path(path) is None:
+            self.notify(f"{path} is not in the vault (any more).", title="Not found", severity="warning", markup=False)
+            return
+        self.push_screen(RecordScreen(path))
+
+    def open_history(self, path: str | None = None) -> None:
+        from obm_tui.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(path))
+
+    def action_show_help(self) -> None:
+        from obm_tui.tui.screens.help import HelpScreen
+
+        active = {b.binding.id for b in self.screen.active_bindings.values() if b.binding.id}
+        self.push_screen(HelpScreen(active, self.settings.keymap))
+
+    # Flows shared by screens and the palette (see flows.py).
+    def new_record(self, kind: str) -> None:
+        flows.new_record(self, kind)
+
+    def edit_in_editor(self, path: str, line: int = 0) -> None:
+        flows.edit_in_editor(self, path, line)
+
+    def archive_or_delete(self, record: Record) -> None:
+        flows.archive_or_delete(self, record)
+
+
+def _git_status(vault: Vault, old: StatusInfo) -> StatusInfo:
+    git = vault.git
+    try:
+        commits = git.log(limit=1)
+        last = ""
+        if commits:
+            c = commits[0]
+            last = f"{c.sha[:7]} {c.when.astimezone(vault.config.tz):%Y-%m-%d %H:%M} {c.message}"
+        return StatusInfo(old.path, git.branch(), last, len(vault.pending()), "", old.sync, old.busy)
+    except Exception as exc:  # noqa: BLE001 - the status bar says what is wrong instead
+        return StatusInfo(old.path, old.branch, old.last_commit, old.pending, f"git: {exc}", old.sync, old.busy)
+
+
+def _short(root: Path) -> str:
+    home = Path.home()
+    try:
+        return "~/" + root.relative_to(home).as_posix()
+    except ValueError:
+        return str(root)
 
 
 def run_app(root: Path) -> None:

@@ -1,0 +1,150 @@
+"""The one catalogue of actions: it drives the bindings, the footer, the `?` help and docs/keys.md.
+
+Every action has a binding id (`scope.name`), default keys, the Textual action it runs and a
+description. A user keymap (`[keymap]` in the user's config) maps ids to other keys; the app
+applies it with `App.set_keymap`. Keys follow Textual's names (`slash`, `question_mark`, `enter`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Action:
+    """One user action."""
+
+    id: str  # binding id, remappable in the keymap
+    keys: str  # default keys, comma-separated Textual key names
+    action: str  # the Textual action it runs
+    description: str  # short: shown in the footer
+    help: str = ""  # longer: shown in `?` and docs/keys.md
+    show: bool = True  # shown in the footer
+    priority: bool = False
+
+    @property
+    def scope(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.description, show=self.show, id=self.id,
+                       priority=self.priority, tooltip=self.help)
+
+
+SCOPES = {
+    "app": "Everywhere",
+    "table": "Any list",
+    "list": "Record lists (clients, processes, tickets, stock, declines, invoices)",
+    "today": "Today",
+    "record": "A record",
+    "form": "Editing a field",
+    "history": "History",
+    "problems": "Problems",
+    "dialog": "Dialogs",
+}
+
+ACTIONS: tuple[Action, ...] = (
+    # --- everywhere ---------------------------------------------------------------------------
+    Action("app.today", "1", "app.open_main('today')", "Today", "What needs attention now"),
+    Action("app.clients", "2", "app.open_main('clients')", "Clients", "The list of clients"),
+    Action("app.processes", "3", "app.open_main('processes')", "Processes", "Processes and their runs"),
+    Action("app.tickets", "4", "app.open_main('tickets')", "Tickets", "Customer-care tickets"),
+    Action("app.stock", "5", "app.open_main('stock')", "Stock", "Products and purchase orders"),
+    Action("app.declines", "6", "app.open_main('declines')", "Declines", "Declined payments to follow up"),
+    Action("app.invoices", "7", "app.open_main('invoices')", "Invoices", "Invoices sent to clients"),
+    Action("app.history", "8", "app.open_main('history')", "History", "The whole vault's audit trail"),
+    Action("app.problems", "9", "app.open_main('problems')", "Problems", "Files that do not parse or break their schema"),
+    Action("app.help", "question_mark,f1", "app.show_help", "Keys", "Every key, for where you are"),
+    Action("app.palette", "ctrl+p", "app.command_palette", "Palette",
+           "Find any record by name, run any action", show=False, priority=True),
+    Action("app.rescan", "ctrl+r", "app.rescan", "Reload", "Re-read the whole vault from disk", show=False),
+    Action("app.quit", "q", "app.quit", "Quit", "Leave obm (everything is already saved)", show=False),
+    # --- any list -----------------------------------------------------------------------------
+    Action("table.down", "j,down", "cursor_down", "Down", "Next row", show=False),
+    Action("table.up", "k,up", "cursor_up", "Up", "Previous row", show=False),
+    Action("table.page_down", "pagedown,ctrl+f", "page_down", "Page down", "One screen down", show=False),
+    Action("table.page_up", "pageup", "page_up", "Page up", "One screen up", show=False),
+    Action("table.top", "home,g", "top", "Top", "First row", show=False),
+    Action("table.bottom", "end,G", "bottom", "Bottom", "Last row", show=False),
+    Action("table.open", "enter", "select", "Open", "Open the record under the cursor"),
+    # --- record lists -------------------------------------------------------------------------
+    Action("list.filter", "slash", "filter", "Filter",
+           "Filter: field:value terms (= != < > <= >= ~) and free text, matched fuzzily"),
+    Action("list.clear", "escape", "clear_filter", "Clear filter", "Clear the filter (or leave the filter box)"),
+    Action("list.sort", "s", "sort_next", "Sort", "Sort by the next column"),
+    Action("list.reverse", "S", "sort_reverse", "Reverse", "Reverse the sort order", show=False),
+    Action("list.switch", "t", "switch_kind", "Switch list", "Switch between the lists of this screen"),
+    Action("list.archived", "a", "toggle_archived", "Archived", "Show or hide archived records", show=False),
+    Action("list.new", "n", "new_record", "New", "Create a record from its template"),
+    Action("list.edit", "e", "open_editor", "Editor", "Open the record's file in $EDITOR"),
+    Action("list.delete", "d", "delete_record", "Archive/delete", "Archive or delete, after a confirmation"),
+    Action("list.history", "h", "history", "History", "The record's history from git"),
+    # --- today --------------------------------------------------------------------------------
+    Action("today.refresh", "r", "refresh_agenda", "Refresh", "Rebuild the agenda now (it also follows the files)"),
+    # --- a record -----------------------------------------------------------------------------
+    Action("record.down", "j,down", "next_field", "Next field", "Next field", show=False),
+    Action("record.up", "k,up", "previous_field", "Previous field", "Previous field", show=False),
+    Action("record.edit", "enter", "edit_field", "Edit field", "Edit the field under the cursor in place"),
+    Action("record.editor", "e", "open_editor", "Editor", "Open the file in $EDITOR; the app reloads it after"),
+    Action("record.new", "n", "new_record", "New", "Create a record of this kind from its template"),
+    Action("record.delete", "d", "delete_record", "Archive/delete", "Archive or delete, after a confirmation"),
+    Action("record.history", "h", "history", "History", "Who changed this record, when, and what (with diffs)"),
+    Action("record.back", "escape", "back", "Back", "Back to where you came from"),
+    # --- editing a field ----------------------------------------------------------------------
+    Action("form.save", "enter", "save", "Save", "Check and save the field (one commit)"),
+    Action("form.cancel", "escape", "cancel", "Cancel", "Stop editing; nothing is saved"),
+    # --- history ------------------------------------------------------------------------------
+    Action("history.filter", "slash", "filter", "Filter",
+           "Filter: kind:client record:fred-smith since:2026-11-01 until:2026-11-30 author:mia and free text"),
+    Action("history.revert", "r", "revert", "Revert", "Undo the selected change (itself a new commit)"),
+    Action("history.more", "m", "load_more", "More", "Load older changes", show=False),
+    Action("history.back", "escape", "back", "Back", "Clear the filter, or go back"),
+    # --- problems -----------------------------------------------------------------------------
+    Action("problems.editor", "e", "open_editor", "Fix in editor", "Open the file at the problem's line in $EDITOR"),
+    Action("problems.refresh", "r", "refresh_problems", "Check again", "Run the vault check again"),
+    # --- dialogs ------------------------------------------------------------------------------
+    Action("dialog.confirm", "y", "confirm", "Yes", "Confirm"),
+    Action("dialog.cancel", "escape", "cancel", "Cancel", "Close the dialog; nothing changes"),
+    Action("dialog.archive", "a", "choose('archive')", "Archive", "Archive the record (kept, hidden from lists)"),
+    Action("dialog.delete", "D", "choose('delete')", "Delete", "Delete the file (git keeps its history)"),
+    Action("dialog.mine", "m", "choose('mine')", "Keep mine", "Conflict: keep your value"),
+    Action("dialog.theirs", "t", "choose('theirs')", "Take theirs", "Conflict: take the value on disk"),
+    Action("dialog.edit", "e", "choose('edit')", "Edit", "Conflict: edit the value, starting from yours"),
+)
+
+BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}
+
+
+def bindings(*scopes: str) -> list[Binding]:
+    """The bindings of the actions in these scopes, for a class's BINDINGS."""
+    return [a.binding() for a in ACTIONS if a.scope in scopes]
+
+
+def binding(action_id: str) -> Binding:
+    return BY_ID[action_id].binding()
+
+
+def keys_of(action: Action, keymap: dict[str, str] | None = None) -> str:
+    """The keys an action has after the user's keymap."""
+    return (keymap or {}).get(action.id, action.keys)
+
+
+def key_label(keys: str) -> str:
+    """`question_mark,f1` -> `? / f1` for people."""
+    names = {"question_mark": "?", "slash": "/", "escape": "esc", "pagedown": "pgdn", "pageup": "pgup"}
+    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def keys_markdown() -> str:
+    """docs/keys.md: every action, by where it applies."""
+    out = ["# Keys", "", "Every key obm knows, by where it applies. Every binding has an id; to change a key,",
+           "add it to `[keymap]` in your user config (`obm/config.toml` in your config folder,",
+           "e.g. `~/.config/obm/config.toml`):", "", "```toml", "[keymap]",
+           '"list.filter" = "slash,ctrl+f"', '"app.quit" = "ctrl+q"', "```", ""]
+    for scope, title in SCOPES.items():
+        out += [f"## {title}", "", "| Keys | Action | Id |", "|---|---|---|"]
+        out += [f"| `{key_label(a.keys)}` | {a.help or a.description} | `{a.id}` |" for a in ACTIONS if a.scope == scope]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,143 @@
+"""User flows shared by several screens and the palette: new, editor, archive/delete, save a field.
+
+Each flow asks what it needs in a dialog, runs the service in a worker and reports back; the
+domain rules stay in the services.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from obm_tui.model.records import Record
+from obm_tui.services import records as svc
+from obm_tui.tui.tasks import run_blocking
+from obm_tui.vault.refresh import reload_paths
+from obm_tui.vault.store import FieldConflictError, SaveResult
+
+if TYPE_CHECKING:
+    from obm_tui.tui.app import ObmApp
+
+LINE_EDITORS = {"vi", "vim", "nvim", "nano", "emacs", "micro", "hx", "kak", "joe", "mg", "ne"}
+
+
+def new_record(app: ObmApp, kind: str) -> None:
+    """Ask for a title (and optional fields), create the record from its template, open it."""
+    from obm_tui.tui.dialogs.new_record import NewRecordDialog
+
+    def create(answer: tuple[str, dict[str, str]] | None) -> None:
+        if answer is None:
+            return
+        title, pairs = answer
+        run_blocking(app, lambda: svc.new_record(app.vault, kind, title, pairs, when=app.now()),
+                     done=lambda result: _created(app, result), label=f"Creating the {kind}")
+
+    app.push_screen(NewRecordDialog(kind), create)
+
+
+def _created(app: ObmApp, result: SaveResult) -> None:
+    app.note_changes([result.record.path])
+    app.notify(f"{result.record.kind} {result.record.id} created", title="Created", markup=False)
+    _pending_note(app, result)
+    app.open_record(result.record.path)
+
+
+def _pending_note(app: ObmApp, result: SaveResult) -> None:
+    if result.pending:
+        app.notify("Git is busy (index.lock). The change is saved on disk and will be committed later.",
+                   title="Commit delayed", severity="warning", markup=False)
+    app.refresh_status()
+
+
+def editor_command(app: ObmApp, path: Path, line: int = 0) -> list[str]:
+    """The user's editor (settings, $VISUAL, $EDITOR, vi), at `line` when it understands `+N`."""
+    chosen = app.settings.editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    command = shlex.split(chosen)
+    if line > 0 and Path(command[0]).name in LINE_EDITORS:
+        command.append(f"+{line}")
+    return [*command, str(path)]
+
+
+def edit_in_editor(app: ObmApp, rel: str, line: int = 0) -> None:
+    """Suspend the app, run the editor on the file, then reload it and commit the edit."""
+    from textual.app import SuspendNotSupported
+
+    command = editor_command(app, app.vault.root / rel, line)
+    try:
+        try:
+            with app.suspend():
+                subprocess.run(command, check=False)
+        except SuspendNotSupported:  # headless (tests): run it without a terminal
+            subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
+    except OSError as exc:
+        app.notify(f"Could not run {command[0]!r}: {exc.strerror}. Set $EDITOR or `editor` in your config.",
+                   title="No editor", severity="error", markup=False)
+        return
+    app.refresh()
+    run_blocking(app, lambda: _after_edit(app, rel), done=lambda changed: app.note_changes(changed),
+                 label="Reading your edit")
+
+
+def _after_edit(app: ObmApp, rel: str) -> list[str]:
+    vault = app.vault
+    with vault._write_lock:  # noqa: SLF001 - the watcher must not commit the same edit meanwhile
+        changed = list(reload_paths(vault, [rel]).changed)
+        vault.commit_external_edits()
+    app.call_from_thread(app.refresh_status)
+    return changed or [rel]
+
+
+def archive_or_delete(app: ObmApp, record: Record, after: Callable[[str], Any] | None = None) -> None:
+    """Confirm, then archive (kept, hidden) or delete (git keeps its history)."""
+    from obm_tui.tui.dialogs.delete import DeleteDialog
+
+    def chosen(answer: str | None) -> None:
+        if answer == "archive":
+            restore = record.data.get("archived") is True
+            run_blocking(app, lambda: svc.archive_record(app.vault, record.path, archived=not restore),
+                         done=lambda r: _done(app, record, "restored" if restore else "archived", after),
+                         label="Archiving")
+        elif answer == "delete":
+            run_blocking(app, lambda: svc.delete_record(app.vault, record.path),
+                         done=lambda sha: _done(app, record, "deleted", after), label="Deleting")
+
+    app.push_screen(DeleteDialog(record), chosen)
+
+
+def _done(app: ObmApp, record: Record, verb: str, after: Callable[[str], Any] | None) -> None:
+    app.note_changes([record.path])
+    app.refresh_status()
+    app.notify(f"{record.kind} {record.id} {verb}", title=verb.capitalize(), markup=False)
+    if after is not None:
+        after(verb)
+
+
+def save_field(app: ObmApp, base: Record, name: str, text: str, *, saved: Callable[[SaveResult], Any],
+               conflict: Callable[[FieldConflictError], Any], failed: Callable[[Exception], Any]) -> str:
+    """Check `name = text` against the schema (returns the reason when it does not fit), then save."""
+    from obm_tui.model.errors import ValidationError
+
+    try:
+        changes = svc.parse_assignments(base.schema, {name: text})
+    except ValidationError as exc:
+        return exc.message
+
+    def on_error(exc: Exception) -> bool:
+        if isinstance(exc, FieldConflictError):
+            conflict(exc)
+            return True
+        failed(exc)
+        return False
+
+    def on_saved(result: SaveResult) -> None:
+        app.note_changes([result.record.path])
+        _pending_note(app, result)
+        saved(result)
+
+    run_blocking(app, lambda: svc.update(app.vault, base, changes), done=on_saved, failed=on_error,
+                 label=f"Saving {name}")
+    return ""

@@ -1,0 +1,210 @@
+"""Record lists for the screens: sorting, the `/` filter, and the rows a VirtualTable draws.
+
+The filter takes `field:value` terms (`:` means "contains"; `=`, `!=`, `<`, `>`, `<=`, `>=` compare
+by the field's type, as `obm list --where` does) and free words. Every free word must match a
+record: as a substring of its text when any record has it, else fuzzily (typos forgiven).
+Filtering keeps the sorted order, so typing never re-sorts.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from obm_tui.model.errors import UsageError
+from obm_tui.model.fields import FieldValueError
+from obm_tui.model.kinds import LIST_COLUMNS, Kind
+from obm_tui.model.query import Term, sort_key
+from obm_tui.model.records import Record
+from obm_tui.tui.widgets.virtual_table import Column, natural_widths
+
+_TERM_RE = re.compile(r"^([A-Za-z_][\w-]*)(!=|>=|<=|=|>|<|~|:)(.*)$", re.S)
+FUZZY_CUTOFF = 80
+SAMPLE_ROWS = 300
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A parsed filter: field terms, free words, and what could not be understood."""
+
+    terms: tuple[Term, ...] = ()
+    words: tuple[str, ...] = ()
+    error: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and not self.words
+
+
+def tokens(text: str) -> list[str]:
+    """Split on spaces; quotes group words (`customer:"Fred Smith"`); unbalanced quotes are tolerated."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def parse_filter(kinds: Sequence[Kind], text: str) -> Filter:
+    """Read what the user typed in the filter box."""
+    terms: list[Term] = []
+    words: list[str] = []
+    errors: list[str] = []
+    for token in tokens(text):
+        match = _TERM_RE.match(token)
+        name = match.group(1) if match else ""
+        if match and (name == "id" or any(k.field(name) for k in kinds)):
+            op, value = match.group(2), match.group(3)
+            term = Term(name, "~" if op == ":" else op, value)
+            problem = _check(kinds, term)
+            if problem:
+                errors.append(problem)
+            else:
+                terms.append(term)
+        else:
+            words.append(token.casefold())
+    return Filter(tuple(terms), tuple(words), "; ".join(errors))
+
+
+def _check(kinds: Sequence[Kind], term: Term) -> str:
+    if term.op == "~" or term.field == "id":
+        return ""
+    spec = next((k.field(term.field) for k in kinds if k.field(term.field)), None)
+    if spec is None or spec.type in ("str", "text", "enum", "email", "link", "any", "list", "bool"):
+        return ""
+    if term.value == "":
+        return f"{term.field}{term.op}: a value is missing"
+    try:
+        spec.convert(term.value)
+    except FieldValueError as exc:
+        return f"{term.field}: {exc}"
+    return ""
+
+
+class Haystacks:
+    """The lower-cased searchable text of each record, cached while the record is unchanged."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[Record, str]] = {}
+
+    def of(self, record: Record) -> str:
+        hit = self._cache.get(record.path)
+        if hit is not None and hit[0] is record:
+            return hit[1]
+        text = " ".join([record.id, *(_flat(v) for k, v in record.data.items() if k != "type")]).casefold()
+        self._cache[record.path] = (record, text)
+        return text
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return "" if isinstance(value, dict) or value is None else str(value)
+
+
+def apply_filter(records: Sequence[Record], chosen: Filter, haystacks: Haystacks) -> list[Record]:
+    """The records (in their order) that match every term and every word."""
+    found = list(records)
+    for term in chosen.terms:
+        found = [r for r in found if _matches(term, r)]
+    for word in chosen.words:
+        found = _word_filter(found, word, haystacks)
+    return found
+
+
+def _matches(term: Term, record: Record) -> bool:
+    if term.field == "id":
+        return term.value.casefold() in record.id.casefold() if term.op == "~" else term.matches(record)
+    try:
+        return term.matches(record)
+    except UsageError:
+        return False
+
+
+def _word_filter(records: list[Record], word: str, haystacks: Haystacks) -> list[Record]:
+    texts = [haystacks.of(r) for r in records]
+    exact = [r for r, text in zip(records, texts) if word in text]
+    if exact or len(word) < 3:
+        return exact
+    hits = process.extract(word, texts, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_CUTOFF, limit=None)
+    return [records[i] for i in sorted(index for _, _, index in hits)]
+
+
+def sort_records(records: Sequence[Record], field: str, descending: bool = False) -> list[Record]:
+    """Sorted by a field's typed value; records without a value go last either way."""
+    key: Callable[[Record], tuple[int, Any]] = sort_key(field)
+    keyed = [(key(r), r) for r in records]
+    present = [pair for pair in keyed if pair[0][0] == 0]
+    missing = [r for k, r in keyed if k[0] != 0]
+    try:
+        present.sort(key=lambda pair: pair[0], reverse=descending)
+    except TypeError:  # mixed types in a free field: compare as text
+        present.sort(key=lambda pair: str(pair[0][1]), reverse=descending)
+    return [r for _, r in present] + missing
+
+
+def cell_text(record: Record, field: str) -> str:
+    """A field as a list shows it: links as the id they point to, lists comma-joined."""
+    if field == "id":
+        return record.id
+    spec = record.schema.field(field)
+    if spec is not None and spec.type == "link":
+        value = record.value(field)
+        return str(value) if value is not None else record.text(field)
+    return record.text(field)
+
+
+def list_fields(kind: Kind) -> tuple[str, ...]:
+    return ("id", *LIST_COLUMNS.get(kind.name, (kind.title_field,)))
+
+
+class RecordSource:
+    """The rows of one record list, for a VirtualTable."""
+
+    def __init__(self, kind: Kind, records: list[Record], sort_field: str = "id", descending: bool = False) -> None:
+        self.records = records
+        self.fields = list_fields(kind)
+        self._cells: dict[int, tuple[str, ...]] = {}
+        self._keys: dict[str, int] | None = None
+        sample = [self.cells(i) for i in range(min(SAMPLE_ROWS, len(records)))]
+        labels = [_label(f, f == sort_field, descending) for f in self.fields]
+        widths = natural_widths(labels, sample)
+        numeric = {s.name for s in kind.all_fields if s.type in ("int", "money")}
+        self.columns = [Column(f, labels[i], widths[i], right=f in numeric, flex=f == kind.title_field)
+                        for i, f in enumerate(self.fields)]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def key(self, index: int) -> str:
+        return self.records[index].path
+
+    def cells(self, index: int) -> tuple[str, ...]:
+        found = self._cells.get(index)
+        if found is None:
+            record = self.records[index]
+            found = tuple(cell_text(record, f) for f in self.fields)
+            self._cells[index] = found
+        return found
+
+    def style(self, index: int) -> str:
+        record = self.records[index]
+        if record.problems:
+            return "problem"
+        return "muted" if record.data.get("archived") is True else ""
+
+    def index_of(self, key: str) -> int | None:
+        if self._keys is None:
+            self._keys = {r.path: i for i, r in enumerate(self.records)}
+        return self._keys.get(key)
+
+
+def _label(field: str, sorted_by: bool, descending: bool) -> str:
+    label = field.replace("_", " ").upper()
+    if sorted_by:
+        label += " ▼" if descending else " ▲"
+    return label

@@ -1,0 +1,203 @@
+"""One record: its fields as a form (edit in place), its Markdown body, and what can be done to it.
+
+Never clobber: a field edit is saved against the version the user started from, so an outside
+change to another field merges and an outside change to the same field opens the conflict
+dialog. A file that does not parse is read-only; a record deleted while open is never re-created.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Markdown, Static
+
+from obm_tui.model.display import clean
+from obm_tui.model.records import Record
+from obm_tui.tui import flows
+from obm_tui.tui.actions import binding
+from obm_tui.tui.safe import join, plain, plain_lines, styled
+from obm_tui.tui.screens.base import ObmScreen
+from obm_tui.tui.tasks import run_blocking
+from obm_tui.tui.widgets.field_form import FieldForm, FieldRow
+from obm_tui.tui.widgets.status_bar import StatusBar
+from obm_tui.vault.store import FieldConflictError, SaveResult
+
+MAX_BODY = 400_000  # characters rendered as Markdown; longer bodies are shown as plain text
+
+
+class RecordScreen(ObmScreen):
+    """The record at `path`."""
+
+    BINDINGS = [binding(i) for i in ("record.editor", "record.new", "record.delete", "record.history", "record.back")]
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.record: Record | None = None
+        self.deleted = False
+        self.edit_base: dict[str, Record] = {}  # field -> the version its edit started from
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title", classes="screen-title")
+        yield Static(id="banner", classes="banner")
+        with Horizontal(id="record-main"):
+            yield FieldForm(id="fields")
+            with VerticalScroll(id="body-scroll"):
+                yield Markdown("", id="body", open_links=False)
+                yield Static("", id="raw", classes="raw")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#raw").display = False
+        self.refresh_data(None)
+        first = next(iter(self.query(FieldRow)), None)
+        if first is not None:
+            first.focus()
+
+    @property
+    def editable(self) -> bool:
+        return self.record is not None and self.record.readable and not self.deleted
+
+    # ----- loading -----------------------------------------------------------------------------
+    def refresh_data(self, paths: set[str] | None) -> None:
+        if paths is not None and self.path not in paths:
+            return
+        record = self.vault.index.by_path(self.path)
+        self.mark_seen()
+        if record is None:
+            self._gone()
+            return
+        self.deleted = False
+        self.record = record
+        self._show_head(record)
+        self.query_one(FieldForm).set_record(record, self.editable)
+        if self.query(FieldRow) and not any(r.has_focus for r in self.query(FieldRow)) and self.focused is None:
+            self.query(FieldRow).first().focus()
+        run_blocking(self, lambda: self._read_body(record), done=self._show_body, label="Reading the record",
+                     group="body", exclusive=True)
+
+    def _show_head(self, record: Record) -> None:
+        self.query_one("#title", Static).update(join(
+            styled(record.kind, "bold $text-accent"), plain("  "), styled(record.title, "bold"),
+            plain(f"   {record.id}  ·  {record.path}")))
+        banner = self.query_one("#banner", Static)
+        notes = [styled(f"! {p.line and f'line {p.line}: ' or ''}{p.reason}\n", "$text-error") for p in record.problems]
+        if not record.readable:
+            notes.append(styled("This file does not parse, so it is read-only here: e opens it in your editor.", "bold"))
+        if record.data.get("archived") is True:
+            notes.append(styled("Archived (hidden from lists). d restores it.", "italic"))
+        banner.update(join(*notes))
+        banner.display = bool(notes)
+
+    def _read_body(self, record: Record) -> tuple[str, bool]:
+        if not record.readable:
+            raw = (self.vault.root / record.path).read_bytes()[:MAX_BODY]
+            return raw.decode("utf-8", "replace"), False
+        return self.vault.read_body(record), True
+
+    def _show_body(self, loaded: tuple[str, bool]) -> None:
+        text, markdown = loaded
+        body, raw = self.query_one("#body", Markdown), self.query_one("#raw", Static)
+        use_markdown = markdown and len(text) <= MAX_BODY
+        body.display, raw.display = use_markdown, not use_markdown
+        if use_markdown:
+            body.update(clean(text, keep_newlines=True))
+        else:
+            raw.update(plain_lines(text))
+
+    def _gone(self) -> None:
+        self.deleted = True
+        banner = self.query_one("#banner", Static)
+        banner.update(styled("This record's file was deleted or renamed (by another program, or git). "
+                             "What you see is the last version read; nothing here will re-create it.", "bold $text-error"))
+        banner.display = True
+        if self.record is not None:
+            self.query_one(FieldForm).set_record(self.record, False)
+        editing = self.query_one(FieldForm).editing
+        if editing is not None:
+            editing.stop_editing()
+
+    # ----- editing a field ---------------------------------------------------------------------
+    def on_field_row_edit_started(self, event: FieldRow.EditStarted) -> None:
+        if self.record is not None:
+            self.edit_base.setdefault(event.row.view.name, self.record)
+
+    def on_field_row_save_requested(self, event: FieldRow.SaveRequested) -> None:
+        row, name = event.row, event.row.view.name
+        if not self.editable or self.record is None:
+            row.show_error("This record cannot be changed here now (see the note above).")
+            return
+        base = self.edit_base.get(name, self.record)
+        problem = flows.save_field(self.obm, base, name, event.text, saved=lambda r: self._saved(row, r),
+                                   conflict=lambda exc: self._conflict(row, exc),
+                                   failed=lambda exc: row.show_error(str(exc)))
+        if problem:
+            row.show_error(problem)
+
+    def _saved(self, row: FieldRow, result: SaveResult) -> None:
+        self.edit_base.pop(row.view.name, None)
+        row.stop_editing()
+        self.refresh_data(None)
+        note = f" (merged with an outside edit of {', '.join(result.merged)})" if result.merged else ""
+        self.notify(f"{row.view.name} saved{note}", title="Saved", markup=False, timeout=3)
+
+    def _conflict(self, row: FieldRow, error: FieldConflictError) -> None:
+        from obm_tui.tui.dialogs.conflict import ConflictDialog
+
+        def chosen(answer: tuple[str, str] | None) -> None:
+            self.refresh_data(None)
+            fresh = self.vault.index.by_path(self.path)
+            if answer is None or fresh is None:
+                return
+            choice, text = answer
+            self.edit_base[row.view.name] = fresh
+            if choice == "theirs":
+                self.edit_base.pop(row.view.name, None)
+                row.stop_editing()
+                self.notify("Kept the value on disk; nothing was saved.", title="Conflict", markup=False)
+            elif choice == "mine":
+                self.on_field_row_save_requested(FieldRow.SaveRequested(row, text))
+            else:
+                row.start_editing(text)
+
+        self.app.push_screen(ConflictDialog(error, row.view.name), chosen)
+
+    # ----- actions -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_record":
+            return self.editable
+        return True
+
+    def action_open_editor(self) -> None:
+        line = self.record.problems[0].line if self.record and self.record.problems else 0
+        flows.edit_in_editor(self.obm, self.path, line)
+
+    def action_new_record(self) -> None:
+        if self.record is not None:
+            flows.new_record(self.obm, self.record.kind)
+
+    def action_delete_record(self) -> None:
+        if self.record is not None:
+            flows.archive_or_delete(self.obm, self.record, after=self._after_delete)
+
+    def _after_delete(self, verb: str) -> None:
+        if verb == "deleted" and self.app.screen is self:
+            self.dismiss()
+        else:
+            self.refresh_data(None)
+
+    def action_history(self) -> None:
+        self.obm.open_history(self.path)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        target = event.href.removeprefix("#")
+        try:
+            found = self.vault.find(target)
+        except Exception:  # noqa: BLE001 - a web link or an unknown id: not opened from here
+            self.notify(f"Not a record: {target}", title="Link", markup=False)
+            return
+        self.obm.open_record(found.path)

@@ -1,0 +1,105 @@
+"""Today: what needs attention now across the business, each line opening its record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.widgets import Footer, Static
+
+from obm_tui.services.agenda import SECTIONS, AgendaItem, build_agenda
+from obm_tui.tui.actions import bindings
+from obm_tui.tui.safe import join, plain, styled
+from obm_tui.tui.screens.base import ObmScreen
+from obm_tui.tui.tasks import run_blocking
+from obm_tui.tui.widgets.status_bar import StatusBar
+from obm_tui.tui.widgets.virtual_table import Column, VirtualTable, natural_widths
+
+STATE_STYLE = {0: "overdue", 1: "due", 2: "", 3: "muted"}
+
+
+class AgendaSource:
+    """Rows of the agenda: a heading per section (with its count), then its items."""
+
+    def __init__(self, items: Sequence[AgendaItem]) -> None:
+        self.rows: list[tuple[str, tuple[str, ...], str, AgendaItem | None]] = []
+        sections = list(SECTIONS) + sorted({i.section for i in items} - set(SECTIONS))
+        for section in sections:
+            mine = [i for i in items if i.section == section]
+            self.rows.append((f"section:{section}", (f"{section} ({len(mine)})",), "section", None))
+            if not mine:
+                self.rows.append((f"none:{section}", ("", "", "nothing due", ""), "muted", None))
+            for n, item in enumerate(mine):
+                due = item.due.isoformat() if item.due else ""
+                cells = (item.state, due, item.title, item.detail)
+                self.rows.append((f"{item.path}#{section}#{n}", cells, STATE_STYLE.get(item.urgency, ""), item))
+        labels = ("STATE", "DUE", "WHAT", "WHEN")
+        widths = natural_widths(labels, [r[1] for r in self.rows if r[2] != "section"])
+        self.columns = [Column(k, labels[i], widths[i], flex=i == 2) for i, k in enumerate(("state", "due", "what", "when"))]
+        self._keys = {key: i for i, (key, *_rest) in enumerate(self.rows)}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def key(self, index: int) -> str:
+        return self.rows[index][0]
+
+    def cells(self, index: int) -> tuple[str, ...]:
+        return self.rows[index][1]
+
+    def style(self, index: int) -> str:
+        return self.rows[index][2]
+
+    def index_of(self, key: str) -> int | None:
+        return self._keys.get(key)
+
+    def item(self, index: int) -> AgendaItem | None:
+        return self.rows[index][3]
+
+
+class TodayScreen(ObmScreen):
+    """The first screen: the agenda, by section, most urgent first."""
+
+    BINDINGS = bindings("today")
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title", classes="screen-title")
+        yield Static(id="summary", classes="counts")
+        yield VirtualTable(id="agenda", empty_text="Loading the agenda…")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.items: list[AgendaItem] = []
+        self.query_one(VirtualTable).focus()
+        self.refresh_data(None)
+
+    def refresh_data(self, paths: set[str] | None) -> None:
+        now = self.obm.now()
+        self.query_one("#title", Static).update(join(
+            styled("Today", "bold"), plain(f"  {now:%A %d %B %Y, %H:%M}  ·  "), plain(self.vault.config.business_name)))
+        run_blocking(self, lambda: build_agenda(self.vault, now), done=self._show, label="Building the agenda",
+                     group="agenda", exclusive=True)
+
+    def action_refresh_agenda(self) -> None:
+        self.refresh_data(None)
+
+    def _show(self, items: list[AgendaItem]) -> None:
+        self.items = items
+        self.mark_seen()
+        table = self.query_one(VirtualTable)
+        source = AgendaSource(items)
+        first = table.row_count == 0
+        table.set_source(source, keep=not first)
+        if first:
+            table.cursor = next((i for i in range(len(source)) if source.item(i)), 0)
+        overdue = sum(1 for i in items if i.urgency == 0)
+        due = sum(1 for i in items if i.urgency == 1)
+        self.query_one("#summary", Static).update(join(
+            styled(f"{overdue} overdue", "bold $text-error" if overdue else ""), plain("  ·  "),
+            styled(f"{due} due today", "bold $text-warning" if due else ""), plain(f"  ·  {len(items)} in all")))
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        item = self.query_one(VirtualTable).source.item(event.index)  # type: ignore[attr-defined]
+        if item is not None:
+            self.obm.open_record(item.path)

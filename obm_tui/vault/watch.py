@@ -1,0 +1,270 @@
+"""Watching the vault folder: files changed by other programs reach the index within a second.
+
+Every save style is seen (truncate+write, temp+rename as vim and VS Code do, a new inode): the
+watcher does not trust event types, it collects the record paths an event names (source and
+destination of a move) and re-reads them. Events are debounced into batches; a batch that names
+many files (a `git pull`, a checkout, an overflowing event queue) becomes one rescan, so the index
+equals a fresh scan afterwards. The app's own writes (`vault.own_writes`) are ignored, so a save
+causes no reload loop and no second commit. No Textual here: the TUI runs `run_forever` (or
+`next_batch` + `apply`) in one worker and turns results into messages.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+from obm_tui.model.errors import ObmError
+from obm_tui.model.kinds import KINDS
+from obm_tui.vault.config import CONFIG_PATH
+from obm_tui.vault.paths import kind_of_path
+from obm_tui.vault.refresh import is_own_write, reload_paths, rescan
+from obm_tui.vault.store import Vault
+
+DEBOUNCE = 0.08  # seconds of quiet that end a batch
+MAX_DELAY = 0.4  # a batch never waits longer than this after its first event
+STORM = 200  # paths in one batch above which the whole vault is rescanned
+_GIT_NAMES = ("HEAD", "packed-refs")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The paths (vault-relative) that events named during one quiet period."""
+
+    paths: frozenset[str] = frozenset()
+    rescan: bool = False  # too many events, or a folder appeared/vanished: compare everything
+    git: bool = False  # HEAD or a branch moved (a commit, checkout or pull outside obm)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying a batch did: record paths reloaded, the external-edit commit, any error."""
+
+    changed: tuple[str, ...] = ()
+    external: tuple[str, ...] = ()  # paths changed by another program (not obm's own writes)
+    commit: str | None = None
+    config: bool = False
+    git: bool = False
+    rescanned: bool = False
+    error: ObmError | None = None
+
+    @property
+    def worth_telling(self) -> bool:
+        return bool(self.changed or self.commit or self.config or self.git or self.error)
+
+
+@dataclass
+class _Collector:
+    paths: set[str] = field(default_factory=set)
+    rescan: bool = False
+    git: bool = False
+    first: float = 0.0
+    last: float = 0.0
+
+
+class VaultWatcher:
+    """Watches the record folders, `.obm/` and git's HEAD; hands out debounced batches."""
+
+    def __init__(self, vault: Vault, *, debounce: float = DEBOUNCE, max_delay: float = MAX_DELAY,
+                 storm: int = STORM, commit: bool = True) -> None:
+        self.vault = vault
+        self.root = vault.root
+        self.debounce = debounce
+        self.max_delay = max_delay
+        self.storm = storm
+        self.commit = commit
+        self._lock = threading.Lock()
+        self._pending = _Collector()
+        self._wake = threading.Event()
+        self._batches: queue.SimpleQueue[Batch | None] = queue.SimpleQueue()
+        self._observer: object | None = None
+        self._watched: set[Path] = set()
+        self._stopping = threading.Event()
+        self._timer: threading.Thread | None = None
+        self.commit_failed = False  # the last external-edit commit could not be made (retry later)
+
+    # ----- life cycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start watching (a watchdog observer thread and a debounce thread)."""
+        from watchdog.observers import Observer
+
+        observer = Observer()
+        self._observer = observer
+        for folder in self._folders():
+            self._watch(folder)
+        observer.start()
+        self._timer = threading.Thread(target=self._debounce_loop, name="obm-watch-debounce", daemon=True)
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop watching; `next_batch` then returns None."""
+        self._stopping.set()
+        self._wake.set()
+        self._batches.put(None)
+        observer = self._observer
+        if observer is not None:
+            observer.stop()  # type: ignore[attr-defined]
+            observer.join(timeout=2)  # type: ignore[attr-defined]
+        if self._timer is not None:
+            self._timer.join(timeout=2)
+
+    def _folders(self) -> list[Path]:
+        wanted = [self.root, self.root / ".obm", self.root / ".git", self.root / ".git" / "refs" / "heads"]
+        wanted += [self.root / kind.folder for kind in KINDS.values()]
+        return [p for p in wanted if p.is_dir()]
+
+    def _watch(self, folder: Path) -> None:
+        if folder in self._watched or self._observer is None:
+            return
+        try:
+            self._observer.schedule(_Handler(self), str(folder), recursive=False)  # type: ignore[attr-defined]
+        except OSError:
+            return  # the folder vanished meanwhile; the next rescan notices
+        self._watched.add(folder)
+
+    # ----- events -> batches -----------------------------------------------------------------
+    def notice(self, absolute: str) -> None:
+        """Record one path named by an event (called from the observer thread)."""
+        rel = self._relative(absolute)
+        if rel is None:
+            return
+        with self._lock:
+            now = time.monotonic()
+            pending = self._pending
+            if not pending.first:
+                pending.first = now
+            pending.last = now
+            self._route(rel, pending)
+        self._wake.set()
+
+    def _relative(self, absolute: str) -> str | None:
+        try:
+            rel = Path(absolute).relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+        return rel if rel != "." else None
+
+    def _route(self, rel: str, pending: _Collector) -> None:
+        if rel.startswith(".git/"):
+            name = rel[5:]
+            pending.git = pending.git or name in _GIT_NAMES or name.startswith("refs/heads/")
+        elif rel == CONFIG_PATH or kind_of_path(rel) is not None:
+            pending.paths.add(rel)
+            pending.rescan = pending.rescan or len(pending.paths) > self.storm
+        elif "/" not in rel and any(k.folder == rel for k in KINDS.values()):
+            pending.rescan = True  # a record folder appeared, vanished or was renamed
+            self._watch(self.root / rel)
+
+    def _debounce_loop(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait()
+            while not self._stopping.is_set():
+                with self._lock:
+                    pending = self._pending
+                    now = time.monotonic()
+                    quiet = now - pending.last >= self.debounce
+                    late = pending.first and now - pending.first >= self.max_delay
+                    if pending.first and (quiet or late):
+                        self._pending = _Collector()
+                        self._wake.clear()
+                        break
+                    if not pending.first:
+                        self._wake.clear()
+                        pending = None
+                        break
+                time.sleep(min(self.debounce / 2, 0.02))
+            if pending is not None and not self._stopping.is_set():
+                self._batches.put(Batch(frozenset(pending.paths), pending.rescan, pending.git))
+
+    def next_batch(self, timeout: float | None = None) -> Batch | None:
+        """The next batch of events (blocking up to `timeout` s); None on timeout or after stop."""
+        try:
+            return self._batches.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    # ----- applying a batch --------------------------------------------------------------------
+    def apply(self, batch: Batch) -> Applied:
+        """Reload what the batch names (or rescan) and commit external edits; thread-safe with saves."""
+        with _write_lock(self.vault):
+            if batch.rescan:
+                for kind in KINDS.values():
+                    if (self.root / kind.folder).is_dir():
+                        self._watch(self.root / kind.folder)
+                reloaded = rescan(self.vault)
+                external = reloaded.changed
+            else:
+                external = tuple(p for p in sorted(batch.paths) if not is_own_write(self.vault, p))
+                reloaded = reload_paths(self.vault, external)
+            commit, error = self._commit_external(bool(external) or self.commit_failed)
+        return Applied(reloaded.changed, tuple(external), commit, reloaded.config, batch.git,
+                       batch.rescan, error)
+
+    def retry(self) -> Applied | None:
+        """Retry a commit that failed earlier (git was busy); None when nothing waits."""
+        if not self.commit_failed:
+            return None
+        with _write_lock(self.vault):
+            commit, error = self._commit_external(True)
+        return Applied(commit=commit, error=error)
+
+    def _commit_external(self, wanted: bool) -> tuple[str | None, ObmError | None]:
+        if not (wanted and self.commit):
+            return None, None
+        try:
+            self.vault.commit_pending()
+            sha = self.vault.commit_external_edits()
+        except ObmError as exc:
+            self.commit_failed = True
+            return None, exc
+        except Exception as exc:  # noqa: BLE001 - e.g. git busy: keep watching, retry later
+            self.commit_failed = True
+            return None, ObmError(f"external edits are saved on disk but not committed yet: {exc}",
+                                  title="Commit delayed")
+        self.commit_failed = False
+        return sha, None
+
+    def run_forever(self, on_applied: Callable[[Applied], None], *, retry_every: float = 5.0,
+                    cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Loop: wait for a batch, apply it, report; retry a failed commit now and then."""
+        while not self._stopping.is_set() and not cancelled():
+            batch = self.next_batch(timeout=retry_every)
+            if batch is None:
+                if self._stopping.is_set():
+                    return
+                applied = self.retry()
+            else:
+                applied = self.apply(batch)
+            if applied is not None and applied.worth_telling:
+                on_applied(applied)
+
+
+_CHANGES = frozenset({"moved", "deleted", "created", "modified", "closed"})  # not opened/read/attrib
+
+
+class _Handler(FileSystemEventHandler):
+    """A watchdog event handler that only forwards the paths a change event names."""
+
+    def __init__(self, watcher: VaultWatcher) -> None:
+        super().__init__()
+        self.watcher = watcher
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _CHANGES:
+            return
+        for attr in ("src_path", "dest_path"):
+            path = getattr(event, attr, "")
+            if path:
+                self.watcher.notice(os.fsdecode(path))
+
+
+def _write_lock(vault: Vault) -> threading.RLock:
+    """The store's write lock: a reload never interleaves with a save (TODO: public in store)."""
+    return vault._write_lock  # noqa: SLF001
