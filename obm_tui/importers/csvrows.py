@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
-
 @dataclass(frozen=True, slots=True)
 class RowReport:
     """What happened to one CSV row (row 1 is the header): `ok`, `skipped` or `rejected`."""

@@ -223,7 +223,7 @@ def split_mbox(data: bytes) -> list[bytes]:
               if m.start() == 0 or data[:m.start()].endswith((b"\n\n", b"\r\n\r\n"))]
     if not starts:
         return [data] if data.strip() else []
-    chunks = [data[a:b] for a, b in zip(starts, [*starts[1:], len(data)])]
+    chunks = [data[a:b] for a, b in zip(starts, [*starts[1:], len(data)], strict=True)]
     return [_ESCAPED_FROM_RE.sub(rb"\1", _FROM_LINE_RE.sub(b"", chunk, count=1)) for chunk in chunks]
 
 

@@ -109,6 +109,7 @@ def parse_payments(data: bytes, known_charges: Collection[str] = (), tz: tzinfo 
                 reports.append(found)
             else:
                 candidates.append(found)
+                reason = found.reason or "no reason given"
                 reports.append(RowReport(number, found.charge_id, "ok",
-                                         f"declined {found.amount} {found.currency}: {found.reason or 'no reason given'}"))
+                                         f"declined {found.amount} {found.currency}: {reason}"))
     return StripeImport(tuple(candidates), tuple(reports))

@@ -10,10 +10,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, time, timedelta, tzinfo
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from obm_tui.model.sla import ALWAYS, DEFAULT_TARGETS, BusinessHours, SlaSettings, Target
+from obm_tui.model.sla import (
+    ALWAYS,
+    DEFAULT_TARGETS,
+    BusinessHours,
+    SlaSettings,
+    Target,
+)
 from obm_tui.model.tickets import STATUSES, Moves
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -61,7 +68,7 @@ def parse_windows(text: Any) -> tuple[tuple[time, time], ...]:
         raise ConfigValueError(f"expected opening hours like \"09:00-17:00\", got {text!r}")
     windows = [_parse_window(part) for part in text.split(",")]
     windows.sort()
-    for (_, end), (start, _) in zip(windows, windows[1:]):
+    for (_, end), (start, _) in pairwise(windows):
         if start < end:
             raise ConfigValueError(f"opening hours overlap in {text!r}")
     return tuple(windows)
@@ -166,16 +173,21 @@ def _targets(table: Any, reader: _Reader) -> dict[str, Target]:
     return targets
 
 
+def table(value: Any) -> Mapping[str, Any]:
+    """A TOML table, or an empty one when the value is missing or not a table."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def load_care_config(data: Mapping[str, Any]) -> CareConfig:
     """The whole config file's data (from tomllib) -> CareConfig with defaults and problems."""
     reader = _Reader()
-    care = data.get("care") if isinstance(data.get("care"), Mapping) else {}
+    care = table(data.get("care"))
     tz = reader.get("timezone", parse_timezone, data.get("timezone"), UTC)
     hours = reader.get("care.hours", parse_hours, care.get("hours"), ALWAYS)
     soon = reader.get("care.breaching_soon", parse_duration, care.get("breaching_soon"), timedelta(hours=2))
     pause_on = reader.get("care.pause_on", _statuses, care.get("pause_on"), frozenset({"pending"}))
     targets = _targets(care.get("targets"), reader)
-    moves_table = care.get("moves") if isinstance(care.get("moves"), Mapping) else {}
+    moves_table = table(care.get("moves"))
     moves = Moves(
         reply=reader.get("care.moves.reply", _status, moves_table.get("reply"), "pending"),
         customer=reader.get("care.moves.customer", _status, moves_table.get("customer"), "open"),

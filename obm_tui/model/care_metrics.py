@@ -6,7 +6,6 @@ Tickets come in as `TicketSummary` values; `summarize` builds one from raw front
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -103,7 +102,11 @@ def open_by_status_and_priority(tickets: Iterable[TicketSummary]) -> dict[str, d
 
 
 def _median(spans: list[timedelta]) -> timedelta | None:
-    return statistics.median(spans) if spans else None
+    if not spans:
+        return None
+    ordered = sorted(spans)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def median_first_response(

@@ -11,17 +11,16 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from obm_tui.model.errors import Problem
 from obm_tui.model.sla import StatusEvent, aware
-from obm_tui.model.tickets import ROLES, STATUSES, Moves, TransitionError, status_after
+from obm_tui.model.tickets import DEFAULT_MOVES, ROLES, STATUSES, Moves, TransitionError, status_after
 
-DASHES = "—–-"
 HEADING_START_RE = re.compile(r"^###[ \t]+\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}")
 HEADING_RE = re.compile(
     r"^###[ \t]+(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
-    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?[ \t]+(?:—|–|--|-)[ \t]+(?P<rest>\S.*?)[ \t]*$"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?[ \t]+(?:\u2014|\u2013|--|-)[ \t]+(?P<rest>\S.*?)[ \t]*$"  # em/en dash
 )
 _STATUS_RE = re.compile(r"^(?P<rest>.*?)[ \t]+(?:→|->)[ \t]*(?P<status>\w+)$")
 _ROLE_RE = re.compile(r"^(?P<author>.*?)[ \t]*\((?P<role>customer|agent|note)\)$")
@@ -74,7 +73,7 @@ def _lines(body: str) -> list[str]:
 
 def _offset(text: str) -> tzinfo:
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
@@ -219,7 +218,7 @@ def append(
 
 
 def history(
-    messages: Sequence[Message], created: datetime, moves: Moves = Moves(), initial: str = "new"
+    messages: Sequence[Message], created: datetime, moves: Moves = DEFAULT_MOVES, initial: str = "new"
 ) -> list[StatusEvent]:
     """The status history: `initial` at `created`, then every move a message made.
 

@@ -69,7 +69,8 @@ class Forecast:
 
 def load_stock_config(data: Mapping[str, Any]) -> tuple[StockConfig, tuple[str, ...]]:
     """The config file's data -> StockConfig and problems (a bad value keeps its default)."""
-    table = data.get("stock") if isinstance(data.get("stock"), Mapping) else {}
+    raw_table = data.get("stock")
+    table: Mapping[str, Any] = raw_table if isinstance(raw_table, Mapping) else {}
     values: dict[str, int] = {}
     problems: list[str] = []
     for name, minimum in (("window_days", 1), ("safety_days", 0)):

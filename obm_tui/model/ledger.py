@@ -25,6 +25,7 @@ ALIASES = {
 }
 HEADER = ("Date", "Movement", "Qty", "On hand", "Ref", "Note")
 REQUIRED = ("date", "movement", "qty", "onhand")
+COLUMNS = ("date", "movement", "qty", "onhand", "ref", "note")
 _HEADING_RE = re.compile(r"^#{1,6}[ \t]+ledger[ \t]*#*[ \t]*$", re.I)
 _OTHER_HEADING_RE = re.compile(r"^#{1,6}[ \t]")
 _CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
@@ -90,7 +91,7 @@ def _cells(line: str) -> list[str]:
 
 
 def _int(text: str) -> int | None:
-    text = text.replace("−", "-").replace(" ", "")
+    text = text.replace("\u2212", "-").replace(" ", "")  # a typographic minus sign
     return int(text) if _INT_RE.match(text) else None
 
 
@@ -162,7 +163,7 @@ def parse(body: str) -> Ledger:
 def _read_table(spans: list[tuple[int, int, str]], heading: int, first: int) -> Ledger:
     columns = tuple(_key(c) for c in _cells(spans[first][2]))
     problems: list[Problem] = []
-    missing = [HEADER[i] for i, key in enumerate(("date", "movement", "qty", "onhand")) if key not in columns]
+    missing = [HEADER[i] for i, key in enumerate(REQUIRED) if key not in columns]
     if missing:
         problems.append(Problem("", first + 1, f"the ledger table has no {', '.join(missing)} column"))
     last = first
@@ -176,7 +177,7 @@ def _read_table(spans: list[tuple[int, int, str]], heading: int, first: int) -> 
         if index == first + 1 and all(_SEPARATOR_CELL_RE.match(c) for c in cells if c):
             continue
         if not missing:
-            row = _row(dict(zip(columns, cells)), index + 1)
+            row = _row(dict(zip(columns, cells, strict=False)), index + 1)
             if isinstance(row, str):
                 problems.append(Problem("", index + 1, row))
             else:
@@ -255,7 +256,7 @@ def _format_when(when: date | datetime) -> str:
     return when.strftime("%Y-%m-%d %H:%M") if isinstance(when, datetime) else when.isoformat()
 
 
-def render_row(movement: Movement, columns: tuple[str, ...] = tuple(_key(h) for h in HEADER)) -> str:
+def render_row(movement: Movement, columns: tuple[str, ...] = COLUMNS) -> str:
     """One table row in the given column order (unknown columns left empty)."""
     values = {
         "date": _format_when(movement.when), "movement": movement.kind,

@@ -181,5 +181,5 @@ def incoming(orders: Iterable[PurchaseOrder]) -> dict[str, int]:
 
 
 def total(lines: Iterable[POLine]) -> Decimal:
-    """Σ qty × unit_cost (lines without a cost count 0)."""
+    """The sum of qty * unit_cost (lines without a cost count 0)."""
     return sum((line.qty * line.unit_cost for line in lines if line.unit_cost is not None), Decimal("0"))

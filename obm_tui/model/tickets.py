@@ -39,6 +39,9 @@ class Moves:
     customer: str = "open"
 
 
+DEFAULT_MOVES = Moves()
+
+
 def _check_status(status: str) -> None:
     if status not in TRANSITIONS:
         raise TransitionError(f"unknown ticket status {status!r}: expected one of {', '.join(STATUSES)}")
@@ -69,7 +72,7 @@ def move(status: str, to: str) -> str:
     raise TransitionError(f"a {status} ticket cannot move to {to}; it can move to {', '.join(allowed)}")
 
 
-def status_after(status: str, role: str, moves: Moves = Moves(), explicit: str | None = None) -> str:
+def status_after(status: str, role: str, moves: Moves = DEFAULT_MOVES, explicit: str | None = None) -> str:
     """The status after a message by `role` (customer, agent or note) on a ticket in `status`.
 
     `explicit` (a reply that names its status, e.g. reply and resolve) wins over the table.

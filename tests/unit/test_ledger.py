@@ -55,7 +55,7 @@ ROWS = [
      (datetime(2026, 11, 20, 14, 5), "ship", -1, 10, "", "")),
     ("escaped pipe", r"| 2026-11-20 | adjust | -1 | 10 | a\|b | broken \| dropped |",
      (DAY, "adjust", -1, 10, "a|b", "broken | dropped")),
-    ("unicode minus", "| 2026-11-20 | ship | −2 | 9 | | |", (DAY, "ship", -2, 9, "", "")),
+    ("unicode minus", "| 2026-11-20 | ship | \u22122 | 9 | | |", (DAY, "ship", -2, 9, "", "")),
     ("no outer pipes at end", "| 2026-11-20 | ship | -2 | 9 | x | y", (DAY, "ship", -2, 9, "x", "y")),
 ]
 
@@ -84,7 +84,8 @@ BAD_ROWS = [
 
 @pytest.mark.parametrize(("row", "says"), [c[1:] for c in BAD_ROWS], ids=[c[0] for c in BAD_ROWS])
 def test_bad_rows_are_problems_with_lines(row: str, says: str) -> None:
-    body = "intro\n\n## Ledger\n\n| Date | Movement | Qty | On hand |\n|---|---|---|---|\n| 2026-11-01 | count | 0 | 10 |\n" + row + "\n"
+    body = ("intro\n\n## Ledger\n\n| Date | Movement | Qty | On hand |\n|---|---|---|---|\n"
+            "| 2026-11-01 | count | 0 | 10 |\n" + row + "\n")
     ledger = parse(body)
     (problem,) = ledger.problems
     assert problem.line == 8 and says in problem.reason
@@ -213,7 +214,8 @@ def test_refused_movements(plan: object, says: str) -> None:
 
 MESSAGES = [
     ("shipped", Movement(DAY, "ship", -3, 11, "order 1042"), "stock MUG-01: shipped 3 (order 1042), 14 -> 11"),
-    ("received", Movement(DAY, "receive", 24, 35, "PO-261101-AB3"), "stock MUG-01: received 24 (PO-261101-AB3), 11 -> 35"),
+    ("received", Movement(DAY, "receive", 24, 35, "PO-261101-AB3"),
+     "stock MUG-01: received 24 (PO-261101-AB3), 11 -> 35"),
     ("adjusted", Movement(DAY, "adjust", -1, 34, "count"), "stock MUG-01: adjusted -1 (count), 35 -> 34"),
     ("no ref", Movement(DAY, "adjust", 2, 5), "stock MUG-01: adjusted +2, 3 -> 5"),
     ("counted", Movement(DAY, "count", 0, 34), "stock MUG-01: counted 34, matches"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -111,7 +111,8 @@ def test_content_keys_ignore_line_endings() -> None:
 
 
 def mail(ident: str | None, *, reply_to: str = "", refs: str = "", date: str = "Mon, 16 Nov 2026 10:00:00 +0000",
-         sender: str = "Jane Doe <jane@example.com>", subject: str = "Mug arrived cracked", body: str = "Hello") -> bytes:
+         sender: str = "Jane Doe <jane@example.com>", subject: str = "Mug arrived cracked",
+         body: str = "Hello") -> bytes:
     lines = [f"From: {sender}", f"Subject: {subject}", f"Date: {date}"]
     if ident:
         lines.append(f"Message-ID: {ident}")
@@ -217,7 +218,8 @@ def test_odd_messages_are_read_with_warnings(data: bytes, warning: str | None) -
 
 
 def test_html_only_becomes_text() -> None:
-    html = mail("<q@x>", body="<p>Hi&nbsp;<b>there</b></p><script>x()</script><p>Bye</p>").replace(b"text/plain", b"text/html")
+    html = mail("<q@x>", body="<p>Hi&nbsp;<b>there</b></p><script>x()</script><p>Bye</p>")
+    html = html.replace(b"text/plain", b"text/html")
     assert parsed(html).text == "Hi there\n\nBye"
 
 
@@ -259,7 +261,7 @@ def test_message_ids() -> None:
 
 def test_dates_without_zone_are_utc() -> None:
     result = parsed(mail("<q@x>", date="Mon, 16 Nov 2026 10:00:00 -0000"))
-    assert result.date == datetime(2026, 11, 16, 10, tzinfo=timezone.utc)
+    assert result.date == datetime(2026, 11, 16, 10, tzinfo=UTC)
 
 
 def test_html_to_text_blocks() -> None:

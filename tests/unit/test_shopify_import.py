@@ -15,7 +15,7 @@ import pytest
 
 from obm_tui.importers.shopify import Order, parse_created, parse_orders
 
-HEADER = (
+HEADER = (  # noqa: SIM905 - the header as Shopify writes it
     "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,"
     "Shipping,Taxes,Total,Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,"
     "Lineitem name,Lineitem price,Lineitem compare at price,Lineitem sku,Lineitem requires shipping,"
@@ -31,7 +31,8 @@ HEADER = (
 SKUS = {"MUG-01", "TOTE-02", "PRINT-03"}
 
 
-def row(name: str, qty: str = "1", sku: str = "MUG-01", *, first: bool = True, created: str = "2026-11-20 10:14:05 -0500",
+def row(name: str, qty: str = "1", sku: str = "MUG-01", *, first: bool = True,
+        created: str = "2026-11-20 10:14:05 -0500",
         financial: str = "paid", cancelled: str = "", shipping: str = "true", item: str = "Logo mug",
         price: str = "14.00", email: str = "jane@example.com", header: list[str] = HEADER) -> list[str]:
     values = {"Name": name, "Lineitem quantity": qty, "Lineitem sku": sku, "Lineitem name": item,
@@ -60,7 +61,8 @@ def test_a_clean_export() -> None:
     result = parse_orders(data, SKUS)
     assert result.refused == "" and result.rejected == ()
     first, second = result.orders
-    assert (first.number, first.ref, first.email, first.financial_status) == ("1042", "order 1042", "jane@example.com", "paid")
+    assert (first.number, first.ref, first.email) == ("1042", "order 1042", "jane@example.com")
+    assert first.financial_status == "paid"
     assert first.created == datetime(2026, 11, 20, 10, 14, 5, tzinfo=timezone(timedelta(hours=-5)))
     assert first.quantities() == {"MUG-01": 3, "TOTE-02": 2}
     assert first.lines[1].price == Decimal("20.00") and first.lines[1].row == 3
@@ -139,7 +141,7 @@ def test_every_row_is_reported(rows: list[list[str]], expected: list[tuple[int, 
     result = parse_orders(export(*rows), SKUS, imported={"#1042"})
     assert result.refused == ""
     assert [(r.row, r.status) for r in result.rows] == [(n, s) for n, s, _ in expected]
-    for report, (_, _, fragment) in zip(result.rows, expected):
+    for report, (_, _, fragment) in zip(result.rows, expected, strict=True):
         assert fragment in report.reason, report
     assert [o.number for o in result.orders] == orders
 

@@ -33,7 +33,8 @@ OFFICE = BusinessHours(
     holidays=frozenset({date(2026, 12, 25)}),
 )
 EVERY_DAY = BusinessHours(always=False, days=frozenset(range(7)), windows=((time(9), time(17)),))
-SPLIT = BusinessHours(always=False, days=frozenset(range(5)), windows=((time(9), time(12, 30)), (time(13, 30), time(17))))
+SPLIT = BusinessHours(always=False, days=frozenset(range(5)),
+                      windows=((time(9), time(12, 30)), (time(13, 30), time(17))))
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
 

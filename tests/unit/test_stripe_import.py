@@ -41,7 +41,8 @@ def test_the_real_export_has_no_declines_and_no_problems() -> None:
 
 
 def test_a_failed_row_is_a_decline_candidate() -> None:
-    data = with_changes(Status="Failed", **{"Seller Message": "The bank returned the decline code `insufficient_funds`."})
+    message = "The bank returned the decline code `insufficient_funds`."
+    data = with_changes(Status="Failed", **{"Seller Message": message})
     result = parse_payments(data)
     (candidate,) = result.candidates
     assert candidate.charge_id == "ch_3POsheC8ukEwBaxR1SBP6Pvo"
@@ -92,8 +93,8 @@ def test_refused_files(data: bytes, says: str) -> None:
 
 
 def test_semicolon_export_with_decimal_commas() -> None:
-    data = ("id;Created date (UTC);Amount;Currency;Status;Customer Email\n"
-            "ch_9;2024-06-07 02:38:54;15,50;eur;Failed;a@b.c\n").encode()
+    data = (b"id;Created date (UTC);Amount;Currency;Status;Customer Email\n"
+            b"ch_9;2024-06-07 02:38:54;15,50;eur;Failed;a@b.c\n")
     (candidate,) = parse_payments(data).candidates
     assert (candidate.amount, candidate.currency, candidate.customer) == (Decimal("15.50"), "EUR", "a@b.c")
 
