@@ -3,14 +3,13 @@
 A vault may come from anywhere, and git runs code named in a repository's `.git/config`
 (fsmonitor, hooks, pagers, editors, filters, external diffs, signing programs). Every git
 process started here gets `-c` overrides that switch those off, a scrubbed environment, and an
-empty hooks folder of our own. Keys that `-c` cannot switch off (`include.path`,
-`includeIf.*`) make `audit_config` refuse the vault, naming the key; clean/smudge filters
-defined in the vault's own config are neutralised by name.
+empty hooks folder of our own. What `-c` cannot switch off is handled by `git_config.audit_config`.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import shutil
@@ -25,6 +24,7 @@ from obm_tui.model.errors import VaultError
 
 T = TypeVar("T")
 TIMEOUT = 120.0
+NO_GIT = "git is not installed (or not on PATH); obm needs git to keep the vault's history."
 _SAFE_CONFIG = (
     "core.fsmonitor=false",
     "core.useBuiltinFSMonitor=false",
@@ -62,7 +62,6 @@ _FIXED_ENV = {
     "GIT_SEQUENCE_EDITOR": "true",
     "LC_ALL": "C",
 }
-_FILTER_KEYS = ("clean", "smudge", "process")
 _LOCK_RE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _hooks_lock = threading.Lock()
@@ -83,7 +82,7 @@ def git_executable() -> str:
     """The git program on PATH, or VaultError when git is not installed."""
     exe = shutil.which("git")
     if exe is None:
-        raise VaultError("git is not installed (or not on PATH); obm needs git to keep the vault's history.")
+        raise VaultError(NO_GIT)
     return exe
 
 
@@ -106,10 +105,8 @@ def _is_empty_dir(path: str) -> bool:
 
 
 def _remove_dir(path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.rmdir(path)
-    except OSError:
-        pass
 
 
 def safe_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -131,31 +128,6 @@ def safe_config_args(extra: Iterable[str] = ()) -> list[str]:
     for item in (*_SAFE_CONFIG, f"core.hooksPath={empty_hooks_dir()}", *extra):
         args += ["-c", item]
     return args
-
-
-def audit_config(entries: Iterable[tuple[str, str, str]]) -> list[str]:
-    """Check (scope, key, value) config entries; return extra overrides, or refuse the vault.
-
-    Only the repository's own scopes (`local`, `worktree`) are suspects: the user's global
-    config is theirs. `include.path` / `includeIf.*.path` cannot be overridden, so they refuse;
-    `filter.<name>.*` are neutralised with empty commands and `required=false`.
-    """
-    overrides: list[str] = []
-    for scope, key, _value in entries:
-        if scope not in ("local", "worktree"):
-            continue
-        section, _, rest = key.partition(".")
-        if section.lower() in ("include", "includeif"):
-            raise VaultError(f"The vault's git config sets {key}, which could run code from another file; remove it to open the vault.")
-        if section.lower() == "filter" and "." in rest:
-            overrides += _neutralise_filter(key, rest.rsplit(".", 1)[0])
-    return sorted(set(overrides))
-
-
-def _neutralise_filter(key: str, name: str) -> list[str]:
-    if "=" in name or "\n" in name:
-        raise VaultError(f"The vault's git config sets {key}, a filter that cannot be switched off; remove it to open the vault.")
-    return [f"filter.{name}.{part}=" for part in _FILTER_KEYS] + [f"filter.{name}.required=false"]
 
 
 def one_line(stderr: bytes, fallback: str = "unknown error") -> str:
@@ -216,7 +188,7 @@ class Runner:
                 stdin=None if input is not None else subprocess.DEVNULL,
             )
         except FileNotFoundError:
-            raise VaultError("git is not installed (or not on PATH); obm needs git to keep the vault's history.") from None
+            raise VaultError(NO_GIT) from None
         except subprocess.TimeoutExpired:
             raise VaultError(f"git {args[0]} took longer than {TIMEOUT:.0f} s and was stopped.") from None
         if done.returncode not in ok:
@@ -269,7 +241,7 @@ class Persistent:
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
         self._reap()
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open while the helper lives
         try:
             self._proc = subprocess.Popen(
                 self._runner.argv(self._args),
@@ -280,7 +252,7 @@ class Persistent:
                 env=safe_env(),
             )
         except FileNotFoundError:
-            raise VaultError("git is not installed (or not on PATH); obm needs git to keep the vault's history.") from None
+            raise VaultError(NO_GIT) from None
         return self._proc
 
     def _reap(self) -> str:

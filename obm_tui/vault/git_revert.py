@@ -40,14 +40,17 @@ class Step:
     executable: bool = False
 
 
-def plan_revert(repo: _Repo, run: Runner, commit: str, touched: Mapping[bytes, str], rels: Sequence[bytes]) -> list[Step]:
+def plan_revert(
+    repo: _Repo, run: Runner, commit: str, touched: Mapping[bytes, str], rels: Sequence[bytes]
+) -> list[Step]:
     """The file writes that undo `commit` for `rels`; ConflictError / UsageError when it cannot."""
     parent, head = repo.parent_of(commit), repo.head()
     steps = []
     for rel in dict.fromkeys(rels):
         if rel not in touched:
             raise UsageError(f"{os.fsdecode(rel)} did not change in commit {commit[:10]}.")
-        step = _plan_one(repo, run, commit, rel, (repo.blob_at(parent, rel), repo.blob_at(commit, rel), repo.blob_at(head, rel)))
+        versions = (repo.blob_at(parent, rel), repo.blob_at(commit, rel), repo.blob_at(head, rel))
+        step = _plan_one(repo, run, commit, rel, versions)
         if step is not None:
             steps.append(step)
     return steps

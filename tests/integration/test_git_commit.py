@@ -96,7 +96,7 @@ def test_add_modify_delete(vault, action: str, expected: dict[str, str | None]) 
 
 
 def test_nothing_changed_returns_none_and_makes_no_commit(vault) -> None:
-    root, repo = vault
+    _root, repo = vault
     head = repo.head()
     assert repo.commit(["clients/fred.md"], "no change") is None
     assert repo.commit(["clients/never-existed.md"], "gone and never was") is None
@@ -141,9 +141,11 @@ def test_commits_the_work_tree_version_over_a_staged_one(vault) -> None:
 def test_message_and_author_land(vault) -> None:
     root, repo = vault
     write(root, "clients/fred.md", "fred v2\n")
-    repo.commit(["clients/fred.md"], "client fred: status onboarding -> current\n\nWhy: paid.\n", author=("Mia Ops", "mia@example.com"))
+    message = "client fred: status onboarding -> current\n\nWhy: paid.\n"
+    repo.commit(["clients/fred.md"], message, author=("Mia Ops", "mia@example.com"))
     fields = git(root, "log", "-1", "--format=%an|%ae|%cn|%ce|%s|%b").strip().split("|")
-    assert fields == ["Mia Ops", "mia@example.com", "Test Person", "test@example.com", "client fred: status onboarding -> current", "Why: paid."]
+    assert fields[:4] == ["Mia Ops", "mia@example.com", "Test Person", "test@example.com"]
+    assert fields[4:] == ["client fred: status onboarding -> current", "Why: paid."]
 
 
 def test_identity_falls_back_when_git_has_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,12 +156,21 @@ def test_identity_falls_back_when_git_has_none(tmp_path: Path, monkeypatch: pyte
     with Git.init(root) as repo:
         write(root, "a.md", "a\n")
         repo.commit(["a.md"], "first")
-    assert git(root, "log", "-1", "--format=%an <%ae>|%cn <%ce>").strip() == "{0} <{1}>|{0} <{1}>".format(*FALLBACK_IDENTITY)
+    expected = "{0} <{1}>|{0} <{1}>".format(*FALLBACK_IDENTITY)
+    assert git(root, "log", "-1", "--format=%an <%ae>|%cn <%ce>").strip() == expected
 
 
 @pytest.mark.parametrize(
     "rel",
-    ["with space/file name.md", "clients/émile-zola.md", "clients/e\u0301mile-nfd.md", "-leading-dash.md", "tab\there.md", "new\nline.md", '"quoted".md'],
+    [
+        "with space/file name.md",
+        "clients/émile-zola.md",
+        "clients/e\u0301mile-nfd.md",
+        "-leading-dash.md",
+        "tab\there.md",
+        "new\nline.md",
+        '"quoted".md',
+    ],
     ids=["spaces", "unicode-nfc", "unicode-nfd", "leading-dash", "tab", "newline", "quote"],
 )
 def test_odd_names(vault, rel: str) -> None:
@@ -210,7 +221,7 @@ def test_executable_bit_and_symlink(vault) -> None:
 
 
 def test_file_mode_off_keeps_the_committed_mode(vault) -> None:
-    root, repo = vault
+    root, _repo = vault
     git(root, "config", "core.fileMode", "false")
     with Git(root) as fresh:
         os.chmod(root / "clients/fred.md", 0o755)
@@ -232,8 +243,18 @@ def test_a_file_replacing_a_folder(vault) -> None:
 
 @pytest.mark.parametrize(
     "rel",
-    ["../outside.md", "/etc/passwd", ".git/config", "clients/../../x", "a//b.md", "a/./b.md", ".GIT/x", "x/", "", "nul\0.md"],
-    ids=["dotdot", "absolute", "dot-git", "dotdot-inside", "empty-part", "dot-part", "dot-git-case", "trailing-slash", "empty", "nul"],
+    [
+        pytest.param("../outside.md", id="dotdot"),
+        pytest.param("/etc/passwd", id="absolute"),
+        pytest.param(".git/config", id="dot-git"),
+        pytest.param(".GIT/x", id="dot-git-case"),
+        pytest.param("clients/../../x", id="dotdot-inside"),
+        pytest.param("a//b.md", id="empty-part"),
+        pytest.param("a/./b.md", id="dot-part"),
+        pytest.param("x/", id="slash-end"),
+        pytest.param("", id="empty"),
+        pytest.param("nul\0.md", id="nul"),
+    ],
 )
 def test_refuses_paths_outside_the_work_tree(vault, rel: str) -> None:
     _root, repo = vault
@@ -284,14 +305,14 @@ def test_helper_processes_survive_being_killed_and_close_cleanly(vault) -> None:
     root, repo = vault
     write(root, "clients/fred.md", "fred v2\n")
     repo.commit(["clients/fred.md"], "warm up the helpers")
-    helpers = [repo._objects._proc, repo._blobs._proc]  # noqa: SLF001 - the test kills them on purpose
+    helpers = [helper._proc for helper in repo._objects.helpers()]
     assert all(proc is not None for proc in helpers)
     for proc in helpers:
         proc.kill()
         proc.wait()
     write(root, "clients/fred.md", "fred v3\n")
     assert repo.commit(["clients/fred.md"], "after the kill") is not None
-    live = [repo._objects._proc, repo._blobs._proc]  # noqa: SLF001
+    live = [helper._proc for helper in repo._objects.helpers()]
     repo.close()
     assert all(proc is not None and proc.returncode is not None for proc in live)
     write(root, "clients/fred.md", "fred v4\n")

@@ -43,7 +43,15 @@ TRAPS = """
 \tlog = {script} pager-log
 \tshow = {script} pager-show
 """
-HOOKS = ("pre-commit", "commit-msg", "post-commit", "reference-transaction", "post-index-change", "pre-auto-gc", "post-checkout")
+HOOKS = (
+    "pre-commit",
+    "commit-msg",
+    "post-commit",
+    "reference-transaction",
+    "post-index-change",
+    "pre-auto-gc",
+    "post-checkout",
+)
 
 
 def git(root: Path, *args: str, check: bool = True) -> str:
@@ -93,7 +101,9 @@ def test_the_traps_are_real(trapped: tuple[Path, Path]) -> None:
     git(root, "commit", "-q", "-m", "plain", "--", "clients/fred.md", check=False)
     git(root, "update-ref", "refs/heads/side", "HEAD")
     git(root, "log", "-p", "-1", check=False)
-    expected = {"clean", "smudge", "textconv", "hooksPath-pre-commit", "hooksPath-reference-transaction", "hooksPath-post-index-change"}
+    expected = {"clean", "smudge", "textconv"} | {
+        f"hooksPath-{hook}" for hook in ("pre-commit", "reference-transaction", "post-index-change")
+    }
     assert expected <= {p.name for p in marks.iterdir()}
 
 
@@ -187,9 +197,8 @@ def test_broken_repository_gives_one_line_vault_error(tmp_path: Path, damage) ->
         write(root, "a.md", "a\n")
         repo.commit(["a.md"], "a")
     damage(root)
-    with pytest.raises(VaultError) as caught:
-        with Git(root) as broken:
-            broken.commit(["a.md"], "again")
+    with pytest.raises(VaultError) as caught, Git(root) as broken:
+        broken.commit(["a.md"], "again")
     assert caught.value.message and "\n" not in caught.value.message
     assert "Traceback" not in caught.value.message
 

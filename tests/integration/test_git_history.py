@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,7 @@ def test_log_fields_statuses_and_order(vault) -> None:
     assert history[0].changes[0].status == "D"
     assert (history[0].author, history[0].email) == ("Test Person", "test@example.com")
     assert history[0].when.tzinfo is not None
-    assert abs(history[0].when - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert abs(history[0].when - datetime.now(UTC)) < timedelta(minutes=5)
 
 
 def test_log_of_one_path_follows_a_rename(vault) -> None:
@@ -92,7 +92,7 @@ def test_log_of_one_path_follows_a_rename(vault) -> None:
     assert history[0].changes == (Change("R", "clients/fred-smith.md", "clients/fred.md"),)
     assert [c.message for c in repo.log("clients")] == ["edit other", "rename fred", "edit fred", "add fred"]
     assert [c.message for c in repo.log(limit=2)] == ["edit other", "rename fred"]
-    assert repo.log(since=datetime.now(timezone.utc) + timedelta(days=1)) == []
+    assert repo.log(since=datetime.now(UTC) + timedelta(days=1)) == []
     assert len(repo.log(until="2099-12-31")) == 4
 
 
@@ -134,7 +134,9 @@ def test_show_file(vault) -> None:
 def test_changed_paths(vault) -> None:
     root, repo = vault
     assert repo.changed_paths() == []
-    commit(repo, root, {"clients/fred.md": "f\n", "clients/aisha.md": "a\n", "stock/mug.md": "m\n", ".gitignore": "*.tmp\n.~obm-*\n"}, "seed")
+    seed = {"clients/fred.md": "f\n", "clients/aisha.md": "a\n", "stock/mug.md": "m\n"}
+    seed[".gitignore"] = "*.tmp\n.~obm-*\n"
+    commit(repo, root, seed, "seed")
     write(root, "clients/fred.md", "f2\n")
     (root / "clients/aisha.md").unlink()
     write(root, "tickets/deep/new ticket é.md", "t\n")
@@ -142,10 +144,11 @@ def test_changed_paths(vault) -> None:
     write(root, "clients/.~obm-fred.md.1234", "temp\n")
     write(root, "stock/mug.md", "m2\n")
     git(root, "add", "stock/mug.md")
-    assert repo.changed_paths() == ["clients/aisha.md", "clients/fred.md", "stock/mug.md", "tickets/deep/new ticket é.md"]
+    expected = ["clients/aisha.md", "clients/fred.md", "stock/mug.md", "tickets/deep/new ticket é.md"]
+    assert repo.changed_paths() == expected
     repo.commit(repo.changed_paths(), "commit what other editors did")
     assert repo.changed_paths() == []
-    assert status(root) == "?? clients/.~obm-fred.md.1234\n" or status(root) == ""
+    assert status(root) == ""
 
 
 def test_revert_restores_a_modified_file(vault) -> None:
@@ -176,7 +179,8 @@ def test_revert_merges_with_later_changes_elsewhere_in_the_file(vault) -> None:
     root, repo = vault
     commit(repo, root, {"a.md": LINES}, "seed")
     bad = commit(repo, root, {"a.md": LINES.replace("line 2\n", "line TWO\n")}, "bad")
-    commit(repo, root, {"a.md": LINES.replace("line 2\n", "line TWO\n").replace("line 18\n", "line 18 kept\n")}, "later")
+    later = LINES.replace("line 2\n", "line TWO\n").replace("line 18\n", "line 18 kept\n")
+    commit(repo, root, {"a.md": later}, "later")
     repo.revert(bad)
     assert (root / "a.md").read_text() == LINES.replace("line 18\n", "line 18 kept\n")
     assert status(root) == ""

@@ -34,7 +34,9 @@ def vault(tmp_path: Path):
     git(root, "fsck", "--strict", "--no-progress")
 
 
-@pytest.mark.parametrize("lock", ["index.lock", "HEAD.lock", "refs/heads/main.lock"], ids=["index", "head", "branch-ref"])
+@pytest.mark.parametrize(
+    "lock", ["index.lock", "HEAD.lock", "refs/heads/main.lock"], ids=["index", "head", "branch-ref"]
+)
 def test_held_lock_gives_bounded_retry_then_locked_error(vault, lock: str) -> None:
     root, repo = vault
     lock_file = root / ".git" / lock
@@ -108,7 +110,7 @@ def test_two_git_objects_committing_from_threads_lose_nothing(vault) -> None:
                 for n in range(rounds):
                     write(root, f"clients/{name}.md", f"{name} {n}\n")
                     assert repo.commit([f"clients/{name}.md"], f"{name} {n}") is not None
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(name,)) for name in ("fred", "aisha")]

@@ -29,8 +29,9 @@ def mktree(repo: Path, entries: dict[bytes, Entry]) -> bytes:
         e.mode.rjust(6, b"0") + b" " + kinds.get(e.mode, b"blob") + b" " + e.oid.hex().encode() + b"\t" + name + b"\0"
         for name, e in entries.items()
     )
-    sha = subprocess.run(["git", "-C", str(repo), "mktree", "-z", "--missing"], input=lines, capture_output=True, check=True).stdout.strip()
-    return subprocess.run(["git", "-C", str(repo), "cat-file", "tree", sha.decode()], capture_output=True, check=True).stdout
+    made = subprocess.run(["git", "-C", str(repo), "mktree", "-z", "--missing"], input=lines, capture_output=True)
+    sha = made.stdout.strip().decode()
+    return subprocess.run(["git", "-C", str(repo), "cat-file", "tree", sha], capture_output=True, check=True).stdout
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,11 @@ def test_keep_mode(old_mode, new_mode, kept) -> None:  # type: ignore[no-untyped
 
 def test_folder_and_file_order(repo: Path) -> None:
     """`a.md` sorts before the folder `a` (compared as `a/`), and after a file `a`."""
-    entries = {b"a": Entry(git_tree.TREE_MODE, oid(1)), b"a.md": Entry(git_tree.FILE_MODE, oid(2)), b"a-b": Entry(git_tree.FILE_MODE, oid(3))}
+    entries = {
+        b"a": Entry(git_tree.TREE_MODE, oid(1)),
+        b"a.md": Entry(git_tree.FILE_MODE, oid(2)),
+        b"a-b": Entry(git_tree.FILE_MODE, oid(3)),
+    }
     assert git_tree.build(entries) == mktree(repo, entries)
     swapped = git_tree.edit(git_tree.build(entries), 20, {b"a": Entry(git_tree.FILE_MODE, oid(4))})
     assert swapped == mktree(repo, {**entries, b"a": Entry(git_tree.FILE_MODE, oid(4))})
