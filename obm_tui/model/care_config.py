@@ -1,4 +1,4 @@
-"""Reading the customer-care settings (`timezone`, `[care]`) from `.obm/config.toml` data.
+"""Reading the customer-care settings (`[business].timezone`, `[care]`) from `.obm/config.toml` data.
 
 Takes the dict that tomllib gives and never raises: a bad value is reported as a problem
 (`care.hours.open: ...`) and its default is used. Defaults are in docs/customer-care.md.
@@ -182,7 +182,9 @@ def load_care_config(data: Mapping[str, Any]) -> CareConfig:
     """The whole config file's data (from tomllib) -> CareConfig with defaults and problems."""
     reader = _Reader()
     care = table(data.get("care"))
-    tz = reader.get("timezone", parse_timezone, data.get("timezone"), UTC)
+    business = table(data.get("business"))
+    zone_name = business.get("timezone", data.get("timezone"))  # [business].timezone; a top-level key also works
+    tz = reader.get("business.timezone", parse_timezone, zone_name, UTC)
     hours = reader.get("care.hours", parse_hours, care.get("hours"), ALWAYS)
     soon = reader.get("care.breaching_soon", parse_duration, care.get("breaching_soon"), timedelta(hours=2))
     pause_on = reader.get("care.pause_on", _statuses, care.get("pause_on"), frozenset({"pending"}))
