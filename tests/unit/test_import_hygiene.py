@@ -9,7 +9,7 @@ from pathlib import Path
 
 import obm_tui
 
-HEADLESS_PACKAGES = ("obm_tui.model", "obm_tui.vault", "obm_tui.services", "obm_tui.importers")
+HEADLESS_PACKAGES = ("obm_tui.model", "obm_tui.vault", "obm_tui.services", "obm_tui.importers", "obm_tui.cli")
 
 
 def headless_modules() -> list[str]:

@@ -1,0 +1,3 @@
+from obm_tui.cli import main
+
+main()
