@@ -14,9 +14,9 @@ HEADLESS_PACKAGES = ("obm_tui.model", "obm_tui.vault", "obm_tui.services", "obm_
 
 def headless_modules() -> list[str]:
     root = Path(obm_tui.__file__).parent
-    found = ["obm_tui.cli"]
+    found = []
     for info in pkgutil.walk_packages([str(root)], prefix="obm_tui."):
-        if info.name.startswith(HEADLESS_PACKAGES):
+        if info.name.startswith(HEADLESS_PACKAGES) and not info.name.endswith("__main__"):
             found.append(info.name)
     return sorted(found)
 
