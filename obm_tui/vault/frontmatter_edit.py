@@ -288,7 +288,8 @@ def _delete(text: str, entry: _Entry) -> tuple[int, int, str]:
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
-    for start, end, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
+    # Last first; at one offset, a removal before an insertion (so it cannot remove the insertion).
+    for start, end, replacement in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
 
@@ -312,10 +313,12 @@ def _verified(raw: bytes, expected: dict[str, Any]) -> bytes:
     try:
         data = read_document(raw).data
     except FormatError as exc:
-        raise WriteError(f"the new text would not read back ({exc.reason}); nothing was written")
-    wrong = [key for key in {**expected, **data} if not _equal(data.get(key, DELETE), expected.get(key, DELETE))]
+        raise WriteError(f"the new text would not read back ({exc.reason}); nothing was written") from None
+    keys = {**expected, **data}
+    wrong = [key for key in keys if not _equal(data.get(key, DELETE), expected.get(key, DELETE))]
     if wrong or list(data) != list(expected):
-        raise WriteError(f"writing {', '.join(map(repr, wrong)) or 'the keys'} would change other values; nothing was written")
+        names = ", ".join(map(repr, wrong)) or "the keys' order"
+        raise WriteError(f"{names} would not read back as written; nothing was written")
     return raw
 
 

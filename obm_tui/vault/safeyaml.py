@@ -77,9 +77,7 @@ def _add_resolver(tag: str, pattern: str, first: str) -> None:
 
 _add_resolver("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
 _add_resolver("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\0")
-StrictLoader.yaml_implicit_resolvers.setdefault("", []).append(
-    ("tag:yaml.org,2002:null", re.compile(r"^$"))
-)
+StrictLoader.yaml_implicit_resolvers.setdefault("", []).append(("tag:yaml.org,2002:null", re.compile(r"^$")))
 StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_mapping)
 StrictLoader.add_constructor("tag:yaml.org,2002:seq", StrictLoader.construct_sequence)
 StrictLoader.add_constructor(None, StrictLoader.construct_undefined)
@@ -225,8 +223,10 @@ def read_back(value: Any) -> Any:
 
 def scalar_text(value: Any) -> str:
     """The text of an int, Decimal, date or datetime (ISO 8601, minutes when seconds are 0)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, float):
         raise TypeError(f"cannot write {value!r}: use Decimal for amounts, never float")
+    if isinstance(value, bool):
+        raise TypeError("true/false is written as itself (render_scalar), not as text")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal):
@@ -342,9 +342,10 @@ def render_block_scalar(text: str, indent: int, style: str = "|") -> list[str] |
     if any(line and not line.strip(" \t") for line in lines):
         return None
     if style == ">":
-        lines = _fold(lines)
-        if lines is None:
+        folded = _fold(lines)
+        if folded is None:
             return render_block_scalar(text, indent, "|")
+        lines = folded
     header = style + ("-" if trailing == 0 else "")
     pad = " " * indent
     return [header] + [pad + line if line else "" for line in lines]

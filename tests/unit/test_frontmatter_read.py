@@ -37,12 +37,20 @@ BILLION_LAUGHS = (
         pytest.param(BILLION_LAUGHS, 2, "aliases and anchors", id="billion-laughs"),
         pytest.param(b"---\na: " + b"[" * 30 + b"]" * 30 + b"\n---\n", 2, "nested deeper", id="deep-nesting"),
         pytest.param(
-            b"---\na: " + b"[" * 100_000 + b"]" * 100_000 + b"\n---\n", 2, "nested deeper", id="deep-nesting-100k"
+            b"---\na: " + b"[" * 100_000 + b"]" * 100_000 + b"\n---\n",
+            2,
+            "nested deeper",
+            id="deep-nesting-100k",
         ),
         pytest.param(
-            b"---\nx: 1\nrun: !!python/object/apply:os.system [echo hi]\n---\n", 3, "is not allowed", id="python-tag"
+            b"---\nx: 1\nrun: !!python/object/apply:os.system [echo hi]\n---\n",
+            3,
+            "is not allowed",
+            id="python-tag",
         ),
-        pytest.param(b"---\nobj: !!python/object:builtins.dict {}\n---\n", 2, "is not allowed", id="python-object"),
+        pytest.param(
+            b"---\nobj: !!python/object:builtins.dict {}\n---\n", 2, "is not allowed", id="python-object"
+        ),
         pytest.param(b"---\n- a\n- b\n---\n", 2, "not a list", id="front-matter-list"),
         pytest.param(b"---\njust text\n---\n", 2, "not a single value", id="front-matter-scalar"),
         pytest.param(
@@ -59,7 +67,10 @@ BILLION_LAUGHS = (
         ),
         pytest.param(b"---\na: 1\n---\n" + b"x" * (9 * 1024 * 1024), 1, "larger than 8 MB", id="huge-file"),
         pytest.param(
-            b"---\nnotes: " + b"x" * (300 * 1024) + b"\n---\n", 1, "larger than 256 KB", id="huge-front-matter-line"
+            b"---\nnotes: " + b"x" * (300 * 1024) + b"\n---\n",
+            1,
+            "larger than 256 KB",
+            id="huge-front-matter-line",
         ),
         pytest.param(b"---\na: 1\n---\nPNG\x89\x00\x00\x00IHDR\n", 4, "NUL byte", id="binary-body"),
         pytest.param(b"---\na: x\x00y\n---\n", 2, "NUL byte", id="nul-in-value"),
@@ -94,20 +105,28 @@ def test_bad_input_is_one_clear_error(raw: bytes, line: int, reason: str) -> Non
         pytest.param(b"---\ndue: 2026-13-45\n---\n", {"due": "2026-13-45"}, id="odd-date"),
         pytest.param(b"---\ndue: 2026-11-22\n---\n", {"due": "2026-11-22"}, id="date"),
         pytest.param(b"---\nsent: 2026-11-22T10:14\n---\n", {"sent": "2026-11-22T10:14"}, id="datetime"),
-        pytest.param(b"---\nsent: 2026-11-22 10:14:00\n---\n", {"sent": "2026-11-22 10:14:00"}, id="datetime-space"),
+        pytest.param(
+            b"---\nsent: 2026-11-22 10:14:00\n---\n", {"sent": "2026-11-22 10:14:00"}, id="datetime-space"
+        ),
         pytest.param(b"---\npaid: true\nsigned: false\n---\n", {"paid": True, "signed": False}, id="bools"),
         pytest.param(b"---\nowner:\nnext: ~\n---\n", {"owner": None, "next": None}, id="nulls"),
         pytest.param(b'---\nc: "\\x1b[31m"\n---\n', {"c": "\x1b[31m"}, id="escape-in-double-quotes"),
         pytest.param(b'---\nc: "a\\0b\\e"\n---\n', {"c": "a\x00b\x1b"}, id="nul-and-esc-escapes"),
-        pytest.param(b'---\nc: "[@click=app.quit]x[/]"\n---\n', {"c": "[@click=app.quit]x[/]"}, id="markup-action"),
-        pytest.param(b"---\nc: price [$5] [b]bold[/b]\n---\n", {"c": "price [$5] [b]bold[/b]"}, id="markup-plain"),
+        pytest.param(
+            b'---\nc: "[@click=app.quit]x[/]"\n---\n', {"c": "[@click=app.quit]x[/]"}, id="markup-action"
+        ),
+        pytest.param(
+            b"---\nc: price [$5] [b]bold[/b]\n---\n", {"c": "price [$5] [b]bold[/b]"}, id="markup-plain"
+        ),
         pytest.param(b"---\nclient: '[[fred-smith]]'\n---\n", {"client": "[[fred-smith]]"}, id="wiki-link"),
         pytest.param(b"---\n---\nbody\n", {}, id="empty-front-matter"),
         pytest.param(b"---\n# nothing yet\n---\n", {}, id="comment-only"),
         pytest.param(b"---\na: 1\n...\nbody\n", {"a": "1"}, id="dot-dot-dot-closes"),
         pytest.param(b"---  \na: 1\n---\t\n", {"a": "1"}, id="spaces-after-delimiters"),
         pytest.param(b"---\na: 1\n---", {"a": "1"}, id="closing-without-newline"),
-        pytest.param(b"---\nbase: {}\nx:\n  <<: {a: 1}\n---\n", {"base": {}, "x": {"<<": {"a": "1"}}}, id="<<-is-text"),
+        pytest.param(
+            b"---\nbase: {}\nx:\n  <<: {a: 1}\n---\n", {"base": {}, "x": {"<<": {"a": "1"}}}, id="<<-is-text"
+        ),
     ],
 )
 def test_values_are_read_literally(raw: bytes, expected: dict[str, Any]) -> None:
@@ -185,6 +204,10 @@ def test_corpus_has_the_expected_shapes() -> None:
     assert tags.body.count("\n---\n") >= 5
     big = read_document(by_name["tasks_Placeholder examples to capture in tests and docs.md"])
     assert big.data["TQ-show-tree"] is True
-    assert big.data["TQ-group-by"] == ["status.type", "happens reverse", "function task.tags.sort().join(' ')"]
+    assert big.data["TQ-group-by"] == [
+        "status.type",
+        "happens reverse",
+        "function task.tags.sort().join(' ')",
+    ]
     assert big.data["TQ-extra-instructions"].startswith("# press shift-return")
     assert not big.data["TQ-extra-instructions"].endswith("\n")  # |- strips the final line break

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import string
-from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
@@ -29,17 +28,21 @@ NASTY = [
     "\ufffd", "x,y", "{a: 1}", "%directive", "@at", "`tick`", "!tag", "&anchor", "*alias", "|", ">",
     "a\r\nb", "cr\ronly", "line\n---\nrule", "end with space ", " start", "\t",
 ]  # fmt: skip
-TEXT_CHARS = st.characters(codec="utf-8") | st.sampled_from(list(":#-[]{}'\"\\ \t\n\r|>*&!%@`,?~\0\x1b\x85\u2028\u2029\ufeff"))
+TEXT_CHARS = st.characters(codec="utf-8") | st.sampled_from(
+    list(":#-[]{}'\"\\ \t\n\r|>*&!%@`,?~\0\x1b\x85\u2028\u2029\ufeff")
+)
 
 keys = st.text(alphabet=KEY_ALPHABET, min_size=1, max_size=12)
 texts = st.sampled_from(NASTY) | st.text(TEXT_CHARS, max_size=30)
-decimals = st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**6, max_value=10**6)
+decimals = st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**6), max_value=10**6)
 datetimes = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)) | st.builds(
     lambda d, m: d.replace(tzinfo=timezone(timedelta(minutes=m))),
     st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
     st.integers(-720, 720),
 )
-scalars = texts | st.integers(-(10**12), 10**12) | decimals | st.dates() | datetimes | st.booleans() | st.none()
+scalars = (
+    texts | st.integers(-(10**12), 10**12) | decimals | st.dates() | datetimes | st.booleans() | st.none()
+)
 values = st.recursive(
     scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
@@ -48,33 +51,63 @@ values = st.recursive(
 documents = st.dictionaries(keys, values, max_size=8)
 
 TEMPLATE = (
-    "---\n"
-    "# A client record, written by hand\n"
-    "type: client\n"
-    'name: "Fred Smith"  # the owner\n'
-    "nick: 'fred'\n"
-    "rate: 120.00\n"
-    "\n"
-    "tags:\n"
-    "  - current-client\n"
-    "  - vip\n"
-    "flow: [a, b]  # a flow list\n"
-    "notes: |\n"
-    "  Line one.\n"
-    "  Line two.\n"
-    "\n"
-    "address:\n"
-    "  city: Leeds\n"
-    "  lines:\n"
-    "    - 1 High St\n"
-    "empty:\n"
-    "last: true\n"
-    "---\n"
-    "# Fred\n"
-    "\n"
-    "---\n"
-    "A thematic break above; the body has no final newline."
-).encode()
+    b"---\n"
+    b"# A client record, written by hand\n"
+    b"type: client\n"
+    b'name: "Fred Smith"  # the owner\n'
+    b"nick: 'fred'\n"
+    b"rate: 120.00\n"
+    b"\n"
+    b"tags:\n"
+    b"  - current-client\n"
+    b"  - vip\n"
+    b"flow: [a, b]  # a flow list\n"
+    b"notes: |\n"
+    b"  Line one.\n"
+    b"  Line two.\n"
+    b"\n"
+    b"address:\n"
+    b"  city: Leeds\n"
+    b"  lines:\n"
+    b"    - 1 High St\n"
+    b"empty:\n"
+    b"last: true\n"
+    b"---\n"
+    b"# Fred\n"
+    b"\n"
+    b"---\n"
+    b"A thematic break above; the body has no final newline."
+)
+
+EXOTIC = (
+    b"---\r\n"
+    b"keep: |+\r\n"
+    b"  kept\r\n"
+    b"\r\n"
+    b"folded: >\n"
+    b"  one\n"
+    b"  two\n"
+    b"indentless:\n"
+    b"- x\r\n"
+    b"# between items\n"
+    b"- y\n"
+    b'"quoted key": 1  # c\n'
+    b"below:\n"
+    b"    plain words\n"
+    b"    on two lines\n"
+    b"? explicit\n"
+    b": 2\n"
+    b"empty:   # nothing yet\n"
+    b"deep:\n"
+    b"    m:\n"
+    b"        - 'a'\n"
+    b"flowmap: {k: v, n: [1, 2]}\n"
+    b'multi: "two\n'
+    b'  lines"\n'
+    b"---\r\n"
+    b"body\r\n"
+)
+TEMPLATES = [TEMPLATE, EXOTIC]
 
 
 def lines(raw: bytes) -> list[bytes]:
@@ -93,7 +126,9 @@ def entry_span(raw: bytes, key: str) -> tuple[int, int]:
 
 
 @SETTINGS
-@given(documents, st.text(TEXT_CHARS.filter(lambda c: c != "\0"), max_size=40), st.sampled_from(["\n", "\r\n"]))
+@given(
+    documents, st.text(TEXT_CHARS.filter(lambda c: c != "\0"), max_size=40), st.sampled_from(["\n", "\r\n"])
+)
 def test_new_document_reads_back(fields: dict[str, Any], body: str, newline: str) -> None:
     raw = new_document(fields, body, newline)
     doc = read_document(raw)
@@ -110,7 +145,9 @@ def test_render_scalar_reads_back(value: Any) -> None:
     text = safeyaml.render_scalar(value)
     assert "\n" not in text
     assert safeyaml.load(f"k: {text}\n") == {"k": safeyaml.read_back(value)}
-    assert safeyaml.load(f"k: [{safeyaml.render_scalar(value, flow=True)}]\n") == {"k": [safeyaml.read_back(value)]}
+    assert safeyaml.load(f"k: [{safeyaml.render_scalar(value, flow=True)}]\n") == {
+        "k": [safeyaml.read_back(value)]
+    }
 
 
 def check_change(raw: bytes, key: str, value: Any) -> bytes:
@@ -138,17 +175,33 @@ def check_change(raw: bytes, key: str, value: Any) -> bytes:
     return out
 
 
-TEMPLATE_KEYS = st.sampled_from(list(read_document(TEMPLATE).data) + ["brand-new"])
-
-
 @SETTINGS
-@given(TEMPLATE_KEYS, values | st.just(DELETE), st.booleans())
-def test_set_fields_on_a_hand_written_file(key: str, value: Any, crlf: bool) -> None:
-    raw = TEMPLATE.replace(b"\n", b"\r\n") if crlf else TEMPLATE
+@given(st.sampled_from(TEMPLATES), st.data(), st.booleans())
+def test_set_fields_on_a_hand_written_file(template: bytes, data: st.DataObject, crlf: bool) -> None:
+    raw = template.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") if crlf else template
+    key = data.draw(st.sampled_from([*read_document(raw).data, "brand-new"]), label="key")
+    value = data.draw(values | st.just(DELETE), label="value")
     out = check_change(raw, key, value)
     if crlf:
         assert b"\n" not in out.replace(b"\r\n", b"")
     assert set_fields(read_document(out), {key: value}) == out
+
+
+@SETTINGS
+@given(st.sampled_from(TEMPLATES), st.data())
+def test_several_changes_at_once(template: bytes, data: st.DataObject) -> None:
+    doc = read_document(template)
+    names = st.sampled_from([*doc.data, "new-1", "new-2"]) | keys
+    changes = data.draw(st.dictionaries(names, values | st.just(DELETE), max_size=5), label="changes")
+    out = set_fields(doc, changes)
+    expected = {**doc.data, **{k: safeyaml.read_back(v) for k, v in changes.items() if v is not DELETE}}
+    expected = {k: v for k, v in expected.items() if changes.get(k) is not DELETE}
+    assert read_document(out).data == expected
+    assert list(read_document(out).data) == list(expected)
+    old_lines = lines(template)
+    for key in doc.data.keys() - changes.keys():
+        first, end = entry_span(template, key)
+        assert b"".join(old_lines[first:end]) in out
 
 
 @SETTINGS

@@ -288,7 +288,7 @@ def test_render_block_nested() -> None:
         "      b",
         "    tags:",
         "      - x",
-        "      - - \"y\"",
+        '      - - "y"',
         "    e: []",
         "    m:",
         "      k: null",
