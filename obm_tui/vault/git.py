@@ -52,16 +52,15 @@ class Git:
         self.lock_wait = lock_wait
         self._lock = threading.RLock()
         args = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--show-object-format"]
-        out = Runner(None, None).run(args, cwd=self.root, ok=(0, 128))
+        out = Runner(None, None).run([*args, "--path-format=absolute", "--git-common-dir"], cwd=self.root, ok=(0, 128))
         lines = out.stdout.decode("utf-8", "surrogateescape").splitlines()
-        if out.returncode or len(lines) < 3 or Path(lines[0]).resolve() != self.root:
+        if out.returncode or len(lines) < 4 or Path(lines[0]).resolve() != self.root:
             raise VaultError(f"{self.root} is not the top folder of a git repository.")
         self.git_dir = Path(lines[1])
-        config = git_config.read_config(Runner(self.root, self.git_dir))
-        self._run = Runner(self.root, self.git_dir, git_config.audit_config(config))
-        self._identity = git_config.identity(config)
-        file_mode = git_config.config_bool(config, "core.filemode", True)
-        self._objects = Objects(self._run, self.root, 20 if lines[2] == "sha1" else 32, file_mode)
+        self._hash_len = 20 if lines[2] == "sha1" else 32
+        self._config_files = (Path(lines[3]) / "config", self.git_dir / "config.worktree")
+        self._config_stamp: tuple[tuple[int, int, int] | None, ...] = ()
+        self._load_config()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -90,6 +89,40 @@ class Git:
         with self._lock:
             self._objects.close()
 
+    def _load_config(self) -> None:
+        """(Re)read the repository's config, refuse what cannot be neutralised, restart the helpers.
+
+        Called on open and whenever the config files change afterwards, so a key added while obm
+        runs is caught before the next git command.
+        """
+        with self._lock:
+            stamp = self._stamp()
+            config = git_config.read_config(Runner(self.root, self.git_dir))
+            self._run = Runner(self.root, self.git_dir, git_config.audit_config(config))
+            self._identity = git_config.identity(config)
+            file_mode = git_config.config_bool(config, "core.filemode", True)
+            old: Objects | None = self.__dict__.get("_objects")
+            if old is not None:
+                old.close()
+            self._objects = Objects(self._run, self.root, self._hash_len, file_mode)
+            self._config_stamp = stamp
+
+    def _stamp(self) -> tuple[tuple[int, int, int] | None, ...]:
+        stamps: list[tuple[int, int, int] | None] = []
+        for path in self._config_files:
+            try:
+                info = path.stat()
+            except OSError:
+                stamps.append(None)
+            else:
+                stamps.append((info.st_mtime_ns, info.st_size, info.st_ino))
+        return tuple(stamps)
+
+    def _fresh(self) -> None:
+        """Re-audit the config if its files changed since it was read (a stat or two per call)."""
+        if self._stamp() != self._config_stamp:
+            self._load_config()
+
     def __enter__(self) -> Git:
         return self
 
@@ -107,6 +140,7 @@ class Git:
         only raised, never lowered: a value covering `committed,reference` (e.g. `all`) stays.
         """
         with self._lock:
+            self._fresh()
             local = {key: value for scope, key, value in git_config.read_config(self._run) if scope == "local"}
             written = []
             for key, value in {**SETTINGS, **(extra or {})}.items():
@@ -122,6 +156,7 @@ class Git:
     def head(self) -> str | None:
         """The sha of HEAD, or None on an unborn branch."""
         with self._lock:
+            self._fresh()
             return self._objects.head()
 
     def branch(self) -> str | None:
@@ -132,6 +167,7 @@ class Git:
     def show_file(self, sha: str, path: str) -> bytes:
         """The bytes of `path` as committed in `sha`; VaultError when it is not a file there."""
         rel = _clean_path(path)
+        self._fresh()
         commit = self._resolve(sha)
         with self._lock:
             entry = self._objects.blob_at(commit, rel)
@@ -140,9 +176,15 @@ class Git:
             return self._objects.read_blob(entry)
 
     def changed_paths(self) -> list[str]:
-        """Uncommitted paths (modified, deleted, untracked, staged), without .gitignore'd files."""
+        """Uncommitted paths (modified, deleted, untracked, staged), without .gitignore'd files.
+
+        Like any `git status`, it may briefly take index.lock to save refreshed stat data and
+        the untracked cache (that is what keeps it fast at 100k files); every other read is
+        lock-free (GIT_OPTIONAL_LOCKS=0).
+        """
+        self._fresh()
         args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--ignore-submodules=all"]
-        items = self._run.out(args).split(b"\0")
+        items = self._run.out(args, env={"GIT_OPTIONAL_LOCKS": "1"}).split(b"\0")
         paths = {os.fsdecode(item[3:]) for item in items if len(item) > 3}
         return sorted(p for p in paths if not p.endswith("/"))  # "dir/" is a nested repository
 
@@ -168,6 +210,7 @@ class Git:
 
     def diff(self, sha: str, path: str | None = None) -> str:
         """The patch commit `sha` made (against its first parent), optionally for one path."""
+        self._fresh()
         commit = self._resolve(sha)
         args = ["show", "--format=", "--patch", "-M", "--diff-merges=first-parent", "--no-ext-diff"]
         args += ["--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative"]
@@ -191,6 +234,7 @@ class Git:
         if not rels:
             return None
         with self._lock:
+            self._fresh()
             self._refuse_busy()
             wanted = {rel: self._objects.worktree_entry(rel) for rel in rels}
             return self._commit_entries(wanted, text, author)
@@ -202,6 +246,7 @@ class Git:
         path has uncommitted changes; UsageError when there is nothing to undo. If the commit
         cannot be made (a held lock), the files are put back as they were.
         """
+        self._fresh()
         commit = self._resolve(sha)
         with self._lock:
             touched = self._touched(commit)

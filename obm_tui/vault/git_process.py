@@ -57,6 +57,7 @@ _FIXED_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_LITERAL_PATHSPECS": "1",
     "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_OPTIONAL_LOCKS": "0",  # reads never take index.lock (Git.changed_paths opts back in)
     "GIT_PAGER": "cat",
     "GIT_EDITOR": "true",
     "GIT_SEQUENCE_EDITOR": "true",

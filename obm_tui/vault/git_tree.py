@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
+from operator import add
 
 from obm_tui.model.errors import VaultError
 
@@ -42,13 +43,44 @@ def _entry_re(hash_len: int) -> re.Pattern[bytes]:
     return re.compile(rb"([0-7]+) ([^\0]+)\0.{%d}" % hash_len, re.S)
 
 
+@dataclass(frozen=True, slots=True)
+class _View:
+    """A parsed tree: modes, names and sort keys in order, and cumulative sizes for offsets."""
+
+    modes: tuple[bytes, ...]
+    names: tuple[bytes, ...]
+    keys: Sequence[bytes]
+    ends: list[int]  # ends[i] = total len(mode) + len(name) of entries 0..i
+    fixed: int  # the bytes every entry has besides mode and name: " ", NUL and the oid
+
+    def offset(self, index: int) -> int:
+        """Byte offset where entry `index` starts (len(data) for index == len)."""
+        return (self.ends[index - 1] if index else 0) + index * self.fixed
+
+    def index_of(self, name: bytes) -> int | None:
+        for key in (name, name + b"/"):
+            index = bisect_left(self.keys, key)
+            if index < len(self.keys) and self.keys[index] == key and self.names[index] == name:
+                return index
+        return None
+
+
+def _view(data: bytes, hash_len: int) -> _View:
+    """Parse with one C-level regex pass; VaultError when the bytes are not a well-formed tree."""
+    pairs = _entry_re(hash_len).findall(data)
+    modes, names = (tuple(column) for column in zip(*pairs, strict=True)) if pairs else ((), ())
+    ends = list(accumulate(map(add, map(len, modes), map(len, names))))
+    fixed = 2 + hash_len
+    if (ends[-1] if ends else 0) + len(names) * fixed != len(data):
+        raise VaultError("git returned a malformed tree object; run `git fsck` on the vault.")
+    keys = [sort_key(m, n) for m, n in zip(modes, names, strict=True)] if TREE_MODE in modes else names
+    return _View(modes, names, keys, ends, fixed)
+
+
 def parse(data: bytes, hash_len: int) -> list[tuple[bytes, bytes]]:
     """(mode, name) of every entry, in tree order; VaultError if the bytes are not a tree."""
-    entries = _entry_re(hash_len).findall(data)
-    size = sum(len(mode) + len(name) for mode, name in entries) + len(entries) * (2 + hash_len)
-    if size != len(data):
-        raise VaultError("git returned a malformed tree object; run `git fsck` on the vault.")
-    return entries
+    view = _view(data, hash_len)
+    return list(zip(view.modes, view.names, strict=True))
 
 
 def sort_key(mode: bytes, name: bytes) -> bytes:
@@ -58,12 +90,12 @@ def sort_key(mode: bytes, name: bytes) -> bytes:
 
 def lookup(data: bytes, hash_len: int, name: bytes) -> Entry | None:
     """The entry called `name`, or None."""
-    entries = parse(data, hash_len)
-    index = _index_of(entries, [sort_key(m, n) for m, n in entries], name)
+    view = _view(data, hash_len)
+    index = view.index_of(name)
     if index is None:
         return None
-    offset = sum(len(m) + len(n) + 2 + hash_len for m, n in entries[: index + 1])
-    return Entry(entries[index][0], data[offset - hash_len : offset])
+    end = view.offset(index + 1)
+    return Entry(view.modes[index], data[end - hash_len : end])
 
 
 def edit(data: bytes, hash_len: int, changes: Mapping[bytes, Entry | None]) -> bytes:
@@ -72,18 +104,17 @@ def edit(data: bytes, hash_len: int, changes: Mapping[bytes, Entry | None]) -> b
     A new entry with KEEP_MODE takes the regular-file mode of the entry it replaces (100644
     when there is none). Returns `data` itself when nothing changes.
     """
-    entries = parse(data, hash_len)
-    keys = [sort_key(m, n) for m, n in entries]
+    view = _view(data, hash_len)
     events: list[tuple[int, int, bytes, bytes]] = []  # (index, 0 insert / 1 drop, key, bytes)
     for name, new in changes.items():
-        old = _index_of(entries, keys, name)
+        old = view.index_of(name)
         if old is not None:
             events.append((old, 1, b"", b""))
         if new is not None:
-            mode = _mode_for(new.mode, entries[old][0] if old is not None else None)
+            mode = _mode_for(new.mode, view.modes[old] if old is not None else None)
             key = sort_key(mode, name)
-            events.append((bisect_left(keys, key), 0, key, mode + b" " + name + b"\0" + new.oid))
-    result = _splice(data, entries, hash_len, sorted(events))
+            events.append((bisect_left(view.keys, key), 0, key, mode + b" " + name + b"\0" + new.oid))
+    result = _splice(data, view, sorted(events))
     return data if result == data else result
 
 
@@ -99,28 +130,16 @@ def _mode_for(mode: bytes, old_mode: bytes | None) -> bytes:
     return old_mode if old_mode in _REGULAR else FILE_MODE
 
 
-def _index_of(entries: list[tuple[bytes, bytes]], keys: list[bytes], name: bytes) -> int | None:
-    for key in (name, name + b"/"):
-        index = bisect_left(keys, key)
-        if index < len(keys) and keys[index] == key and entries[index][1] == name:
-            return index
-    return None
-
-
-def _splice(
-    data: bytes, entries: list[tuple[bytes, bytes]], hash_len: int, events: list[tuple[int, int, bytes, bytes]]
-) -> bytes:
-    if not events:
-        return data
-    offsets = list(accumulate((len(m) + len(n) + 2 + hash_len for m, n in entries), initial=0))
+def _splice(data: bytes, view: _View, events: list[tuple[int, int, bytes, bytes]]) -> bytes:
     out: list[bytes] = []
     cursor = 0
     for index, kind, _key, piece in events:
-        out.append(data[offsets[cursor] : offsets[index]] if index > cursor else b"")
+        if index > cursor:
+            out.append(data[view.offset(cursor) : view.offset(index)])
         cursor = max(cursor, index)
         if kind == 0:
             out.append(piece)
         else:
             cursor = index + 1
-    out.append(data[offsets[cursor] :])
+    out.append(data[view.offset(cursor) :])
     return b"".join(out)

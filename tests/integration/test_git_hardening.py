@@ -210,3 +210,18 @@ def test_hooks_dir_we_use_is_empty_and_ours() -> None:
     assert os.listdir(folder) == []
     assert Path(folder).stat().st_uid == os.getuid()
     assert stat.S_IMODE(Path(folder).stat().st_mode) == 0o700
+
+
+def test_config_changed_while_open_is_audited_again(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    with Git.init(root) as repo:
+        write(root, "a.md", "a\n")
+        repo.commit(["a.md"], "a")
+        with open(root / ".git" / "config", "a") as config:
+            config.write(f"[include]\n\tpath = {tmp_path / 'elsewhere.gitconfig'}\n")
+        write(root, "a.md", "a2\n")
+        with pytest.raises(VaultError, match=r"include\.path"):
+            repo.commit(["a.md"], "a2")
+        with pytest.raises(VaultError, match=r"include\.path"):
+            repo.changed_paths()
+    assert git(root, "log", "--format=%s").split() == ["a"]
