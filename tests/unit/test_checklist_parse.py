@@ -102,7 +102,7 @@ Some prose. - [ ] not a step: not at the start of a line
 ~~~
 > - [ ] inside a quote
 1. [ ] an ordered item
-- [ ] Sixth [role:: manager] [email:: weekly-note] [assignee:: someone-else]
+- [ ] Sixth [assignee:: manager] [email:: weekly-note]
 """
 
 
