@@ -177,28 +177,46 @@ class Runner:
         ok: Sequence[int] = (0,),
         cwd: Path | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
-        """Run git `args`; raise VaultError with git's own one-line reason unless the status is in `ok`."""
+        """Run git `args`; raise VaultError with git's own one-line reason unless the status is in `ok`.
+
+        git runs in its own session, so a Ctrl+C at the terminal does not reach it, and an
+        exception here (KeyboardInterrupt in the main thread) waits for it to finish instead of
+        killing it: a killed `update-index` or `update-ref` would leave a lock file behind.
+        """
+        argv = self.argv(args)
         try:
-            done = subprocess.run(
-                self.argv(args),
-                input=input,
-                capture_output=True,
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 env=safe_env(env),
                 cwd=cwd or self.root,
-                timeout=TIMEOUT,
-                stdin=None if input is not None else subprocess.DEVNULL,
+                start_new_session=True,
             )
         except FileNotFoundError:
             raise VaultError(NO_GIT) from None
-        except subprocess.TimeoutExpired:
-            raise VaultError(f"git {args[0]} took longer than {TIMEOUT:.0f} s and was stopped.") from None
-        if done.returncode not in ok:
-            raise error_for(args[0], done.stderr)
-        return done
+        out, err = _finish(proc, input, args[0])
+        if proc.returncode not in ok:
+            raise error_for(args[0], err)
+        return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
     def out(self, args: Sequence[str], **kwargs: object) -> bytes:
         """stdout of a successful git command."""
         return self.run(args, **kwargs).stdout  # type: ignore[arg-type]
+
+
+def _finish(proc: subprocess.Popen[bytes], input: bytes | None, command: str) -> tuple[bytes, bytes]:
+    try:
+        return proc.communicate(input, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise VaultError(f"git {command} took longer than {TIMEOUT:.0f} s and was stopped.") from None
+    except BaseException:
+        with contextlib.suppress(Exception):
+            proc.communicate(timeout=TIMEOUT)  # let git finish and release its locks, then re-raise
+        raise
 
 
 class ProcessDied(Exception):
@@ -251,6 +269,7 @@ class Persistent:
                 stderr=self._stderr,
                 cwd=self._runner.root,
                 env=safe_env(),
+                start_new_session=True,
             )
         except FileNotFoundError:
             raise VaultError(NO_GIT) from None

@@ -244,3 +244,24 @@ def test_revert_held_lock_puts_files_back(vault) -> None:
     lock.unlink()
     repo.revert(bad)
     assert (root / "a.md").read_text() == "a\n" and (root / "b.md").read_text() == "b\n"
+
+
+def test_reads_work_while_index_lock_is_held(vault) -> None:
+    root, repo = vault
+    sha = commit(repo, root, {"a.md": "a\n"}, "a")
+    write(root, "a.md", "a2\n")
+    lock = root / ".git" / "index.lock"
+    lock.write_text("")
+    assert repo.changed_paths() == ["a.md"]
+    assert [c.sha for c in repo.log()] == [sha] and repo.show_file(sha, "a.md") == b"a\n"
+    assert "+a" in repo.diff(sha)
+    assert lock.read_text() == ""
+    lock.unlink()
+
+
+def test_paths_are_literal_not_patterns(vault) -> None:
+    root, repo = vault
+    commit(repo, root, {"clients/fred.md": "f\n"}, "fred")
+    commit(repo, root, {"clients/*.md": "star\n"}, "a file really named *.md")
+    assert [c.message for c in repo.log("clients/*.md")] == ["a file really named *.md"]
+    assert [c.message for c in repo.log(":(glob)clients/*")] == []
