@@ -5,7 +5,8 @@ key order, comments, blank lines, the quoting of other keys, the BOM, the line e
 LF, or a mix), the final newline or its absence, and the body. It finds a key's text from the
 YAML node marks (LibYAML composition), so a value is replaced whole, however many lines it
 spans. The changed value keeps its style where it can: double-quoted stays double-quoted,
-single stays single, plain stays plain when safe, a trailing `# comment` stays, a block list
+single stays single, plain stays plain when safe (and a plain number stays a plain number,
+even when the new one is given as text: `on_hand: 9` set to "8"), a trailing `# comment` stays, a block list
 stays a block list at its indentation and a flow list stays a flow list, `|` and `>` stay.
 New keys go at the end of the front matter; an unchanged value gives identical bytes.
 (One exception: front matter written as a single flow mapping, `{a: 1, b: 2}`, is written
@@ -64,6 +65,8 @@ DELETE: Final = _Delete()
 """Use as a value in `set_fields` to remove the key."""
 
 render_scalar = safeyaml.render_scalar
+# A number every reader reads as that number (no leading zero: 01234 is octal to YAML 1.1).
+_PLAIN_NUMBER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 
 
 class WriteError(ObmError):
@@ -91,35 +94,23 @@ class _Rendered:
 
 
 def set_fields(doc: Document, changes: Mapping[str, Any]) -> bytes:
-    """New file bytes where only the changed top-level keys' lines differ (see module doc)."""
+    """New file bytes where only the changed top-level keys' lines differ (see module doc).
+
+    `changes` maps keys to new values or DELETE; a value equal to what is there (as the reader
+    gives it) changes nothing, and with no real change the original bytes come back as they are.
+    Raises TypeError/ValueError for a value that cannot be written (nothing is written), and
+    WriteError if the result would not read back as intended (a bug guard: nothing is written).
+    """
+    effective = _effective(doc.data, changes)
+    if not effective:
+        return doc.raw
     text = doc.front_matter
     root, entries = _entries(text)
-    base = root.value[0][0].start_mark.column if root is not None and root.value else 0
-    nl_end = _last_break(text) or doc.newline
-    expected, final = dict(doc.data), dict(doc.data)
-    edits: list[tuple[int, int, str]] = []
-    added: list[str] = []
-    for key, value in changes.items():
-        safeyaml.check_key(key)
-        if value is DELETE:
-            if key in expected:
-                del expected[key], final[key]
-                edits.append(_delete(text, entries[key]))
-            continue
-        new = safeyaml.read_back(value)
-        if key in expected and _equal(expected[key], new):
-            continue
-        expected[key], final[key] = new, value
-        if key in entries:
-            edits += _replace(text, entries[key], value, base, doc.newline)
-        else:
-            added.append(_entry_text(key, value, base, nl_end))
-    if not edits and not added:
-        return doc.raw
+    expected, final = _merged(doc.data, effective)
     if root is not None and root.flow_style:  # `{a: 1, b: 2}`: written again in block style
         new_text = _front_matter_text(final, doc.newline)
     else:
-        new_text = _apply(text, edits) + "".join(added)
+        new_text = _edited(text, root, entries, effective, doc.newline)
     raw = doc.raw[: doc.fm_start] + new_text.encode("utf-8") + doc.raw[doc.fm_end :]
     return _verified(raw, expected)
 
@@ -230,6 +221,46 @@ def _last_break(text: str) -> str | None:
 # --- rendering and editing --------------------------------------------------------------------
 
 
+def _effective(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes that change something (bad keys and values raise here, before any work)."""
+    effective: dict[str, Any] = {}
+    for key, value in changes.items():
+        safeyaml.check_key(key)
+        if value is DELETE:
+            if key in data:
+                effective[key] = DELETE
+        elif key not in data or not _equal(data[key], safeyaml.read_back(value)):
+            effective[key] = value
+    return effective
+
+
+def _merged(data: dict[str, Any], effective: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what the reader must give back, the values to write) once `effective` is applied."""
+    expected, final = dict(data), dict(data)
+    for key, value in effective.items():
+        if value is DELETE:
+            del expected[key], final[key]
+        else:
+            expected[key], final[key] = safeyaml.read_back(value), value
+    return expected, final
+
+
+def _edited(
+    text: str, root: yaml.MappingNode | None, entries: dict[str, _Entry], effective: dict[str, Any], nl: str
+) -> str:
+    base = root.value[0][0].start_mark.column if root is not None and root.value else 0
+    edits: list[tuple[int, int, str]] = []
+    added: list[str] = []
+    for key, value in effective.items():
+        if value is DELETE:
+            edits.append(_delete(text, entries[key]))
+        elif key in entries:
+            edits += _replace(text, entries[key], value, base, nl)
+        else:
+            added.append(_entry_text(key, value, base, _last_break(text) or nl))
+    return _apply(text, edits) + "".join(added)
+
+
 def _same(old: Any, new: Any) -> bool:
     return type(old) is type(new) and old == new
 
@@ -244,7 +275,16 @@ def _render(value: Any, old: yaml.Node | None, indent: int) -> _Rendered:
         block = safeyaml.render_block_scalar(value, indent, old_style if old_style == ">" else "|")
         if block is not None:
             return _Rendered(block[0], tuple(block[1:]))
+    if _number_stays_plain(value, old):
+        return _Rendered(value, ())
     return _Rendered(safeyaml.render_inline(value, old_style), ())
+
+
+def _number_stays_plain(value: Any, old: yaml.Node | None) -> bool:
+    """A plain number given as text (`on_hand: 9` set to "8") stays a plain number."""
+    if not isinstance(value, str) or not isinstance(old, yaml.ScalarNode) or old.style:
+        return False
+    return bool(_PLAIN_NUMBER_RE.fullmatch(value) and _PLAIN_NUMBER_RE.fullmatch(old.value))
 
 
 def _child_indent(text: str, entry: _Entry, base: int, value: Any) -> int:

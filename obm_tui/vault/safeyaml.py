@@ -8,6 +8,10 @@ LibYAML (CSafeLoader) parses; on top of it:
 - nesting deeper than MAX_DEPTH is refused, checked on the token stream before composing when
   a text could nest deeply (LibYAML composes recursively in C: ~40k levels crash the process);
 - errors name the line and say what to do (tabs, control characters).
+
+The writing half renders values as YAML text that every common reader (YAML 1.1 and 1.2,
+Obsidian, this reader) reads back the same: `render_scalar`, `render_inline`, `render_block`,
+`render_block_scalar`, and `read_back` (what this reader gives for a written value).
 """
 
 from __future__ import annotations

@@ -90,6 +90,13 @@ def test_golden(case: Path) -> None:
         pytest.param(b"---\na: x\n---\n", {"a": "y z"}, b"---\na: y z\n---\n", id="plain-stays-plain"),
         pytest.param(b"---\na: x\n---\n", {"a": "on"}, b'---\na: "on"\n---\n', id="plain-quoted-when-unsafe"),
         pytest.param(b'---\na: "1"\n---\n', {"a": 2}, b'---\na: "2"\n---\n', id="quoted-number-stays-quoted"),
+        pytest.param(b"---\nn: 9\n---\n", {"n": "8"}, b"---\nn: 8\n---\n", id="plain-number-stays-plain"),
+        pytest.param(b"---\nn: 9.50\n---\n", {"n": "-10.25"}, b"---\nn: -10.25\n---\n", id="plain-amount"),
+        pytest.param(b"---\nn: 9\n---\n", {"n": "0123"}, b'---\nn: "0123"\n---\n', id="leading-zero-quoted"),
+        pytest.param(b"---\nn: x\n---\n", {"n": "8"}, b'---\nn: "8"\n---\n', id="text-to-number-quoted"),
+        pytest.param(
+            b"---\nn: '9'\n---\n", {"n": "8"}, b"---\nn: '8'\n---\n", id="single-quoted-number"
+        ),
         pytest.param(
             b"---\na: x  # why\n---\n", {"a": "z"}, b"---\na: z  # why\n---\n", id="trailing-comment"
         ),
