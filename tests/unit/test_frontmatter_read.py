@@ -161,6 +161,12 @@ def test_a_huge_line_in_the_body_is_fine() -> None:
     assert len(doc.body) == 2 * 1024 * 1024 + 1
 
 
+def test_a_long_line_in_the_front_matter_is_fine() -> None:
+    doc = read_document(b"---\nnotes: " + b"z" * (200 * 1024) + b"\nb: 1\n---\n")
+    assert len(doc.data["notes"]) == 200 * 1024
+    assert set_fields(doc, {"b": 2}).endswith(b"\nb: 2\n---\n")
+
+
 def test_escape_sequences_render_back_escaped() -> None:
     doc = read_document(b'---\nc: "\\x1b[31m"\nd: 1\n---\n')
     out = set_fields(doc, {"d": "\x1b]52;c;aGk=\x07"})
