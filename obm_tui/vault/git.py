@@ -68,7 +68,10 @@ class Git:
     def init(cls, root: Path | str) -> Git:
         """`git init -b main` at `root` (created if needed), then our settings. Nothing is committed."""
         path = Path(root)
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise VaultError(f"Cannot create the vault folder {path}: {exc.strerror}.") from None
         Runner(None, None).run(["init", "-q", "-b", "main", "--", str(path)], cwd=path)
         git = cls(path)
         git.ensure_settings()
@@ -158,6 +161,11 @@ class Git:
         with self._lock:
             self._fresh()
             return self._objects.head()
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """(name, email) obm commits as: git's user.name/user.email, else FALLBACK_IDENTITY."""
+        return self._identity
 
     def branch(self) -> str | None:
         """The current branch's name (also on an unborn branch), or None when HEAD is detached."""

@@ -194,7 +194,10 @@ class Runner:
                 cwd=cwd or self.root,
                 start_new_session=True,
             )
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            folder = cwd or self.root
+            if folder is not None and not folder.is_dir():
+                raise VaultError(f"{folder} is not a folder.") from None
             raise VaultError(NO_GIT) from None
         out, err = _finish(proc, input, args[0])
         if proc.returncode not in ok:

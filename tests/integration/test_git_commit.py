@@ -380,3 +380,12 @@ def test_open_refuses_a_folder_that_is_not_a_repository_top(tmp_path: Path, vaul
     plain.mkdir()
     with pytest.raises(VaultError, match="not the top folder"):
         Git(plain)
+
+
+def test_missing_folder_and_file_in_the_way(tmp_path: Path) -> None:
+    with pytest.raises(VaultError, match="not a folder"):
+        Git(tmp_path / "missing")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(VaultError, match="Cannot create"):
+        Git.init(tmp_path / "file")
+    assert not Git.is_repo(tmp_path / "file")
