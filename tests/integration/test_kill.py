@@ -68,9 +68,9 @@ def kill_trials(root: Path, trials: int) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         seen.add(one_version(root / "clients/big-client.md"))
-        lock = root / ".git/index.lock"
-        if lock.exists():  # git itself was killed mid-write; a person removes it after our message
-            lock.unlink()
+        for lock in [root / ".git/index.lock", root / ".git/HEAD.lock", *(root / ".git/refs").rglob("*.lock")]:
+            if lock.exists():  # git itself was killed mid-write; a person removes it after our message
+                lock.unlink()
     assert seen, "no trial reached a save"
     Vault.open(root).close()  # cleans stray temps, commits what the kills left uncommitted
     strays = [p for p in (root / "clients").iterdir() if p.name.startswith(".~obm-")]
