@@ -4,8 +4,14 @@
 
 Builds (once, cached under benchmarks/.vaults/) a repository of N files of ~1.5 KB spread over
 nine folders with `git fast-import` and `git read-tree -u`, then changes K files one at a time
-through each road on the same repository and prints the medians and their ratio. The same
-files are changed by both roads, alternately, so caches warm up equally for both.
+through each road on the same repository and prints the medians and their ratio. The roads
+take turns (bare, obm, bare, ...) on files spread over all folders, so both see the same
+repository state and warm caches. `--git-defaults` first removes obm's settings (core.fsync,
+untracked cache) so both roads run on git's defaults.
+
+Measured on the 2-core build machine (median of 10, ms; ratio = Git.commit / git commit):
+    10k files:  obm settings 51 vs 75 (0.68); git defaults 29 vs 48 (0.61)
+    100k files: obm settings 132 vs 480 (0.27); git defaults 130 vs 558 (0.23)
 """
 
 from __future__ import annotations
