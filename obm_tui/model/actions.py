@@ -24,7 +24,7 @@ VERBS = ("tag", "set", "create", "start")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TEMPLATE_RE = re.compile(r"^[A-Za-z0-9][\w-]*(?:/[A-Za-z0-9][\w-]*)*$")
 _FIELD_RE = re.compile(r"^[A-Za-z_][\w-]*$")
-_SET_RE = re.compile(r"^set\s+(\S+?)\s*=\s*(.*)$", re.I | re.S)
+_SET_RE = re.compile(r"^set\s+(\S+?)\s*=\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _PROTECTED = ("type", "id")
 _NO_CREATE = ("run", "process")
 

@@ -19,7 +19,14 @@ from obm_tui.model.actions import Action, ActionError, parse_action, split_actio
 from obm_tui.model.conditions import Condition, ConditionError, parse_condition
 from obm_tui.model.durations import DueRule, DurationError, parse_due
 from obm_tui.model.errors import ObmError, Problem
-from obm_tui.model.inline_fields import find_fields, is_ticked, split_ending, strip_fields, task_box, task_text
+from obm_tui.model.inline_fields import (
+    find_fields,
+    is_ticked,
+    split_ending,
+    strip_fields,
+    task_box,
+    task_text,
+)
 from obm_tui.model.recurrence import RecurrenceError, check_rule
 
 SUBJECT_KINDS = ("none", "client", "ticket", "product", "decline", "invoice", "purchase-order")

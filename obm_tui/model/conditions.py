@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from obm_tui.model.kinds import kind_named
 from obm_tui.model.fact_values import as_text, as_texts, compare, link_target
+from obm_tui.model.kinds import kind_named
 
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "has")
 _TOKEN_RE = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|(<=|>=|!=|==|=|<|>|;)|([^\s;=<>!"]+|!))')

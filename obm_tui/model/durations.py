@@ -25,8 +25,8 @@ _UNITS = {
 }
 _TIME_UNITS = {"h", "hr", "hrs", "hour", "hours", "min", "mins", "minute", "minutes", "s", "sec", "second", "seconds"}
 _UNIT_NAMES = {"d": "day", "wd": "workday", "w": "week", "m": "month", "y": "year"}
-_DURATION_RE = re.compile(r"^([+-]?)\s*(\d+)\s*([a-z][a-z ]*?)\s*$", re.I)
-_AFTER_RE = re.compile(r"^(.*?)\s*\bafter\s+(\S+)\s*$", re.I)
+_DURATION_RE = re.compile(r"^([+-]?)\s*(\d+)\s*([a-z][a-z ]*?)\s*$", re.IGNORECASE)
+_AFTER_RE = re.compile(r"^(.*?)\s*\bafter\s+(\S+)\s*$", re.IGNORECASE)
 
 
 class DurationError(ValueError):

@@ -13,8 +13,8 @@ from dateutil.rrule import rrule, rruleset, rrulestr
 
 EPOCH = date(2000, 1, 1)
 PROBE_YEAR = 9960  # a leap year, so 29 February exists
-_SUB_DAILY_RE = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.I)
-_FREQ_RE = re.compile(r"FREQ\s*=\s*([A-Za-z]*)", re.I)
+_SUB_DAILY_RE = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
+_FREQ_RE = re.compile(r"FREQ\s*=\s*([A-Za-z]*)", re.IGNORECASE)
 _FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
 _ID_PART_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -43,7 +43,7 @@ def _check_happens(rule: rrule, raw: str, start: datetime) -> None:
     The probe runs the same rule from the same month and day of PROBE_YEAR, so that a search that
     finds nothing gives up after the last 40 years dateutil can count, not 8,000.
     """
-    if rule._interval < 1:  # noqa: SLF001 - dateutil keeps the parsed parts private
+    if rule._interval < 1:
         raise RecurrenceError(f'"{raw}": INTERVAL must be 1 or more')
     probe = rule.replace(dtstart=start.replace(year=PROBE_YEAR), count=None, until=None)
     if next(iter(probe), None) is None:

@@ -17,9 +17,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from obm_tui.model.actions import Effect, cannot_undo, to_effect
-from obm_tui.model.checklist import Checklist, ProcessDef, ProcessProblems, Step, parse_checklist
-from obm_tui.model.conditions import Facts, Ref, evaluate as evaluate_condition
-from obm_tui.model.inline_fields import remove_field, set_box as set_line_box, set_field, split_ending
+from obm_tui.model.checklist import (
+    Checklist,
+    ProcessDef,
+    ProcessProblems,
+    Step,
+    parse_checklist,
+)
+from obm_tui.model.conditions import Facts, Ref
+from obm_tui.model.conditions import evaluate as evaluate_condition
+from obm_tui.model.errors import Problem
+from obm_tui.model.inline_fields import remove_field, set_field, split_ending
+from obm_tui.model.inline_fields import set_box as set_line_box
 
 DONE, READY, BLOCKED, WAITING = "done", "ready", "blocked", "waiting"
 
@@ -77,6 +86,12 @@ class TickResult:
         parts += [effect.describe() for effect in self.effects]
         parts += [f"{step_id} due {day.isoformat()}" for step_id, day in self.resolved]
         return f"run {run_id}: " + "; ".join(parts) if parts else f"run {run_id}: no change"
+
+    def commit_message(self, run_id: str) -> str:
+        """The summary line, then the warnings and what unticking could not undo, one per line."""
+        if not self.messages:
+            return self.summary(run_id)
+        return self.summary(run_id) + "\n\n" + "\n".join(f"- {m}" for m in self.messages) + "\n"
 
 
 @dataclass
@@ -191,6 +206,7 @@ def process_ticks(
     require_ok(run)
     edit = _Edit(list(run.lines))
     ticked = [s for s in run.steps if s.ticked and s.done is None]
+    _require_subject(ticked, subject, path)
     unticked = [s for s in run.steps if not s.ticked and s.done is not None]
     for step in ticked:
         _process_tick(edit, step, run, today, run_id, subject)
@@ -201,6 +217,21 @@ def process_ticks(
     return TickResult(
         "".join(edit.lines), tuple(edit.effects), tuple(edit.messages), tuple(ticked), tuple(unticked), resolved
     )
+
+
+def _require_subject(ticked: list[Step], subject: Ref | None, path: str) -> None:
+    """Refuse, before changing anything, ticks whose actions need a subject the run lacks."""
+    if subject is not None:
+        return
+    problems = tuple(
+        Problem(path, step.line, f'do:: "{action}": this run has no subject, so there is nothing to change')
+        for step in ticked
+        if step.applied is None
+        for action in step.actions
+        if action.needs_subject
+    )
+    if problems:
+        raise ProcessProblems(problems)
 
 
 def _process_tick(edit: _Edit, step: Step, run: Checklist, today: date, run_id: str, subject: Ref | None) -> None:

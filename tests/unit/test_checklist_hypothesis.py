@@ -11,7 +11,8 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from obm_tui.model.checklist import parse_process
 from obm_tui.model.conditions import DictFacts, Ref

@@ -18,7 +18,17 @@ from obm_tui.model.checklist import ProcessDef, parse_process
 from obm_tui.model.conditions import DictFacts, Ref
 from obm_tui.model.recurrence import run_id
 from obm_tui.model.run_agenda import RunSnapshot, build_agenda
-from obm_tui.model.run_engine import BLOCKED, READY, WAITING, evaluate, parse_run, process_ticks, render_run_body, run_status, set_box
+from obm_tui.model.run_engine import (
+    BLOCKED,
+    READY,
+    WAITING,
+    evaluate,
+    parse_run,
+    process_ticks,
+    render_run_body,
+    run_status,
+    set_box,
+)
 from obm_tui.vault.frontmatter import read_document
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "processes.md"
@@ -29,7 +39,7 @@ STARTED = date(2026, 11, 20)
 def doc_blocks(after_heading: str) -> list[str]:
     text = DOC.read_text(encoding="utf-8")
     section = text.split(f"## {after_heading}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```markdown\n(.*?)```", section, re.S)
+    return re.findall(r"```markdown\n(.*?)```", section, re.DOTALL)
 
 
 def load(block: str) -> ProcessDef:

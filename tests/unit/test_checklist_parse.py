@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from obm_tui.model.checklist import parse_checklist, parse_process, slug
-from obm_tui.model.inline_fields import find_fields, remove_field, set_box, set_field, strip_fields
+from obm_tui.model.inline_fields import (
+    find_fields,
+    remove_field,
+    set_box,
+    set_field,
+    strip_fields,
+)
 
 OBSIDIAN = Path(__file__).resolve().parents[1] / "corpus" / "obsidian"
 TASKS_TO_PARSE = OBSIDIAN / "tasks_Dataview Format - Tasks to Parse.md"

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from obm_tui.model.conditions import ConditionError, DictFacts, Ref, evaluate, parse_condition
+from obm_tui.model.conditions import (
+    ConditionError,
+    DictFacts,
+    Ref,
+    evaluate,
+    parse_condition,
+)
 
 TODAY = date(2026, 11, 20)
 MAYA = Ref("client", "maya-patel")
@@ -151,7 +157,7 @@ def test_first_failing_clause_is_named() -> None:
 
 
 def test_typed_values_compare_like_text() -> None:
-    typed = facts(rate=Decimal("1200"), since=date(2026, 11, 2), vip=True)
+    typed = facts(rate=Decimal(1200), since=date(2026, 11, 2), vip=True)
     assert evaluate(parse_condition("rate = 1200.00 and since < 2026-11-03 and vip = true"), typed, MAYA, TODAY).holds
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from obm_tui.model.durations import (
     Duration,
@@ -144,8 +145,8 @@ def test_bad_due(text: str, reason: str) -> None:
 @pytest.mark.parametrize(
     ("now", "tz", "expected"),
     [
-        (datetime(2026, 11, 20, 23, 30, tzinfo=timezone.utc), "Europe/Paris", date(2026, 11, 21)),
-        (datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc), "America/New_York", date(2026, 11, 20)),
+        (datetime(2026, 11, 20, 23, 30, tzinfo=UTC), "Europe/Paris", date(2026, 11, 21)),
+        (datetime(2026, 11, 21, 3, 0, tzinfo=UTC), "America/New_York", date(2026, 11, 20)),
         (datetime(2026, 11, 20, 23, 30), "Europe/Paris", date(2026, 11, 20)),
     ],
     ids=["paris-after-midnight", "new-york-before-midnight", "naive-is-local"],
@@ -156,7 +157,7 @@ def test_local_today(now: datetime, tz: str, expected: date) -> None:
 
 def test_unknown_time_zone() -> None:
     with pytest.raises(DurationError, match="unknown time zone"):
-        local_today(datetime(2026, 1, 1, tzinfo=timezone.utc), "Mars/Olympus")
+        local_today(datetime(2026, 1, 1, tzinfo=UTC), "Mars/Olympus")
 
 
 @pytest.mark.parametrize("text", ["+3d", "+1 workday", "+2 workdays", "+1w", "+1m", "+1y", "+0d"])
