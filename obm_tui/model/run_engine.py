@@ -29,6 +29,7 @@ from obm_tui.model.conditions import evaluate as evaluate_condition
 from obm_tui.model.errors import Problem
 from obm_tui.model.inline_fields import remove_field, set_field, split_ending
 from obm_tui.model.inline_fields import set_box as set_line_box
+from obm_tui.model.recurrence import run_id
 
 DONE, READY, BLOCKED, WAITING = "done", "ready", "blocked", "waiting"
 
@@ -121,6 +122,29 @@ def render_run_body(process: ProcessDef, started: date) -> str:
     for step in process.checklist.steps:
         edit.change(step, lambda t, s=step: _fresh_line(t, s, started))
     return "".join(edit.lines)
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """Everything a new run file holds. The same inputs give the same file on every computer."""
+
+    id: str
+    path: str  # relative to the vault
+    front_matter: dict[str, str]  # in the order to write it
+    body: str
+
+
+def start_run(process: ProcessDef, started: date, subject: Ref | None = None, subject_title: str = "") -> NewRun:
+    """A new run of `process` for `subject` (None for a process about nothing), started on `started`
+    (for a recurring run: the occurrence's day). Refused (ProcessProblems) when the process has mistakes."""
+    body = render_run_body(process, started)
+    new_id = run_id(started, process.id, subject.id if subject else None)
+    title = f"{process.title} — {subject_title or subject.id}" if subject else f"{process.title} — {started.isoformat()}"
+    meta = {"type": "run", "id": new_id, "title": title, "process": f"[[{process.id}]]"}
+    if subject is not None:
+        meta["subject"] = f"[[{subject.id}]]"
+    meta |= {"status": "active", "started": started.isoformat()}
+    return NewRun(new_id, f"runs/{new_id}.md", meta, body)
 
 
 def _fresh_line(text: str, step: Step, started: date) -> str:

@@ -240,3 +240,27 @@ def test_parse_run_reads_state() -> None:
     assert (b.ticked, b.done) == (True, date(2026, 11, 23))
     assert b.due is not None and b.due.fixed == date(2026, 11, 30)
     assert parse_checklist("").steps == ()
+
+
+def test_start_run_is_deterministic() -> None:
+    from obm_tui.model.run_engine import start_run
+
+    process = parse_process("- [ ] a [id:: a] [due:: +1 workday]\n", {"id": "client-onboarding", "title": "Client onboarding", "subject": "client"})
+    new = start_run(process, STARTED, MAYA, "Maya Patel")
+    assert new == start_run(process, STARTED, MAYA, "Maya Patel")
+    assert new.path == "runs/2026-11-20-client-onboarding-maya-patel.md"
+    assert new.front_matter == {
+        "type": "run", "id": "2026-11-20-client-onboarding-maya-patel", "title": "Client onboarding — Maya Patel",
+        "process": "[[client-onboarding]]", "subject": "[[maya-patel]]", "status": "active", "started": "2026-11-20",
+    }
+    assert new.body == "- [ ] a [id:: a] [due:: 2026-11-23]\n"
+
+
+def test_start_recurring_run_without_subject() -> None:
+    from obm_tui.model.run_engine import start_run
+
+    process = parse_process("- [ ] count [id:: count]\n", {"id": "monthly-stock-count", "title": "Monthly stock count"})
+    new = start_run(process, date(2026, 12, 1))
+    assert new.path == "runs/2026-12-01-monthly-stock-count.md"
+    assert "subject" not in new.front_matter
+    assert new.front_matter["title"] == "Monthly stock count — 2026-12-01"
