@@ -2,38 +2,72 @@
 
 It holds every record row with the stat it was read at. A warm start stats every file and
 re-parses only those whose (mtime_ns, size, inode) changed. A cache that is missing, from another
-version, or damaged is ignored (a cold load rebuilds it).
+version, or damaged (its CRC-32 does not match) is ignored (a cold load rebuilds it).
+
+Layout: a 4-byte little-endian header length, the marshalled header (format, app version, row
+count, CRC-32 of the body), then the marshalled list of rows. Writing replaces the file by a
+rename but does not fsync: a cache lost to a power cut is only rebuilt.
 """
 
 from __future__ import annotations
 
 import marshal
+import os
+import secrets
+import struct
+import time
+import zlib
 from pathlib import Path
 
 from obm_tui import __version__
-from obm_tui.vault.atomic import write_atomic
-from obm_tui.vault.loader import Row
+from obm_tui.vault.loader import Row, gc_paused
 
 CACHE_DIR = ".obm/cache"
 CACHE_FILE = f"{CACHE_DIR}/index.bin"
-FORMAT = 1
+FORMAT = 2
+_TEMP = ".~obm-index.bin."
+_STALE_TEMP_SECONDS = 600.0
 
 
 def read_cache(root: Path) -> dict[str, Row]:
     """Cached rows by path; empty when there is no usable cache."""
     try:
-        blob = (root / CACHE_FILE).read_bytes()
-        version, app_version, rows = marshal.loads(blob)
-    except (OSError, EOFError, ValueError, TypeError):
+        blob = memoryview((root / CACHE_FILE).read_bytes())
+        (size,) = struct.unpack_from("<I", blob)
+        version, app_version, count, crc = marshal.loads(blob[4 : 4 + size])
+        body = blob[4 + size :]
+        if version != FORMAT or app_version != __version__ or zlib.crc32(body) != crc:
+            return {}
+        with gc_paused():
+            rows = marshal.loads(body)
+            by_path = {row[0]: row for row in rows if row.__class__ is tuple and len(row) == 7}
+    except (OSError, EOFError, ValueError, TypeError, struct.error):
         return {}
-    if version != FORMAT or app_version != __version__:
-        return {}
-    return {row[0]: row for row in rows}
+    return by_path if len(by_path) == count == len(rows) else {}
 
 
 def write_cache(root: Path, rows: list[Row]) -> None:
     """Save rows for the next warm start. Failure to write a cache is never an error."""
+    body = marshal.dumps(rows)
+    head = marshal.dumps((FORMAT, __version__, len(rows), zlib.crc32(body)))
+    target = root / CACHE_FILE
+    temp = target.with_name(f"{_TEMP}{os.getpid()}.{secrets.token_hex(3)}")
     try:
-        write_atomic(root / CACHE_FILE, marshal.dumps((FORMAT, __version__, rows)))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(target.parent)
+        with open(temp, "wb") as handle:
+            handle.write(struct.pack("<I", len(head)))
+            handle.write(head)
+            handle.write(body)
+        os.replace(temp, target)
     except OSError:
-        pass
+        temp.unlink(missing_ok=True)
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Temp files of a cache write that was killed (older than ten minutes)."""
+    cutoff = time.time() - _STALE_TEMP_SECONDS
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(_TEMP) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                Path(entry.path).unlink(missing_ok=True)

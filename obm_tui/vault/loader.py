@@ -3,19 +3,27 @@
 Parsing runs on all cores for big vaults (a process pool; results travel back as marshal bytes,
 which is cheaper than pickling). A file that cannot be read still becomes a Record — with its
 problems — so nothing is silently dropped.
+
+Speed and memory (docs/performance.md): field names are interned and equal values within one
+load are shared (one string object for every `status: open`), which also lets marshal write
+each of them once; the cyclic garbage collector is paused while a load builds its objects
+(`gc_paused`), since it would otherwise re-traverse the growing index again and again.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from obm_tui.model.errors import FormatError, Problem
 from obm_tui.model.kinds import KINDS, Kind
@@ -24,15 +32,16 @@ from obm_tui.vault.frontmatter import read_document
 from obm_tui.vault.paths import TEMP_PREFIX, inside
 
 PARALLEL_THRESHOLD = 2000
+CHUNKS_PER_WORKER = 4  # smaller chunks: the parent unpacks one while the workers parse the next
 _NAME_RE = re.compile(r"[\x00-\x1f\x7f]")
+_SHARE_MAX = 64  # values longer than this are rarely equal between records: not worth a lookup
 
 # A loaded record as plain tuples (marshal-able, for the pool and the cache):
 # (path, kind, id, data, problems ((line, reason), ...), digest, (mtime_ns, size, ino))
 Row = tuple
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A record file found by the scan."""
 
     path: str  # relative, posix
@@ -41,79 +50,151 @@ class Entry:
     symlink: bool = False
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load builds many objects (none form cycles)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def scan(root: Path) -> Iterator[Entry]:
     """Every `*.md` file directly inside a kind folder, with its stat (one stat call a file)."""
     for kind in KINDS.values():
-        folder = root / kind.folder
         try:
-            entries = os.scandir(folder)
+            entries = os.scandir(root / kind.folder)
         except (FileNotFoundError, NotADirectoryError):
             continue
         with entries:
-            for entry in entries:
-                name = entry.name
-                if not name.endswith(".md") or name.startswith((".", TEMP_PREFIX)):
-                    continue
-                yield _entry(kind, entry)
+            yield from _scan_folder(kind, entries)
 
 
-def _entry(kind: Kind, entry: os.DirEntry[str]) -> Entry:
-    rel = f"{kind.folder}/{entry.name}"
-    try:
-        st = entry.stat()
-        return Entry(rel, kind.name, (st.st_mtime_ns, st.st_size, st.st_ino), entry.is_symlink())
-    except OSError:  # a dangling symlink or a symlink loop
-        return Entry(rel, kind.name, (0, 0, 0), True)
+def _scan_folder(kind: Kind, entries: Iterator[os.DirEntry[str]]) -> Iterator[Entry]:
+    prefix, name_of_kind = kind.folder + "/", kind.name
+    for entry in entries:
+        name = entry.name
+        if name[-3:] != ".md" or name[0] == "." or name.startswith(TEMP_PREFIX):
+            continue
+        try:
+            st = entry.stat()
+        except OSError:  # a dangling symlink or a symlink loop
+            yield Entry(prefix + name, name_of_kind, (0, 0, 0), True)
+            continue
+        yield Entry(prefix + name, name_of_kind, (st.st_mtime_ns, st.st_size, st.st_ino), entry.is_symlink())
+
+
+def reuse_cached(entries: Iterable[Entry], cached: dict[str, Row]) -> tuple[list[Row], list[Entry]]:
+    """Split scanned files into cached rows still current (same stat) and files to parse again."""
+    rows: list[Row] = []
+    fresh: list[Entry] = []
+    get = cached.get
+    for entry in entries:
+        row = get(entry.path)
+        if row is not None and row[6] == entry.stat:
+            rows.append(row)
+        else:
+            fresh.append(entry)
+    return rows, fresh
 
 
 def load_rows(root: Path, entries: list[Entry], workers: int | None = None) -> list[Row]:
     """Parse the given files; in parallel when there are many of them."""
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(entries) < PARALLEL_THRESHOLD:
-        return [load_row(root, entry) for entry in entries]
-    chunks = [entries[i::workers] for i in range(workers)]
+        with gc_paused():
+            return _load_list(root, entries)
+    count = workers * CHUNKS_PER_WORKER
+    chunks = [entries[i::count] for i in range(count)]
     rows: list[Row] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for blob in pool.map(_load_chunk, [root] * workers, chunks):
-            rows.extend(marshal.loads(blob))
+        for blob in pool.map(_load_chunk, [root] * count, chunks):
+            with gc_paused():
+                rows += marshal.loads(blob)
     return rows
 
 
+def _load_list(root: Path, entries: list[Entry]) -> list[Row]:
+    shared: dict[Any, Any] = {}
+    return [load_row(root, entry, shared) for entry in entries]
+
+
 def _load_chunk(root: Path, entries: list[Entry]) -> bytes:
-    return marshal.dumps([load_row(root, entry) for entry in entries])
+    with gc_paused():
+        return marshal.dumps(_load_list(root, entries))
 
 
-def load_row(root: Path, entry: Entry) -> Row:
-    """Read and check one file. Never raises for bad content: problems go into the row."""
+def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> Row:
+    """Read and check one file. Never raises for bad content: problems go into the row.
+
+    Equal short values are made one object through `shared` (a dict kept for one load).
+    """
     kind = KINDS[entry.kind]
-    stem = entry.path.rsplit("/", 1)[1][:-3]
+    path = entry.path
+    stem = path[path.rindex("/") + 1 : -3]
     refusal = _refuse_path(root, entry)
     if refusal:
-        return (entry.path, kind.name, stem, {}, ((0, UNREADABLE + refusal),), b"", entry.stat)
+        return (path, kind.name, stem, {}, ((0, UNREADABLE + refusal),), b"", entry.stat)
     try:
-        raw = (root / entry.path).read_bytes()
+        with open(os.path.join(root, path), "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
-        return (entry.path, kind.name, stem, {}, ((0, f"{UNREADABLE}cannot read: {exc.strerror}"),), b"", entry.stat)
+        return (path, kind.name, stem, {}, ((0, f"{UNREADABLE}cannot read: {exc.strerror}"),), b"", entry.stat)
     digest = hashlib.blake2b(raw, digest_size=16).digest()
     try:
         doc = read_document(raw)
     except FormatError as exc:
-        return (entry.path, kind.name, stem, {}, ((exc.line, UNREADABLE + exc.reason),), digest, entry.stat)
-    data = doc.data
-    problems = tuple(
-        (_line_of(raw, doc.fm_start, doc.fm_end, field), reason) for field, reason in validate(kind, data, stem)
-    )
-    record_id = data.get("id") if isinstance(data.get("id"), str) and data.get("id") else stem
-    return (entry.path, kind.name, record_id, data, problems, digest, entry.stat)
+        return (path, kind.name, stem, {}, ((exc.line, UNREADABLE + exc.reason),), digest, entry.stat)
+    data = _share_values(doc.data, {} if shared is None else shared)
+    found = validate(kind, data, stem)
+    problems = tuple((_line_of(raw, doc.fm_start, doc.fm_end, field), reason) for field, reason in found) if found else ()
+    record_id = data.get("id")
+    if not isinstance(record_id, str) or not record_id:
+        record_id = stem
+    return (path, kind.name, record_id, data, problems, digest, entry.stat)
+
+
+def _share_values(data: dict[str, Any], shared: dict[Any, Any]) -> dict[str, Any]:
+    """The mapping with interned keys and equal short strings (also in lists) made one object."""
+    out: dict[str, Any] = {}
+    intern, share = sys.intern, shared.setdefault
+    for key, value in data.items():
+        if value.__class__ is str:
+            if len(value) <= _SHARE_MAX:
+                value = share(value, value)
+        elif value.__class__ is list:
+            value = _share_list(value, shared)
+        elif value.__class__ is dict:
+            value = _share_values(value, shared)
+        out[intern(key)] = value
+    return out
+
+
+def _share_list(items: list[Any], shared: dict[Any, Any]) -> list[Any]:
+    out = []
+    for item in items:
+        if item.__class__ is str:
+            item = shared.setdefault(item, item) if len(item) <= _SHARE_MAX else item
+        elif item.__class__ is dict:
+            item = _share_values(item, shared)
+        elif item.__class__ is list:
+            item = _share_list(item, shared)
+        out.append(item)
+    return out
 
 
 def _refuse_path(root: Path, entry: Entry) -> str | None:
     name = entry.path.rsplit("/", 1)[1]
     if entry.symlink and not inside(root.resolve(), root / entry.path):
         return "a symlink that leads out of the vault (or loops); not read"
+    if name.isascii():
+        return "the file name contains control characters; rename it" if _NAME_RE.search(name) else None
     if _NAME_RE.search(name):
         return "the file name contains control characters; rename it"
-    if unicodedata.normalize("NFC", name) != name:
+    if not unicodedata.is_normalized("NFC", name):
         return "the file name is not NFC-normalised Unicode; rename it"
     return None
 
@@ -129,33 +210,61 @@ def _line_of(raw: bytes, start: int, end: int, field: str | None) -> int:
 
 
 def to_record(row: Row) -> Record:
+    """The Record of a loaded row."""
     path, kind, record_id, data, problems, digest, stat = row
-    found = tuple(Problem(path, line, reason) for line, reason in problems)
-    return Record(kind, record_id, path, data, found, digest, tuple(stat))
+    found = tuple(Problem(path, line, reason) for line, reason in problems) if problems else ()
+    return Record(kind, record_id, path, data, found, digest, stat if stat.__class__ is tuple else tuple(stat))
+
+
+def to_records(rows: Iterable[Row]) -> list[Record]:
+    """Records of many rows, with the garbage collector paused while they are made."""
+    with gc_paused():
+        return [to_record(row) for row in rows]
 
 
 def to_row(record: Record) -> Row:
+    """The row (marshal-able tuple) of a Record, for the cache."""
     problems = tuple((p.line, p.reason) for p in record.problems)
     return (record.path, record.kind, record.id, dict(record.data), problems, record.digest, record.stat)
 
 
 def cross_problems(records: Iterable[Record]) -> dict[str, list[Problem]]:
-    """Problems between files: duplicate ids within a kind, names differing only by case."""
-    found: dict[str, list[Problem]] = {}
-    seen_ids: dict[tuple[str, str], str] = {}
-    seen_names: dict[str, str] = {}
-    for record in sorted(records, key=lambda r: r.path):
-        key = (record.kind, record.id.casefold())
-        if key in seen_ids:
-            found.setdefault(record.path, []).append(
-                Problem(record.path, 0, f"id {record.id!r} is also used by {seen_ids[key]}")
-            )
-        else:
-            seen_ids[key] = record.path
-        folded = record.path.casefold()
-        if folded in seen_names and seen_names[folded] != record.path:
-            found.setdefault(record.path, []).append(
-                Problem(record.path, 0, f"differs only by letter case from {seen_names[folded]}")
-            )
-        seen_names.setdefault(folded, record.path)
-    return found
+    """Problems between files: duplicate ids within a kind, names differing only by case.
+
+    The first file in path order keeps the id (or the name); every later one gets the problem.
+    Linear: only the few colliding groups are sorted.
+    """
+    by_id: dict[tuple[str, str], Any] = {}  # a Record, or a list of them once two share the key
+    by_name: dict[str, Any] = {}
+    clashes: list[list[Record]] = []
+    name_clashes: list[list[Record]] = []
+    for record in records:
+        _group(by_id, (record.kind, record.id.casefold()), record, clashes)
+        _group(by_name, record.path.casefold(), record, name_clashes)
+    found: dict[str, list[tuple[int, Problem]]] = {}
+    for group in clashes:
+        first, *later = sorted(group, key=_path)
+        for record in later:
+            found.setdefault(record.path, []).append((0, Problem(record.path, 0, f"id {record.id!r} is also used by {first.path}")))
+    for group in name_clashes:
+        first, *later = sorted(group, key=_path)
+        for record in later:
+            if record.path != first.path:
+                reason = f"differs only by letter case from {first.path}"
+                found.setdefault(record.path, []).append((1, Problem(record.path, 0, reason)))
+    return {path: [p for _, p in sorted(found[path], key=lambda pair: pair[0])] for path in sorted(found)}
+
+
+def _group(groups: dict[Any, Any], key: Any, record: Record, clashes: list[list[Record]]) -> None:
+    seen = groups.setdefault(key, record)
+    if seen is record:
+        return
+    if seen.__class__ is list:
+        seen.append(record)
+    else:
+        groups[key] = group = [seen, record]
+        clashes.append(group)
+
+
+def _path(record: Record) -> str:
+    return record.path

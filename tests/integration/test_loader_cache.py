@@ -1,0 +1,140 @@
+"""The loader's fast paths (shared values, parallel chunks, linear cross checks) and the cache file."""
+
+from __future__ import annotations
+
+import marshal
+import struct
+from pathlib import Path
+
+import pytest
+
+from obm_tui.model.errors import Problem
+from obm_tui.model.records import Record
+from obm_tui.vault import cache, loader
+from obm_tui.vault.frontmatter import read_document
+
+TICKET = "---\ntype: ticket\nid: {id}\nsubject: Mug {n}\nstatus: {status}\ntags: [shipping, damaged]\n---\n\nHello {n}\n"
+
+
+def write_tickets(root: Path, count: int, status: str = "open") -> None:
+    (root / "tickets").mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        record_id = f"T-261120-{n:03d}"
+        (root / "tickets" / f"{record_id}-mug.md").write_text(TICKET.format(id=record_id, n=n, status=status))
+
+
+def test_rows_hold_the_parsed_front_matter_with_shared_values(tmp_path: Path) -> None:
+    write_tickets(tmp_path, 3)
+    rows = loader.load_rows(tmp_path, sorted(loader.scan(tmp_path)))
+    for row in rows:
+        raw = (tmp_path / row[0]).read_bytes()
+        assert row[3] == read_document(raw).data and row[4] == ()
+    first, second = rows[0][3], rows[1][3]
+    assert first["status"] is second["status"] and first["tags"][0] is second["tags"][0]
+    assert all(a is b for a, b in zip(first, second))  # interned keys
+
+
+def test_parallel_load_equals_serial_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tickets(tmp_path, 40)
+    (tmp_path / "tickets" / "broken.md").write_text("---\nsubject: [x\n---\n")
+    entries = sorted(loader.scan(tmp_path))
+    serial = sorted(loader.load_rows(tmp_path, entries, workers=1))
+    monkeypatch.setattr(loader, "PARALLEL_THRESHOLD", 1)
+    parallel = sorted(loader.load_rows(tmp_path, entries, workers=2))
+    assert parallel == serial and len(serial) == 41
+
+
+def old_cross_problems(records: list[Record]) -> dict[str, list[Problem]]:
+    """The first implementation (sort everything), kept as the reference for the linear one."""
+    found: dict[str, list[Problem]] = {}
+    seen_ids: dict[tuple[str, str], str] = {}
+    seen_names: dict[str, str] = {}
+    for record in sorted(records, key=lambda r: r.path):
+        key = (record.kind, record.id.casefold())
+        if key in seen_ids:
+            found.setdefault(record.path, []).append(Problem(record.path, 0, f"id {record.id!r} is also used by {seen_ids[key]}"))
+        else:
+            seen_ids[key] = record.path
+        folded = record.path.casefold()
+        if folded in seen_names and seen_names[folded] != record.path:
+            found.setdefault(record.path, []).append(Problem(record.path, 0, f"differs only by letter case from {seen_names[folded]}"))
+        seen_names.setdefault(folded, record.path)
+    return found
+
+
+def rec(kind: str, record_id: str, path: str) -> Record:
+    return Record(kind, record_id, path, {})
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        pytest.param([rec("client", "a", "clients/a.md"), rec("client", "b", "clients/b.md")], id="no-clash"),
+        pytest.param([rec("client", "x", "clients/b.md"), rec("client", "X", "clients/a.md")], id="duplicate-id-by-case"),
+        pytest.param([rec("client", "x", "clients/c.md"), rec("client", "x", "clients/a.md"),
+                      rec("client", "x", "clients/b.md")], id="three-share-an-id"),
+        pytest.param([rec("client", "x", "clients/x.md"), rec("product", "x", "stock/x.md")], id="same-id-other-kind"),
+        pytest.param([rec("product", "MUG-01", "stock/MUG-01.md"), rec("product", "mug-01", "stock/mug-01.md")],
+                     id="case-twins-and-duplicate-id"),
+        pytest.param([rec("product", "A", "stock/Ab.md"), rec("product", "B", "stock/aB.md"),
+                      rec("product", "C", "stock/AB.md")], id="three-case-twins"),
+    ],
+)
+def test_cross_problems_match_the_sorting_implementation(records: list[Record]) -> None:
+    expected = old_cross_problems(records)
+    got = loader.cross_problems(records)
+    assert got == expected and list(got) == sorted(expected)
+
+
+def test_cache_round_trip(tmp_path: Path) -> None:
+    write_tickets(tmp_path, 5)
+    rows = loader.load_rows(tmp_path, list(loader.scan(tmp_path)))
+    cache.write_cache(tmp_path, rows)
+    assert cache.read_cache(tmp_path) == {row[0]: row for row in rows}
+    assert [p.name for p in (tmp_path / cache.CACHE_DIR).iterdir()] == ["index.bin"]
+
+
+def _corrupt_flip(blob: bytes) -> bytes:
+    return blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:]
+
+
+def _other_format(blob: bytes) -> bytes:
+    (size,) = struct.unpack_from("<I", blob)
+    version, app, count, crc = marshal.loads(blob[4 : 4 + size])
+    head = marshal.dumps((version + 100, app, count, crc))
+    return struct.pack("<I", len(head)) + head + blob[4 + size :]
+
+
+def _wrong_rows(blob: bytes) -> bytes:
+    body = marshal.dumps([("tickets/a.md", "ticket")])
+    head = marshal.dumps((cache.FORMAT, cache.__version__, 1, __import__("zlib").crc32(body)))
+    return struct.pack("<I", len(head)) + head + body
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda blob: blob[: len(blob) // 2], id="truncated"),
+        pytest.param(lambda blob: b"", id="empty"),
+        pytest.param(lambda blob: b"garbage", id="garbage"),
+        pytest.param(_corrupt_flip, id="flipped-byte"),
+        pytest.param(_other_format, id="other-format"),
+        pytest.param(_wrong_rows, id="rows-of-the-wrong-shape"),
+    ],
+)
+def test_damaged_cache_is_ignored(tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    write_tickets(tmp_path, 5)
+    cache.write_cache(tmp_path, loader.load_rows(tmp_path, list(loader.scan(tmp_path))))
+    target = tmp_path / cache.CACHE_FILE
+    target.write_bytes(damage(target.read_bytes()))
+    assert cache.read_cache(tmp_path) == {}
+
+
+def test_reuse_cached_splits_current_rows_from_changed_files(tmp_path: Path) -> None:
+    write_tickets(tmp_path, 3)
+    entries = sorted(loader.scan(tmp_path))
+    rows = loader.load_rows(tmp_path, entries)
+    cached = {row[0]: row for row in rows}
+    moved = entries[1]._replace(stat=(1, 2, 3))
+    kept, fresh = loader.reuse_cached([entries[0], moved, entries[2]], cached)
+    assert fresh == [moved] and [r[0] for r in kept] == [entries[0].path, entries[2].path]
