@@ -142,9 +142,13 @@ def keys_markdown() -> str:
     out = ["# Keys", "", "Every key obm knows, by where it applies. Every binding has an id; to change a key,",
            "add it to `[keymap]` in your user config (`obm/config.toml` in your config folder,",
            "e.g. `~/.config/obm/config.toml`):", "", "```toml", "[keymap]",
-           '"list.filter" = "slash,ctrl+f"', '"app.quit" = "ctrl+q"', "```", ""]
+           '"list.filter" = "slash,f"', '"app.quit" = "ctrl+q"', "```", ""]
     for scope, title in SCOPES.items():
         out += [f"## {title}", "", "| Keys | Action | Id |", "|---|---|---|"]
         out += [f"| `{key_label(a.keys)}` | {a.help or a.description} | `{a.id}` |" for a in ACTIONS if a.scope == scope]
         out.append("")
     return "\n".join(out)
+
+
+if __name__ == "__main__":  # regenerate docs/keys.md: python -m obm_tui.tui.actions > docs/keys.md
+    print(keys_markdown(), end="")

@@ -26,6 +26,7 @@ from obm_tui.tui.widgets.status_bar import StatusInfo
 from obm_tui.vault.store import Vault
 
 BUSY_AFTER = 0.2  # seconds before work in progress shows a spinner
+RETRY_PENDING = 5.0  # seconds between retries of commits that git was too busy to make
 
 LISTS: dict[str, tuple[tuple[str, ...], str]] = {
     "clients": (("client",), "Clients"),
@@ -137,7 +138,7 @@ class ObmApp(App[None]):
             return
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_data", None)
-            if refresh is not None:
+            if refresh is not None and screen.is_mounted:
                 refresh(None if everything else set(paths))
 
     def action_rescan(self) -> None:
@@ -159,6 +160,8 @@ class ObmApp(App[None]):
     def _set_status(self, info: StatusInfo) -> None:
         self.status = info.with_busy(self.status.busy)
         self.status_signal.publish(self.status)
+        if info.pending:
+            self.set_timer(RETRY_PENDING, self.refresh_status)
 
     def busy_start(self, label: str) -> int:
         self._busy_next += 1
@@ -213,14 +216,22 @@ class ObmApp(App[None]):
 
 
 def _git_status(vault: Vault, old: StatusInfo) -> StatusInfo:
+    """Branch, last commit and pending commits (retrying those first); runs in a worker."""
     git = vault.git
+    failed = ""
+    if vault.pending():
+        try:
+            with vault._write_lock:  # noqa: SLF001 - one writer at a time
+                vault.commit_pending()
+        except Exception as exc:  # noqa: BLE001 - still busy: say so, retry later
+            failed = getattr(exc, "title", "commit failed")
     try:
         commits = git.log(limit=1)
         last = ""
         if commits:
             c = commits[0]
             last = f"{c.sha[:7]} {c.when.astimezone(vault.config.tz):%Y-%m-%d %H:%M} {c.message}"
-        return StatusInfo(old.path, git.branch(), last, len(vault.pending()), "", old.sync, old.busy)
+        return StatusInfo(old.path, git.branch(), last, len(vault.pending()), failed, old.sync, old.busy)
     except Exception as exc:  # noqa: BLE001 - the status bar says what is wrong instead
         return StatusInfo(old.path, old.branch, old.last_commit, old.pending, f"git: {exc}", old.sync, old.busy)
 

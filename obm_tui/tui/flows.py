@@ -138,6 +138,12 @@ def save_field(app: ObmApp, base: Record, name: str, text: str, *, saved: Callab
         _pending_note(app, result)
         saved(result)
 
-    run_blocking(app, lambda: svc.update(app.vault, base, changes), done=on_saved, failed=on_error,
-                 label=f"Saving {name}")
+    def work() -> SaveResult:
+        try:
+            return svc.update(app.vault, base, changes)
+        except FieldConflictError:
+            reload_paths(app.vault, [base.path])  # the dialog then compares with the file as it is now
+            raise
+
+    run_blocking(app, work, done=on_saved, failed=on_error, label=f"Saving {name}")
     return ""

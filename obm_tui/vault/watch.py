@@ -31,6 +31,9 @@ from obm_tui.vault.store import Vault
 DEBOUNCE = 0.08  # seconds of quiet that end a batch
 MAX_DELAY = 0.4  # a batch never waits longer than this after its first event
 STORM = 200  # paths in one batch above which the whole vault is rescanned
+STORM_QUIET = 0.3  # a storm (pull, checkout) ends after this much quiet and when git's index.lock is gone
+STORM_CAP = 10.0  # … or after this long, whatever happens
+STALE_LOCK = 5.0  # an index.lock older than this is not "git busy" but a leftover
 _GIT_NAMES = ("HEAD", "packed-refs")
 
 
@@ -169,9 +172,7 @@ class VaultWatcher:
                 with self._lock:
                     pending = self._pending
                     now = time.monotonic()
-                    quiet = now - pending.last >= self.debounce
-                    late = pending.first and now - pending.first >= self.max_delay
-                    if pending.first and (quiet or late):
+                    if pending.first and self._ready(pending, now):
                         self._pending = _Collector()
                         self._wake.clear()
                         break
@@ -182,6 +183,25 @@ class VaultWatcher:
                 time.sleep(min(self.debounce / 2, 0.02))
             if pending is not None and not self._stopping.is_set():
                 self._batches.put(Batch(frozenset(pending.paths), pending.rescan, pending.git))
+
+    def _ready(self, pending: _Collector, now: float) -> bool:
+        """A batch goes after a short quiet (max_delay at most) — but not while git is busy writing
+        (a pull or checkout in progress), and a storm only after a longer quiet: one reload each."""
+        if now - pending.first >= STORM_CAP:
+            return True
+        if self._git_busy():
+            return False
+        if pending.rescan:
+            return now - pending.last >= max(self.debounce, STORM_QUIET)
+        return now - pending.last >= self.debounce or now - pending.first >= self.max_delay
+
+    def _git_busy(self) -> bool:
+        """git holds its index lock, and not a stale one (a stale lock must not delay every reload)."""
+        try:
+            age = time.time() - (self.root / ".git" / "index.lock").stat().st_mtime
+        except OSError:
+            return False
+        return age < STALE_LOCK
 
     def next_batch(self, timeout: float | None = None) -> Batch | None:
         """The next batch of events (blocking up to `timeout` s); None on timeout or after stop."""

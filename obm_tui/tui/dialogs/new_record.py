@@ -12,6 +12,7 @@ from obm_tui.model.kinds import KINDS
 from obm_tui.services.records import parse_assignments
 from obm_tui.tui.actions import binding
 from obm_tui.tui.listing import tokens
+from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.safe import plain, styled
 
 
@@ -29,11 +30,11 @@ class NewRecordDialog(ModalScreen[tuple[str, dict[str, str]] | None]):
         required = [f.name for f in kind.fields if f.required and f.name not in (kind.title_field, "sku")]
         with Vertical(classes="dialog"):
             yield Static(styled(f"New {kind.name}", "bold"), classes="dialog-title")
-            yield Input(placeholder=f"{kind.title_field} (the file is named from it)", id="title")
+            yield SafeInput(placeholder=f"{kind.title_field} (the file is named from it)", id="title")
             hint = "fields, optional: " + "  ".join(f"{f.name}=…" for f in kind.fields[:4] if f.name != kind.title_field)
             if required:
                 hint = "required: " + "  ".join(f"{n}=…" for n in required) + "   " + hint
-            yield Input(placeholder=hint, id="fields")
+            yield SafeInput(placeholder=hint, id="fields")
             yield Static("", id="error", classes="error")
             yield Static(plain("enter creates it · esc cancels · quotes group words: customer=\"Fred Smith\""),
                          classes="dim")

@@ -8,7 +8,7 @@ with a new commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -18,6 +18,7 @@ from obm_tui.model.errors import UsageError
 from obm_tui.model.kinds import kind_named
 from obm_tui.tui.actions import bindings
 from obm_tui.tui.listing import tokens
+from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
 from obm_tui.tui.tasks import run_blocking
@@ -132,7 +133,7 @@ class HistoryScreen(ObmScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="screen-title")
-        yield Input(placeholder="filter: kind:client record:fred-smith since:2026-11-01 until:2026-11-30 author:mia words",
+        yield SafeInput(placeholder="filter: kind:client record:fred-smith since:2026-11-01 until:2026-11-30 author:mia words",
                     id="filter", classes="filter")
         yield VirtualTable(id="commits", empty_text="Loading the history…")
         with VerticalScroll(id="diff-scroll"):
@@ -157,10 +158,12 @@ class HistoryScreen(ObmScreen):
         if paths is not None and self.path is not None and self.path not in paths:
             return
         chosen, path, limit = self.filter, self.filter.path or self.path, self.limit
-        git = self.vault.git
+        git, tz = self.vault.git, self.vault.config.tz
+        since = datetime.combine(chosen.since, time.min, tz) if chosen.since else None
+        until = datetime.combine(chosen.until, time(23, 59, 59), tz) if chosen.until else None  # the whole day
 
         def load() -> list[Commit]:
-            commits = git.log(path, limit=limit, since=chosen.since, until=chosen.until)
+            commits = git.log(path, limit=limit, since=since, until=until)
             return [c for c in commits if chosen.keeps(c)]
 
         self.mark_seen()

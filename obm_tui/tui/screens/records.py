@@ -17,6 +17,7 @@ from obm_tui.model.kinds import KINDS, Kind
 from obm_tui.model.records import Record
 from obm_tui.tui.actions import bindings
 from obm_tui.tui.listing import Filter, Haystacks, RecordSource, apply_filter, parse_filter, sort_records
+from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
 from obm_tui.tui.widgets.status_bar import StatusBar
@@ -50,7 +51,7 @@ class RecordsScreen(ObmScreen):
         with Horizontal(classes="title-bar"):
             yield Static(id="title", classes="screen-title")
             yield Static(id="counts", classes="counts")
-        yield Input(placeholder="filter: words, or field:value (status:open  due<2026-12-01) — enter to keep, esc to clear",
+        yield SafeInput(placeholder="filter: words, or field:value (status:open  due<2026-12-01) — enter to keep, esc to clear",
                     id="filter", classes="filter")
         yield VirtualTable(id="records")
         yield StatusBar()

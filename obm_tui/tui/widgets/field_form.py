@@ -14,12 +14,13 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from obm_tui.model.kinds import COMMON
 from obm_tui.model.records import Record
 from obm_tui.tui.actions import binding, bindings
 from obm_tui.tui.safe import join, plain, styled
+from obm_tui.tui.widgets.safe_input import SafeInput
 
 HIDDEN = {"type"}
 
@@ -62,7 +63,7 @@ def _text(record: Record, name: str) -> str:
     return record.text(name)
 
 
-class FieldInput(Input):
+class FieldInput(SafeInput):
     """The in-place editor of one field."""
 
     BINDINGS = bindings("form")

@@ -1,0 +1,107 @@
+"""Live: the app follows the files while it runs — edits from another process, its own saves, a checkout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+
+from obm_tui.tui.screens.records import RecordsScreen
+from obm_tui.tui.widgets.field_form import FieldInput, FieldRow
+from obm_tui.vault.store import Vault
+from tests.tui.helpers import commit_count, git, make_app, screen_text, settle
+
+
+async def wait_for(pilot, condition: Callable[[], bool], rounds: int = 100) -> None:  # type: ignore[no-untyped-def]
+    """Give the watcher time to act (bounded; nothing is timed)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition()
+
+
+def edit_in_another_process(path, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    code = ("import os, sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+            "t = p.with_name('.' + p.name + '.swp')\n"  # temp + rename, as editors save
+            "t.write_text(p.read_text().replace(sys.argv[2], sys.argv[3]))\nos.replace(t, p)\n")
+    subprocess.run([sys.executable, "-c", code, str(path), old, new], check=True)
+
+
+async def test_a_file_changed_by_another_process_appears_and_is_committed(vault: Vault) -> None:
+    app = make_app(vault, watch=True)
+    before = commit_count(vault.root)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordsScreen)
+        edit_in_another_process(vault.root / "clients" / "ben-carter.md", "name: Ben Carter", "name: Benjamin Carter")
+        await wait_for(pilot, lambda: "Benjamin Carter" in screen_text(app))
+        await wait_for(pilot, lambda: commit_count(vault.root) == before + 1)
+        assert git(vault.root, "log", "-1", "--format=%s").strip() == "external edit: clients/ben-carter.md"
+        assert app.screen.state()["cursor"] == "clients/ada-lovelace.md"  # the cursor did not move
+
+
+async def test_a_new_file_from_outside_shows_in_today(vault: Vault) -> None:
+    app = make_app(vault, watch=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        (vault.root / "clients" / "zoe-quinn.md").write_text(
+            "---\ntype: client\nid: zoe-quinn\nname: Zoe Quinn\nfollow_up: 2026-11-01\n---\n")
+        await wait_for(pilot, lambda: "Follow up with Zoe Quinn" in screen_text(app))
+        assert "Follow-ups (3)" in screen_text(app)
+
+
+async def test_the_apps_own_save_makes_one_commit_and_no_reload_loop(vault: Vault) -> None:
+    app = make_app(vault, watch=True)
+    before = commit_count(vault.root)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        app.open_record("clients/fred-smith.md")
+        await settle(pilot)
+        row = next(r for r in app.screen.query(FieldRow) if r.view.name == "company")
+        row.focus()
+        await pilot.press("enter")
+        app.screen.query_one(FieldInput).value = "Smith Coaching Ltd"
+        await pilot.press("enter")
+        await settle(pilot)
+        version = vault.index.version
+        await pilot.pause(1.0)  # let the watcher see our own rename and ignore it
+        await settle(pilot)
+        assert commit_count(vault.root) == before + 1
+        assert vault.index.version == version  # nothing was reloaded
+        assert git(vault.root, "status", "--porcelain") == ""
+
+
+async def test_a_checkout_of_many_files_is_one_reload(vault: Vault) -> None:
+    root = vault.root
+    for n in range(250):
+        (root / "clients" / f"c-{n:03d}.md").write_text(f"---\ntype: client\nid: c-{n:03d}\nname: C {n}\n---\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "many")
+    git(root, "checkout", "-qb", "other")
+    for n in range(250):
+        (root / "clients" / f"c-{n:03d}.md").write_text(f"---\ntype: client\nid: c-{n:03d}\nname: C {n}\nstatus: past\n---\n")
+    git(root, "commit", "-qam", "all past")
+    git(root, "checkout", "-q", "main")
+    fresh = Vault.open(root)
+    app = make_app(fresh, watch=True)
+    reloads: list[int] = []
+    try:
+        async with app.run_test(size=(140, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            screen = app.screen
+            original = screen.reload
+            screen.reload = lambda keep=True: (reloads.append(1), original(keep))  # type: ignore[method-assign]
+            git(root, "checkout", "-q", "other")
+            await wait_for(pilot, lambda: all(r.data.get("status") == "past" for r in fresh.records("client")
+                                                if r.id.startswith("c-")))
+            await settle(pilot)
+            assert len(reloads) == 1
+            assert screen.state()["total"] == 254
+            await wait_for(pilot, lambda: app.status.branch == "other")
+    finally:
+        fresh.close()
