@@ -20,7 +20,6 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -107,6 +106,8 @@ def load_rows(root: Path, entries: list[Entry], workers: int | None = None) -> l
     if workers < 2 or len(entries) < PARALLEL_THRESHOLD:
         with gc_paused():
             return _load_list(root, entries)
+    from concurrent.futures import ProcessPoolExecutor  # only big loads need it (~10 ms to import)
+
     count = workers * CHUNKS_PER_WORKER
     chunks = [entries[i::count] for i in range(count)]
     rows: list[Row] = []
