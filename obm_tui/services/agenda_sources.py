@@ -1,0 +1,63 @@
+"""The customer-care and stock sections of the agenda, registered in `agenda.SOURCES`.
+
+`agenda.py` imports this module on its last line. Tickets: running clocks that are breached or
+breaching soon. Stock: the forecast's "reorder now" (on hand + incoming at or below the reorder
+point, or days of cover at or below lead time + safety days), in place of the simple rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from obm_tui.model.forecast import as_decimal
+from obm_tui.model.sla import describe_clock
+from obm_tui.services.agenda import SOURCES, AgendaItem, Source, low_stock
+from obm_tui.services.care_queue import queue
+from obm_tui.services.stock import forecast_all
+from obm_tui.services.tickets import local_now
+from obm_tui.vault.store import Vault
+
+
+def ticket_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:
+    """"Tickets": open tickets whose running clock is breached (overdue) or breaching soon."""
+    entries, _ = queue(vault, now)
+    items = []
+    for entry in entries:
+        alarming = [c for c in (entry.first_response, entry.resolution)
+                    if c.running and (c.breached or c.breaching_soon)]
+        if not alarming:
+            continue
+        clock = min(alarming, key=lambda c: c.remaining)
+        due = clock.due.astimezone(vault.config.tz).date() if clock.due else local_now(vault, now).date()
+        items.append(AgendaItem("Tickets", 0 if clock.breached else 2, due,
+                                f"{entry.record.id} {entry.record.title}", entry.record.path,
+                                f"{clock.name}: {describe_clock(clock)}"))
+    return items
+
+
+def stock_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:
+    """"Stock": products to reorder now by the forecast, with the reasons."""
+    items = []
+    for item in forecast_all(vault, local_now(vault, now).date()):
+        f = item.forecast
+        if f is None or not f.reorder_now:
+            continue
+        cover = "" if f.days_of_cover is None else f", {as_decimal(f.days_of_cover)} days of cover"
+        order = f"open purchase order {', '.join(item.open_orders)}" if item.open_orders else f"reorder {f.suggested_qty}"
+        items.append(AgendaItem("Stock", 0 if f.on_hand == 0 else 1, None,
+                                f"{item.record.id} {item.record.title}: {f.on_hand} on hand{cover}; {order}",
+                                item.record.path, "; ".join(f.reasons)))
+    return items
+
+
+def register(sources: list[Source]) -> None:
+    """Put the ticket and stock sources in `sources` (once; the forecast replaces `low_stock`)."""
+    if low_stock in sources:
+        sources[sources.index(low_stock)] = stock_agenda
+    elif stock_agenda not in sources:
+        sources.append(stock_agenda)
+    if ticket_agenda not in sources:
+        sources.append(ticket_agenda)
+
+
+register(SOURCES)
