@@ -1,0 +1,209 @@
+"""Imports on real vaults: mail (the corpus's real .eml and mbox files), Shopify orders, Stripe
+payments (the corpus's real export, and a copy with failed rows). One commit per import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from obm_tui.model import conversation, ledger
+from obm_tui.model.errors import UsageError
+from obm_tui.services.imports import import_shopify, import_stripe
+from obm_tui.services.mail_import import import_mail
+from obm_tui.vault.store import Vault
+from tests.conftest import CORPUS, git_out
+from tests.integration.demo_copy import demo_master, sample_copy  # noqa: F401  (fixtures)
+
+NOW = datetime(2026, 11, 23, 11, 0)
+EMAIL = CORPUS / "email"
+MBOX_FIRST = "<f092d8d2-8781-469e-a1a6-c938087dc1f4@example.com>"  # mimekit_issue1189.mbox, message 1
+
+
+def log(root: Path) -> list[str]:
+    return git_out(root, "log", "--format=%s").splitlines()
+
+
+def eml(folder: Path, name: str, sender: str, message_id: str, refs: str, date: str, text: str) -> Path:
+    path = folder / name
+    path.write_bytes((f"From: {sender}\r\nTo: help@test.example\r\nSubject: Re: Message 1\r\n"
+                      f"Message-ID: {message_id}\r\nIn-Reply-To: {refs.split()[-1]}\r\nReferences: {refs}\r\n"
+                      f"Date: {date}\r\n\r\n{text}\r\n").encode())
+    return path
+
+
+@pytest.fixture
+def vault(empty_vault: Path) -> Vault:
+    config = empty_vault / ".obm" / "config.toml"
+    config.write_text(config.read_text().replace("[care]\n", '[care]\naddresses = ["help@test.example"]\n', 1))
+    return Vault.open(empty_vault)  # commits the config change
+
+
+def ticket_of(vault: Vault, message_id: str) -> tuple[dict[str, object], tuple[conversation.Message, ...]]:
+    (record,) = [r for r in vault.records("ticket") if r.data.get("message_id") == message_id]
+    return dict(record.data), conversation.parse(vault.read_body(record), vault.config.tz).messages
+
+
+def test_mail_corpus_one_ticket_per_thread_in_one_commit_then_duplicates(vault: Vault) -> None:
+    before = log(vault.root)
+    result = import_mail(vault, [EMAIL], now=NOW)
+    assert result.message == "import mail: 9 new tickets, 0 replies added, 0 duplicates skipped"
+    assert log(vault.root) == [result.message, *before] and len(result.new_tickets) == 9
+    files = git_out(vault.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert len(files) == 9 and all(f.startswith("tickets/T-") for f in files)
+    fields, messages = ticket_of(vault, MBOX_FIRST)
+    assert (fields["subject"], fields["customer"], fields["email"]) == ("Message 1", "Sender", "sender@example.com")
+    assert (fields["status"], fields["channel"], fields["created"]) == ("new", "email", "2025-09-26T13:18")
+    assert [(m.role, m.message_id) for m in messages] == [("customer", MBOX_FIRST)]
+    assert any(line.text.startswith("warning: no Message-ID") for line in result.lines)
+    again = import_mail(Vault.open(vault.root), [EMAIL], now=NOW)
+    assert again.message == "import mail: 0 new tickets, 0 replies added, 9 duplicates skipped"
+    assert again.commit is None and log(vault.root)[0] == result.message
+    assert {line.status for line in again.lines} <= {"duplicate", "warning"}
+
+
+def test_replies_join_their_ticket_by_references(vault: Vault, tmp_path: Path) -> None:
+    import_mail(vault, [EMAIL / "mimekit_issue1189.mbox"], now=NOW)
+    folder = tmp_path / "replies"
+    folder.mkdir()
+    eml(folder, "1-agent.eml", "Help Desk <help@test.example>", "<r1@test.example>", MBOX_FIRST,
+        "Mon, 23 Nov 2026 10:00:00 -0500", "Thanks, looking into it.")
+    eml(folder, "2-customer.eml", "Sender <sender@example.com>", "<r2@example.com>", f"{MBOX_FIRST} <r1@test.example>",
+        "Mon, 23 Nov 2026 10:30:00 -0500", "Still waiting!")
+    vault = Vault.open(vault.root)
+    result = import_mail(vault, [folder], now=NOW)
+    assert result.message == "import mail: 0 new tickets, 2 replies added, 0 duplicates skipped"
+    fields, messages = ticket_of(vault, MBOX_FIRST)
+    assert [(m.role, m.status, m.text) for m in messages[1:]] == [
+        ("agent", "pending", "Thanks, looking into it."), ("customer", "open", "Still waiting!")]
+    assert (fields["status"], fields["first_response"]) == ("open", "2026-11-23T10:00")
+    again = import_mail(Vault.open(vault.root), [folder], now=NOW)
+    assert again.duplicates == 2 and again.commit is None
+
+
+def test_dry_run_and_unreadable_messages(vault: Vault, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(EMAIL / "mikel-mail_raw_email_reply.eml", folder)
+    (folder / "empty.eml").write_bytes(b"")
+    before = log(vault.root)
+    dry = import_mail(vault, [folder, tmp_path / "missing"], now=NOW, dry_run=True)
+    assert dry.message == "import mail: 1 new ticket, 0 replies added, 0 duplicates skipped, 2 unreadable"
+    assert log(vault.root) == before and not list((vault.root / "tickets").glob("T-*"))
+    problems = [str(line) for line in dry.lines if line.status == "problem"]
+    assert problems == ["inbox/empty.eml: not imported: empty message",
+                        f"{tmp_path / 'missing'}: not imported: no such file or folder"]
+    real = import_mail(vault, [folder], now=NOW)
+    assert real.commit and real.problems == 1 and len(real.new_tickets) == 1
+
+
+# ----- Shopify -------------------------------------------------------------------------------
+
+HEADER = (  # noqa: SIM905 - the header as Shopify writes it (abridged)
+    "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,"
+    "Shipping,Taxes,Total,Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,"
+    "Lineitem name,Lineitem price,Lineitem compare at price,Lineitem sku,Lineitem requires shipping,"
+    "Lineitem taxable,Lineitem fulfillment status,Billing Name,Notes,Cancelled at,Id"
+).split(",")
+
+
+def orders_csv(*rows: dict[str, str], header: list[str] = HEADER) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([row.get(column, "") for column in header] for row in rows)
+    return out.getvalue().encode()
+
+
+def line(name: str, sku: str, qty: str, *, first: bool = True, shipping: str = "true") -> dict[str, str]:
+    row = {"Name": name, "Lineitem sku": sku, "Lineitem quantity": qty, "Lineitem requires shipping": shipping}
+    if first:
+        row.update({"Email": "jane@example.com", "Financial Status": "paid", "Created at": "2026-11-23 10:14:05 -0500"})
+    return row
+
+
+EXPORT = orders_csv(
+    line("#1301", "MUG-CLASSIC", "2"), line("#1301", "TOTE-CANVAS", "1", first=False),
+    line("#1302", "mug-classic", "1"),  # unknown SKU: the order is rejected
+    line("#1252", "MUG-CLASSIC", "3"),  # already in the ledger
+    line("#1303", "PLAN-2027", "60"),  # more than on hand: rejected
+    line("#1304", "", "1", shipping="false"),  # a digital item
+)
+
+
+def test_shopify_orders_become_shipments_once(sample_copy: Path) -> None:  # noqa: F811
+    vault = Vault.open(sample_copy)
+    before = log(sample_copy)
+    result = import_shopify(vault, EXPORT, source="orders.csv")
+    assert result.message == "import shopify orders.csv: 1 order recorded, 3 units shipped; 2 rows rejected, 2 skipped"
+    assert log(sample_copy) == [result.message, *before]
+    assert sorted(git_out(sample_copy, "show", "--name-only", "--format=", "HEAD").split()) == [
+        "stock/MUG-CLASSIC.md", "stock/TOTE-CANVAS.md"]
+    report = {r.row: (r.status, r.reason) for r in result.rows}
+    assert report[4] == ("rejected", "unknown SKU mug-classic (did you mean MUG-CLASSIC?)")
+    assert report[5] == ("skipped", "already imported")
+    assert report[6] == ("rejected", "order not imported (cannot ship 60 of PLAN-2027: only 52 on hand)")
+    mug = ledger.parse(vault.read_body(vault.find("MUG-CLASSIC", "product"))).movements[-1]
+    assert (mug.kind, mug.qty, mug.on_hand, mug.ref, str(mug.when)) == ("ship", -2, 15, "order 1301", "2026-11-23 10:14:00")
+    assert vault.find("MUG-CLASSIC", "product").data["on_hand"] == "15"
+    again = import_shopify(Vault.open(sample_copy), EXPORT, source="orders.csv")
+    assert again.commit is None and again.recorded == 0 and log(sample_copy)[0] == result.message
+
+
+def test_shopify_refuses_a_wrong_file_and_dry_run_writes_nothing(sample_copy: Path) -> None:  # noqa: F811
+    vault = Vault.open(sample_copy)
+    stock = {p: p.read_bytes() for p in (sample_copy / "stock").glob("*.md")}
+    no_sku = orders_csv(line("#1301", "MUG-CLASSIC", "2"), header=[h for h in HEADER if h != "Lineitem sku"])
+    with pytest.raises(UsageError, match=r"orders\.csv: not a Shopify orders export: missing column\(s\) Lineitem sku"):
+        import_shopify(vault, no_sku, source="orders.csv")
+    with pytest.raises(UsageError, match="not UTF-8"):
+        import_shopify(vault, b"\xff\xfeN\x00", source="orders.csv")
+    dry = import_shopify(vault, EXPORT, dry_run=True)
+    assert dry.recorded == 1 and dry.commit is None and dry.paths
+    assert {p: p.read_bytes() for p in stock} == stock
+
+
+# ----- Stripe --------------------------------------------------------------------------------
+
+def stripe_rows(*changes: dict[str, str]) -> bytes:
+    rows = list(csv.reader(io.StringIO((CORPUS / "stripe" / "overlayon_unified_payments.csv").read_text())))
+    header, paid = rows[0], rows[1]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerows([header, paid])
+    for change in changes:
+        writer.writerow([change.get(column, value) for column, value in zip(header, paid, strict=True)])
+    return out.getvalue().encode()
+
+
+def test_stripe_real_export_has_no_declines(sample_copy: Path) -> None:  # noqa: F811
+    vault = Vault.open(sample_copy)
+    before = log(sample_copy)
+    result = import_stripe(vault, (CORPUS / "stripe" / "overlayon_unified_payments.csv").read_bytes(), now=NOW)
+    assert (result.recorded, result.rejected, result.skipped, result.commit) == (0, 0, 1, None)
+    assert log(sample_copy) == before
+
+
+def test_stripe_failed_rows_become_declines_once(sample_copy: Path) -> None:  # noqa: F811
+    vault = Vault.open(sample_copy)
+    data = stripe_rows(
+        {"id": "ch_failed_1", "Status": "Failed", "Seller Message": "The bank declined the payment.", "Amount": "49,00",
+         "Card Name": "", "Customer Email": "ana@example.com", "Created date (UTC)": "2026-11-23 03:30:00"},
+        {"id": "ch_failed_2", "Status": "Failed", "Amount": "-3.00"},
+    )
+    result = import_stripe(vault, data, now=NOW, source="payments.csv")
+    assert result.message == "import stripe payments.csv: 1 decline recorded; 1 rows rejected, 1 skipped"
+    assert log(sample_copy)[0] == result.message
+    (path,) = result.paths
+    record = Vault.open(sample_copy).index.by_path(path)
+    assert record is not None and record.ok, record and record.problems
+    assert path.startswith("declines/2026-11-22-ana-example-com-")  # 03:30 UTC is the 22nd in New York
+    assert {k: record.data[k] for k in ("customer", "amount", "currency", "declined", "status", "charge_id", "reason")} == {
+        "customer": "ana@example.com", "amount": "49.00", "currency": "USD", "declined": "2026-11-22",
+        "status": "new", "charge_id": "ch_failed_1", "reason": "The bank declined the payment."}
+    again = import_stripe(Vault.open(sample_copy), data, now=NOW, source="payments.csv")
+    assert again.recorded == 0 and ("skipped", "already recorded") in [(r.status, r.reason) for r in again.rows]
