@@ -1,0 +1,116 @@
+"""`obm stock …`, `obm po …`, `obm import shopify|stripe` over real vaults: output and exit status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from obm_tui.cli import main
+from tests.conftest import CORPUS, git_out
+from tests.integration.demo_copy import demo_master, sample_copy  # noqa: F401  (fixtures)
+from tests.integration.test_imports import EXPORT, HEADER, line, orders_csv
+
+
+def obm(*args: str, vault: Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--vault", str(vault), *args], catch_exceptions=False)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def last_commit(root: Path) -> str:
+    return git_out(root, "log", "-1", "--format=%s").strip()
+
+
+def test_every_stock_command_has_help(empty_vault: Path) -> None:
+    for group, commands in (("stock", ("receive", "ship", "adjust", "count", "forecast")),
+                            ("po", ("new", "order", "receive", "cancel")), ("import", ("shopify", "stripe"))):
+        for command in commands:
+            code, out, _ = obm(group, command, "--help", vault=empty_vault)
+            assert code == 0 and "Usage:" in out, (group, command)
+
+
+def test_movements(sample_copy: Path) -> None:  # noqa: F811
+    steps = [
+        (("ship", "MUG-CLASSIC", "3", "--ref", "order 1300"), "stock MUG-CLASSIC: shipped 3 (order 1300), 17 -> 14"),
+        (("adjust", "MUG-CLASSIC", "-2", "--note", "chipped"), "stock MUG-CLASSIC: adjusted -2, 14 -> 12"),
+        (("receive", "mug-classic", "+24"), "stock MUG-CLASSIC: received 24, 12 -> 36"),
+        (("count", "MUG-CLASSIC", "35"), "stock MUG-CLASSIC: adjusted -1 (count), 36 -> 35"),
+    ]
+    for args, message in steps:
+        code, out, err = obm("stock", *args, vault=sample_copy)
+        assert (code, out.strip(), err) == (0, message, "")
+        assert last_commit(sample_copy) == message
+
+
+@pytest.mark.parametrize(("args", "code", "error"), [
+    pytest.param(("stock", "ship", "MUG-CLASSIC", "2.5"), 2, "the quantity must be a whole number, got '2.5'", id="fraction"),
+    pytest.param(("stock", "ship", "MUG-CLASSIC", "-3"), 2, "above 0", id="negative"),
+    pytest.param(("stock", "ship", "MUG-CLASSIC", "18"), 2, "cannot ship 18 of MUG-CLASSIC: only 17 on hand", id="too-many"),
+    pytest.param(("stock", "receive", "NOPE", "1"), 2, "no product with SKU 'NOPE'", id="unknown-sku"),
+    pytest.param(("stock", "ship", "MUG-CLASSIC"), 2, "Missing argument 'QTY'", id="missing-qty"),
+    pytest.param(("po", "receive", "PO-261109-J2R", "CAL-2027=151"), 2, "only 150 are still to come", id="over-delivery"),
+    pytest.param(("po", "order", "PO-261109-J2R"), 2, "only a draft purchase order can be ordered", id="order-twice"),
+    pytest.param(("po", "new", "X", "MUG-CLASSIC=0"), 2, "above 0", id="zero-line"),
+    pytest.param(("import", "shopify", "nowhere.csv"), 2, "nowhere.csv: cannot be read", id="no-file"),
+])
+def test_bad_input_is_one_line_and_changes_nothing(sample_copy: Path, args: tuple[str, ...], code: int,  # noqa: F811
+                                                   error: str) -> None:
+    before = last_commit(sample_copy)
+    got, out, err = obm(*args, vault=sample_copy)
+    assert got == code and error in err and err.count("\n") <= 5 and out == ""
+    assert last_commit(sample_copy) == before
+
+
+def test_a_vault_that_is_not_there_is_exit_3(tmp_path: Path) -> None:
+    code, _, err = obm("stock", "forecast", vault=tmp_path / "nothing")
+    assert code == 3 and err.startswith("obm: no vault at")
+
+
+def test_forecast(sample_copy: Path) -> None:  # noqa: F811
+    code, out, _ = obm("stock", "forecast", "--json", vault=sample_copy)
+    items = {i["sku"]: i for i in json.loads(out)}
+    assert code == 0 and set(items) >= {"MUG-CLASSIC", "NB-SET3", "CAL-2027"}
+    assert items["CAL-2027"]["incoming"] == 150 and items["CAL-2027"]["open_orders"] == ["PO-261109-J2R"]
+    assert all(set(i) >= {"on_hand", "rate_per_day", "days_of_cover", "reorder_now", "reasons", "suggested_qty"}
+               for i in items.values())
+    code, out, _ = obm("stock", "forecast", "--reorder", vault=sample_copy)
+    shown = [row.split()[0] for row in out.splitlines()[1:] if not row.startswith(" ")]
+    assert code == 0 and shown == sorted(k for k, i in items.items() if i["reorder_now"])
+
+
+def test_purchase_order_flow(sample_copy: Path) -> None:  # noqa: F811
+    code, out, _ = obm("po", "new", "Clay & Kiln Mugs", "MUG-TRAVEL=24", "--title", "Travel mugs", vault=sample_copy)
+    assert code == 0 and out.startswith("created purchase-order PO-")
+    order = out.split()[2]
+    code, out, _ = obm("po", "order", order, vault=sample_copy)
+    assert code == 0 and out.startswith(f"purchase-order {order}: status draft -> ordered, ordered set to ")
+    code, out, _ = obm("po", "receive", order, "MUG-TRAVEL=10", vault=sample_copy)
+    expected = f"purchase-order {order}: received MUG-TRAVEL 10, ordered -> partial; stock MUG-TRAVEL 42 -> 52"
+    assert (code, out.strip()) == (0, expected)
+    code, out, _ = obm("po", "receive", order, vault=sample_copy)
+    assert code == 0 and "partial -> received; stock MUG-TRAVEL 52 -> 66" in out
+    code, _, err = obm("po", "cancel", order, vault=sample_copy)
+    assert code == 2 and "a received purchase order cannot move to cancelled" in err
+
+
+def test_import_shopify_and_stripe(sample_copy: Path, tmp_path: Path) -> None:  # noqa: F811
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes(EXPORT)
+    code, out, err = obm("import", "shopify", str(orders), "--dry-run", vault=sample_copy)
+    assert code == 1 and out.splitlines()[-1].startswith("dry run, nothing written: import shopify orders_export.csv")
+    assert "row 4, order 1302: unknown SKU mug-classic (did you mean MUG-CLASSIC?)" in err
+    code, out, err = obm("import", "shopify", str(orders), "--quiet", vault=sample_copy)
+    assert code == 1 and out == ("import shopify orders_export.csv: 1 order recorded, 3 units shipped; "
+                                 "2 rows rejected, 2 skipped\n")
+    assert last_commit(sample_copy) == out.strip()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(orders_csv(line("#1", "MUG-CLASSIC", "1"), header=[h for h in HEADER if h != "Created at"]))
+    code, _, err = obm("import", "shopify", str(bad), vault=sample_copy)
+    assert (code, err) == (2, "obm: bad.csv: not a Shopify orders export: missing column(s) Created at\n")
+    code, out, _ = obm("import", "stripe", str(CORPUS / "stripe" / "overlayon_unified_payments.csv"), vault=sample_copy)
+    assert code == 0 and out.splitlines() == [
+        "row 2, ch_3POsheC8ukEwBaxR1SBP6Pvo: status Paid: not a decline",
+        "nothing to import: import stripe overlayon_unified_payments.csv: 0 declines recorded; 0 rows rejected, 1 skipped"]
