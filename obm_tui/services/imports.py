@@ -120,7 +120,8 @@ def _state(vault: Vault, record: Record, states: dict[str, _Product]) -> _Produc
 
 def _ship_order(vault: Vault, order: Order, products: dict[str, Record], states: dict[str, _Product]) -> str:
     """Plan every line of an order; apply them only when all can be recorded. '' or the reason."""
-    when = order.created.astimezone(vault.config.tz).replace(tzinfo=None, second=0, microsecond=0)
+    created = order.created if order.created.tzinfo is None else order.created.astimezone(vault.config.tz)
+    when = created.replace(tzinfo=None, second=0, microsecond=0)  # no offset in the file: the vault's time
     planned: list[tuple[_Product, ledger.Recorded]] = []
     for sku, qty in order.quantities().items():
         state = _state(vault, products[sku], states)

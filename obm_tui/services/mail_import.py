@@ -27,7 +27,7 @@ from obm_tui.model import conversation, ids
 from obm_tui.model.errors import ObmError
 from obm_tui.model.records import Record
 from obm_tui.model.tickets import Moves, status_after
-from obm_tui.services.tickets import care_config, local_now
+from obm_tui.services.tickets import care_config, local_now, read_ticket
 from obm_tui.vault.batch import Edit, NewFile, write_many
 from obm_tui.vault.store import Vault
 
@@ -140,15 +140,22 @@ def import_mail(vault: Vault, paths: Sequence[Path], *, now: datetime, dry_run: 
         lines.append(MailLine(message.source, "duplicate",
                               f"duplicate, skipped (already in {where})" if where else "duplicate, skipped (twice in this import)"))
     new_files = [builder.new_ticket(group, lines) for group in plan.new_threads]
-    edits = [builder.extend(vault.find(ticket_id, "ticket"), added, lines)
-             for ticket_id, added in sorted(plan.additions.items())]
-    replies = sum(len(added) for added in plan.additions.values())
+    edits: list[Edit] = []
+    replies = unreadable = 0
+    for ticket_id, added in sorted(plan.additions.items()):
+        try:
+            edits.append(builder.extend(vault.find(ticket_id, "ticket"), added, lines))
+            replies += len(added)
+        except ObmError as exc:  # the ticket's file no longer parses: never written; the rest goes in
+            lines += [MailLine(m.source, "problem", f"not added to {ticket_id}: {exc.message}") for m in added]
+            unreadable += len(added)
     for message in messages:
         lines += [MailLine(message.source, "warning", f"warning: {w}") for w in message.warnings]
     lines = _in_file_order(lines, messages, problems)
-    summary = _summary(len(new_files), replies, len(plan.duplicates), len(plan.problems))
+    problems_count = len(plan.problems) + unreadable
+    summary = _summary(len(new_files), replies, len(plan.duplicates), problems_count)
     result = MailImport(tuple(lines), tuple(f.data["id"] for f in new_files), replies, len(plan.duplicates),
-                        len(plan.problems), summary, dry_run=dry_run)
+                        problems_count, summary, dry_run=dry_run)
     if dry_run or not (new_files or edits):
         return result
     written = write_many(vault, [*new_files, *edits], summary)
@@ -168,7 +175,7 @@ def _summary(new: int, replies: int, duplicates: int, problems: int) -> str:
     parts = [f"{new} new ticket{'s' if new != 1 else ''}", f"{replies} repl{'ies' if replies != 1 else 'y'} added",
              f"{duplicates} duplicate{'s' if duplicates != 1 else ''} skipped"]
     if problems:
-        parts.append(f"{problems} unreadable")
+        parts.append(f"{problems} not imported")
     return "import mail: " + ", ".join(parts)
 
 
@@ -210,7 +217,9 @@ class _Builder:
         return NewFile(f"tickets/{stem}.md", fields, draft.body)
 
     def extend(self, record: Record, added: Iterable[MailMessage], lines: list[MailLine]) -> Edit:
-        doc = self.vault.read_document(record)
+        if not record.readable:
+            raise ObmError(f"{record.path} does not parse; fix it in an editor first")
+        doc = read_ticket(self.vault, record)
         status = str(record.data.get("status") or "new")
         draft = _Draft(record.id, doc.body, status, dict(record.data))
         ordered = sorted(added, key=lambda m: (m.date is None, m.date.timestamp() if m.date else 0))

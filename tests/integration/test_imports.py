@@ -92,13 +92,29 @@ def test_dry_run_and_unreadable_messages(vault: Vault, tmp_path: Path) -> None:
     (folder / "empty.eml").write_bytes(b"")
     before = log(vault.root)
     dry = import_mail(vault, [folder, tmp_path / "missing"], now=NOW, dry_run=True)
-    assert dry.message == "import mail: 1 new ticket, 0 replies added, 0 duplicates skipped, 2 unreadable"
+    assert dry.message == "import mail: 1 new ticket, 0 replies added, 0 duplicates skipped, 2 not imported"
     assert log(vault.root) == before and not list((vault.root / "tickets").glob("T-*"))
     problems = [str(line) for line in dry.lines if line.status == "problem"]
     assert problems == ["inbox/empty.eml: not imported: empty message",
                         f"{tmp_path / 'missing'}: not imported: no such file or folder"]
     real = import_mail(vault, [folder], now=NOW)
     assert real.commit and real.problems == 1 and len(real.new_tickets) == 1
+
+
+def test_a_reply_to_a_ticket_that_no_longer_parses_is_not_added(vault: Vault, tmp_path: Path) -> None:
+    import_mail(vault, [EMAIL / "mimekit_issue1189.mbox"], now=NOW)
+    vault = Vault.open(vault.root)
+    (record,) = [r for r in vault.records("ticket") if r.data.get("message_id") == MBOX_FIRST]
+    path = vault.root / record.path
+    path.write_bytes(path.read_bytes() + b"<<<<<<< HEAD\n")
+    reply = eml(tmp_path, "reply.eml", "Sender <sender@example.com>", "<r9@example.com>", MBOX_FIRST,
+                "Mon, 23 Nov 2026 10:30:00 -0500", "Hello?")
+    result = import_mail(vault, [reply], now=NOW)
+    assert result.problems == 1 and result.commit is None
+    (report,) = [str(x) for x in result.lines]
+    assert report.startswith(f"reply.eml: not added to {record.id}: {record.path} does not parse (line ")
+    assert report.endswith("unresolved git merge conflict markers (<<<<<<< / >>>>>>>)); fix it in an editor first")
+    assert path.read_bytes().endswith(b"<<<<<<< HEAD\n")
 
 
 # ----- Shopify -------------------------------------------------------------------------------
