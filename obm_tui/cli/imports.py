@@ -66,7 +66,9 @@ def _report(result: Any, quiet: bool) -> None:
 
     for row in result.rows:
         if not quiet or row.status == "rejected":
-            click.echo(clean(str(row)), err=row.status == "rejected")
+            where = f"row {row.row}, {row.key}" if row.key else f"row {row.row}"
+            status = "" if row.status == "ok" else f"{row.status}: "
+            click.echo(clean(f"{where}: {status}{row.reason}"), err=row.status == "rejected")
 
 
 @import_group.command("shopify")

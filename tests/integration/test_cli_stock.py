@@ -101,7 +101,7 @@ def test_import_shopify_and_stripe(sample_copy: Path, tmp_path: Path) -> None:  
     orders.write_bytes(EXPORT)
     code, out, err = obm("import", "shopify", str(orders), "--dry-run", vault=sample_copy)
     assert code == 1 and out.splitlines()[-1].startswith("dry run, nothing written: import shopify orders_export.csv")
-    assert "row 4, order 1302: unknown SKU mug-classic (did you mean MUG-CLASSIC?)" in err
+    assert "row 4, order 1302: rejected: unknown SKU mug-classic (did you mean MUG-CLASSIC?)" in err
     code, out, err = obm("import", "shopify", str(orders), "--quiet", vault=sample_copy)
     assert code == 1 and out == ("import shopify orders_export.csv: 1 order recorded, 3 units shipped; "
                                  "2 rows rejected, 2 skipped\n")
@@ -112,5 +112,5 @@ def test_import_shopify_and_stripe(sample_copy: Path, tmp_path: Path) -> None:  
     assert (code, err) == (2, "obm: bad.csv: not a Shopify orders export: missing column(s) Created at\n")
     code, out, _ = obm("import", "stripe", str(CORPUS / "stripe" / "overlayon_unified_payments.csv"), vault=sample_copy)
     assert code == 0 and out.splitlines() == [
-        "row 2, ch_3POsheC8ukEwBaxR1SBP6Pvo: status Paid: not a decline",
+        "row 2, ch_3POsheC8ukEwBaxR1SBP6Pvo: skipped: status Paid: not a decline",
         "nothing to import: import stripe overlayon_unified_payments.csv: 0 declines recorded; 0 rows rejected, 1 skipped"]
