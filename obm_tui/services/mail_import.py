@@ -27,7 +27,7 @@ from obm_tui.model import conversation, ids
 from obm_tui.model.errors import ObmError
 from obm_tui.model.records import Record
 from obm_tui.model.tickets import Moves, status_after
-from obm_tui.services.tickets import care_config, local_now, read_ticket
+from obm_tui.services.tickets import care_config, local_now, read_ticket, safe_text
 from obm_tui.vault.batch import Edit, NewFile, write_many
 from obm_tui.vault.store import Vault
 
@@ -253,7 +253,7 @@ class _Builder:
 
 
 def _text(message: MailMessage) -> str:
-    text = message.text.strip("\n") or "(no text)"
+    text = safe_text(message.text).strip("\n") or "(no text)"
     if message.attachments:
         text += "\n\nAttachments: " + ", ".join(message.attachments)
     return text

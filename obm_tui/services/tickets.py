@@ -7,6 +7,7 @@ gives), or an aware one. Formats: docs/customer-care.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,7 @@ from obm_tui.model.tickets import status_after
 from obm_tui.services.records import new_record
 from obm_tui.services.replies import ReplyTemplate, find_reply
 from obm_tui.vault.frontmatter import Document
+from obm_tui.vault.frontmatter_edit import WriteError
 from obm_tui.vault.git_config import FALLBACK_IDENTITY
 from obm_tui.vault.store import SaveResult, Vault
 
@@ -92,6 +94,15 @@ def client_of(vault: Vault, fields: Mapping[str, Any]) -> Record | None:
         return None
 
 
+_CONFLICT_LINE_RE = re.compile(r"^(?=(?:<<<<<<<|>>>>>>>)(?: |$))", re.MULTILINE)
+
+
+def safe_text(text: str) -> str:
+    """Message text that cannot make the file unreadable: a line that would read as a git
+    conflict marker (`<<<<<<< HEAD`) gets a backslash in front; NUL becomes U+FFFD."""
+    return _CONFLICT_LINE_RE.sub("\\\\", text.replace("\x00", "\ufffd"))
+
+
 def customer_name(vault: Vault, fields: Mapping[str, Any]) -> str:
     """The name a customer's messages are signed with: customer, client's name, email."""
     client = client_of(vault, fields)
@@ -117,7 +128,7 @@ def new_ticket(vault: Vault, subject: str, pairs: Mapping[str, str], *, now: dat
         if not message.strip():
             raise ValidationError("the first message is empty")
         author = customer_name(vault, {key: pairs.get(key) for key in ("customer", "email", "client")})
-        body = "\n" + conversation.render_message(when, author, "customer", message, vault.config.tz)
+        body = "\n" + conversation.render_message(when, author, "customer", safe_text(message), vault.config.tz)
     return new_record(vault, "ticket", subject, pairs, body=body, when=when)
 
 
@@ -187,10 +198,13 @@ def add_message(vault: Vault, record: Record, role: str, text: str, *, now: date
     when = local_now(vault, now)
     doc = read_ticket(vault, record)
     marker = after if after != current else None
-    body = conversation.append(doc.body, when, author, role, text, vault.config.tz, status=marker)
+    body = conversation.append(doc.body, when, author, role, safe_text(text), vault.config.tz, status=marker)
     changes = _field_changes(record, role, current, after, when, text)
     message = _commit_message(record.id, verb, current, after)
-    save = vault.update(record, changes, message, body=body, base_body=doc.body)
+    try:
+        save = vault.update(record, changes, message, body=body, base_body=doc.body)
+    except (FormatError, WriteError) as exc:  # the new text itself would not read back
+        raise ValidationError(f"ticket {record.id}: the message cannot be saved: {exc.message}") from None
     return MessageResult(save, current, after)
 
 

@@ -144,6 +144,13 @@ def test_note_never_moves_the_status_and_works_on_a_closed_crlf_ticket(sample: V
     assert head(sample.root) == [f"ticket {ref}: note added"]
 
 
+def test_text_that_looks_like_a_conflict_marker_is_defused(vault: Vault) -> None:
+    ticket_id = open_ticket(vault)
+    tickets.note(vault, ticket_id, "git said:\n<<<<<<< HEAD\nmine\n>>>>>>> theirs", now=NOW, agent="Sam")
+    fresh = Vault.open(vault.root).find(ticket_id, "ticket")
+    assert fresh.ok and "\n\\<<<<<<< HEAD\nmine\n\\>>>>>>> theirs\n" in text_of(vault, ticket_id)
+
+
 @pytest.mark.parametrize(("ref", "action", "match"), [
     pytest.param("T-260905-M6T", "reply", "closed", id="reply-to-closed"),
     pytest.param("T-260905-M6T", "customer", "follow-up ticket", id="customer-on-closed"),
