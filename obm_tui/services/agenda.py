@@ -97,8 +97,16 @@ def _days(due: date, today: date) -> str:
     return "today" if delta == 0 else f"in {delta}d"
 
 
+def checklist_steps(vault: Vault, now: datetime) -> list[AgendaItem]:
+    """"Checklist steps": overdue, due, waiting and ready steps of open runs (services/run_views.py)."""
+    from obm_tui.services.run_views import steps_agenda
+
+    return steps_agenda(vault, now)
+
+
 Source = Callable[[Vault, datetime], list[AgendaItem]]
 SOURCES: list[Source] = [client_follow_ups, overdue_invoices, decline_follow_ups, low_stock]
+SOURCES.insert(0, checklist_steps)
 
 
 def build_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:

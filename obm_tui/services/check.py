@@ -58,3 +58,14 @@ def _line(vault: Vault, record: Record, field: str) -> int:
 
 
 EXTRA_CHECKS: list = []  # features add callables (vault, records) -> list[Problem]
+
+
+def process_checks(vault: Vault, records: list[Record]) -> list[Problem]:
+    """Processes, runs' own copies and `[[rules]]` (services/run_views.py and services/rules.py)."""
+    from obm_tui.services.rules import rule_problems
+    from obm_tui.services.run_views import check_runs
+
+    return check_runs(vault, records) + rule_problems(vault)
+
+
+EXTRA_CHECKS.append(process_checks)

@@ -1,0 +1,236 @@
+"""A tick's effects (tag, set, create, start) turned into file writes for one commit.
+
+`plan_effects` reads nothing but the index and the templates, and returns the new files and the
+field changes (merged per record: "tag add" and "set status" on one client are one edit). Every
+effect is idempotent, so processing the same tick again after a crash cannot apply it twice:
+
+- a tag is added only when absent, removed only when present; `set` writes the same value;
+- `create` gives the new record an id derived from the effect's key (run, step, action number), so
+  it lands on the same file on every attempt and every clone, and is not created when it exists;
+- `start` names the new run by day, process and subject, so an existing run is not started again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from obm_tui.model import ids
+from obm_tui.model.actions import (
+    AddTag,
+    CreateRecord,
+    Effect,
+    RemoveTag,
+    SetField,
+    StartRun,
+)
+from obm_tui.model.conditions import Facts, Ref
+from obm_tui.model.durations import DurationError, parse_duration
+from obm_tui.model.errors import UsageError, ValidationError
+from obm_tui.model.fact_values import as_texts
+from obm_tui.model.fields import FieldValueError
+from obm_tui.model.inputs import parse_input
+from obm_tui.model.kinds import KIND_BY_FOLDER, KINDS, Kind
+from obm_tui.model.merge import DELETED
+from obm_tui.model.records import Record
+from obm_tui.services.drafts import fill_data, find_template, template_values
+from obm_tui.services.facts import find_record
+from obm_tui.services.run_files import load_process, new_run, run_exists, run_ref_of
+from obm_tui.vault.batch import Edit, NewFile
+from obm_tui.vault.store import Vault
+
+INVOICE_TERMS = timedelta(days=14)  # `due` of a created invoice whose template sets none
+
+
+@dataclass
+class EffectPlan:
+    """New files and field changes to write in one commit, and notes for the commit message."""
+
+    new_files: list[NewFile] = field(default_factory=list)
+    edits: dict[str, tuple[Record, dict[str, Any]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def items(self) -> list[NewFile | Edit]:
+        """New files first, then the edits (the run's own edit is added after these by the caller)."""
+        return [*self.new_files, *(Edit(record, changes) for record, changes in self.edits.values() if changes)]
+
+    def paths(self) -> set[str]:
+        return {f.rel for f in self.new_files} | set(self.edits)
+
+    def current(self, record: Record) -> dict[str, Any]:
+        """The record's fields with the changes planned so far."""
+        changes = self.edits.get(record.path, (record, {}))[1]
+        data = {**record.data, **changes}
+        return {k: v for k, v in data.items() if v is not DELETED}
+
+    def change(self, record: Record, name: str, value: Any) -> None:
+        self.edits.setdefault(record.path, (record, {}))[1][name] = value
+
+
+def plan_effects(vault: Vault, effects: Sequence[Effect], *, run: Record, subject: Record | None,
+                 today: date) -> EffectPlan:
+    """The writes that apply `effects`; UsageError/ValidationError (nothing written) when one cannot apply."""
+    plan = EffectPlan()
+    for effect in effects:
+        if isinstance(effect, (AddTag, RemoveTag, SetField)):
+            _subject_change(vault, plan, effect)
+        elif isinstance(effect, CreateRecord):
+            _create(vault, plan, effect, run, subject, today)
+        elif isinstance(effect, StartRun):
+            _start(vault, plan, effect, subject, today)
+    return plan
+
+
+def _subject_change(vault: Vault, plan: EffectPlan, effect: AddTag | RemoveTag | SetField) -> None:
+    record = find_record(vault, effect.subject.kind, effect.subject.id)
+    if record is None:
+        raise UsageError(f"{effect.describe()}: there is no {effect.subject}; the tick was not processed")
+    if not record.readable:
+        raise UsageError(f"{effect.describe()}: {record.path} does not parse; fix it first")
+    data = plan.current(record)
+    if isinstance(effect, SetField):
+        plan.change(record, effect.field, _raw_value(record.schema, effect))
+        return
+    tags = as_texts(data.get("tags"))
+    present = any(t.casefold() == effect.tag.casefold() for t in tags)
+    if isinstance(effect, AddTag) and not present:
+        plan.change(record, "tags", [*tags, effect.tag])
+    elif isinstance(effect, RemoveTag) and present:
+        plan.change(record, "tags", [t for t in tags if t.casefold() != effect.tag.casefold()])
+
+
+def _raw_value(kind: Kind, effect: SetField) -> Any:
+    if effect.value == "":
+        return DELETED
+    try:
+        return parse_input(kind.field(effect.field), effect.value)
+    except FieldValueError as exc:
+        raise ValidationError(f"{effect.describe()}: {exc}; the tick was not processed") from None
+
+
+# ----- create <kind> from <template> ---------------------------------------------------------------
+
+def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, subject: Record | None,
+            today: date) -> None:
+    kind = KINDS[effect.kind]
+    template = find_template(vault, effect.template, "records")
+    unknown: list[str] = []
+    values = template_values(vault, subject, today)
+    data = {str(k): fill_data(v, values, unknown) for k, v in template.data.items() if k not in ("type", "id")}
+    body = fill_data(template.body, values, unknown)
+    data = _resolve_dates(kind, data, today)
+    if subject is not None:
+        data.setdefault(subject.kind, f"[[{subject.id}]]")
+    data["run"] = f"[[{run.id}]]"
+    if kind.name == "invoice":
+        data.setdefault("issued", today.isoformat())
+        data.setdefault("due", (today + INVOICE_TERMS).isoformat())
+    title = str(data.get(kind.title_field) or f"{effect.template} for {subject.title if subject else run.id}")
+    data[kind.title_field] = title
+    found = _existing(vault, kind, effect, run, title, data, today)
+    if isinstance(found, Record):
+        plan.notes.append(f"{kind.name} {found.id} was created by this step before; not created again")
+        return
+    record_id, stem = found
+    full = {"type": kind.name, "id": record_id, **data, "created": today.isoformat()}
+    plan.new_files.append(NewFile(f"{kind.folder}/{stem}.md", full, body))
+    plan.notes.append(f"{kind.name} {record_id} created ({kind.folder}/{stem}.md)")
+    if unknown:
+        plan.notes.append(f"template {effect.template}: nothing to fill in for {', '.join('${' + n + '}' for n in unknown)}")
+
+
+def _resolve_dates(kind: Kind, data: dict[str, Any], today: date) -> dict[str, Any]:
+    """Date fields written `today` or `+14d` in a template become dates counted from the tick's day."""
+    out = dict(data)
+    for name, value in data.items():
+        spec = kind.field(name)
+        if spec is None or spec.type not in ("date", "datetime") or not isinstance(value, str):
+            continue
+        text = value.strip()
+        if text.lower() == "today":
+            out[name] = today.isoformat()
+        elif text.startswith("+"):
+            try:
+                out[name] = parse_duration(text).add_to(today).isoformat()
+            except DurationError as exc:
+                raise ValidationError(f"template field {name}: {exc}") from None
+    return out
+
+
+def _existing(vault: Vault, kind: Kind, effect: CreateRecord, run: Record, title: str,
+              data: Mapping[str, Any], today: date) -> Record | tuple[str, str]:
+    """The record this effect made before (matched by id and its `run` link), or a free (id, stem)."""
+    for attempt in range(8):
+        record_id, stem = _made_id(kind, effect.key if not attempt else f"{effect.key}#{attempt}", title, data, today)
+        found = find_record(vault, kind.name, record_id)
+        if found is None:
+            return record_id, stem
+        if run_ref_of(found.data, "run").casefold() == run.id.casefold() or kind.id_style == "sku":
+            return found
+    raise UsageError(f"could not find a free id for a new {kind.name}")
+
+
+def _made_id(kind: Kind, key: str, title: str, data: Mapping[str, Any], today: date) -> tuple[str, str]:
+    suffix = _suffix(key)
+    if kind.id_style == "serial":
+        record_id = ids.serial_id(kind.id_prefix, today, suffix)
+        return record_id, (f"{record_id}-{ids.slug(title, 40)}" if kind.name == "ticket" else record_id)
+    if kind.id_style == "event":
+        record_id = ids.event_id(today, title, suffix)
+        return record_id, record_id
+    if kind.id_style == "sku":
+        record_id = ids.sku_id(str(data.get("sku") or title))
+        return record_id, record_id
+    record_id = f"{ids.slug(title, 50)}-{suffix.lower()}"
+    return record_id, record_id
+
+
+def _suffix(key: str) -> str:
+    """Three Crockford base-32 characters from the effect's key: the same on every clone."""
+    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:4], "big")
+    return "".join(ids.CROCKFORD[(number >> (5 * i)) & 31] for i in range(3))
+
+
+# ----- start <process> --------------------------------------------------------------------------
+
+def _start(vault: Vault, plan: EffectPlan, effect: StartRun, subject: Record | None, today: date) -> None:
+    _, process = load_process(vault, effect.process)
+    if process.subject == "none":
+        subject = None
+    elif subject is None or subject.kind != process.subject:
+        about = f"{subject.kind} records" if subject is not None else "nothing"
+        raise UsageError(f"{effect.describe()}: process {process.id} is about a {process.subject}, "
+                         f"this run is about {about}; the tick was not processed")
+    made = new_run(vault, process, subject, today)
+    if run_exists(vault, made.path) is not None or made.path in plan.paths():
+        plan.notes.append(f"run {made.id} exists already; not started again")
+        return
+    plan.new_files.append(NewFile(made.path, made.front_matter, made.body))
+
+
+class PlannedFacts:
+    """Facts as they will be once a plan is written (so a run's status counts the tick's own effects)."""
+
+    def __init__(self, base: Facts, plan: EffectPlan) -> None:
+        self.base = base
+        self.changed: dict[tuple[str, str], dict[str, Any]] = {
+            (record.kind, record.id.casefold()): plan.current(record) for record, _ in plan.edits.values()
+        }
+        self.new = [(KIND_BY_FOLDER[f.rel.split('/', 1)[0]].name, dict(f.data)) for f in plan.new_files]
+
+    def record(self, kind: str, record_id: str) -> Mapping[str, Any] | None:
+        key = (kind, record_id.casefold())
+        if key in self.changed:
+            return self.changed[key]
+        made = next((d for k, d in self.new if k == kind and str(d.get("id", "")).casefold() == key[1]), None)
+        return made if made is not None else self.base.record(kind, record_id)
+
+    def linked(self, kind: str, to: Ref) -> Sequence[Mapping[str, Any]]:
+        found = [self.changed.get((kind, str(d.get("id", "")).casefold()), d) for d in self.base.linked(kind, to)]
+        target = f"[[{to.id}]]".casefold()
+        found += [d for k, d in self.new if k == kind and any(str(v).casefold() == target for v in d.values())]
+        return found
+

@@ -1,0 +1,109 @@
+"""`obm run …`, `obm tick`, `obm agenda` and `obm draft` over real vaults: output, files, exit status."""
+
+from __future__ import annotations
+
+import json
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from obm_tui.cli import main
+from tests.conftest import git_out
+
+RUN = "2026-11-20-client-onboarding-maya-patel"
+
+
+def obm(*args: str, vault: Path | None = None) -> tuple[int, str, str]:
+    prefix = ["--vault", str(vault)] if vault else []
+    result = CliRunner().invoke(main, [*prefix, *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def maya(empty_vault: Path) -> Path:
+    obm("new", "client", "Maya Patel", "email=maya@example.com", "company=Patel Studio", "rate=900", vault=empty_vault)
+    code, out, err = obm("run", "start", "client-onboarding", "--for", "maya-patel", "--today", "2026-11-20",
+                         vault=empty_vault)
+    assert code == 0, err
+    assert out.splitlines() == [f"run {RUN}: started (Client onboarding for Maya Patel)", f"runs/{RUN}.md"]
+    return empty_vault
+
+
+@pytest.mark.parametrize("command", [
+    pytest.param(["run", "start"], id="run-start"), pytest.param(["run", "tick"], id="run-tick"),
+    pytest.param(["run", "show"], id="run-show"), pytest.param(["run", "list"], id="run-list"),
+    pytest.param(["tick"], id="tick"), pytest.param(["agenda"], id="agenda"), pytest.param(["draft"], id="draft"),
+])
+def test_commands_have_help(command: list[str]) -> None:
+    code, out, _ = obm(*command, "--help")
+    assert code == 0 and "Usage:" in out
+
+
+def test_tick_on_the_demo_starts_what_the_rules_call_for_then_nothing(sample_vault: Path) -> None:
+    code, out, err = obm("tick", "--today", "2026-11-23", vault=sample_vault)
+    assert code == 0, err
+    assert out.splitlines() == [
+        ("run 2026-11-23-restock-product-nb-set3: started (Restock product for Notebook set (3 pack))"
+        ' — rule "Restock before we run out"'),
+        ("run 2026-11-23-follow-up-declined-payment-2026-09-02-mark-jensen-m1f: started"
+        ' (Follow up declined payment for Mark Jensen) — rule "Follow up every declined payment"'),
+    ]
+    code, out, err = obm("tick", "--today", "2026-11-23", vault=sample_vault)
+    assert (code, out, err.strip()) == (0, "", "nothing to do")
+    assert obm("check", vault=sample_vault)[0] == 0
+
+
+def test_tick_untick_and_show(maya: Path) -> None:
+    code, out, _ = obm("run", "tick", "maya", "send", "--today", "2026-11-20", vault=maya)
+    assert code == 0 and out.startswith(f'run {RUN}: ticked "Send the invoice and the contract')
+    assert git_out(maya, "log", "-1", "--format=%s").strip() == out.splitlines()[0]
+    code, out, _ = obm("run", "show", "maya", "--json", "--today", "2026-11-24", vault=maya)
+    shown = json.loads(out)
+    assert shown["status"] == "waiting" and shown["progress"] == "1/6"
+    assert [(s["id"], s["state"]) for s in shown["steps"][:3]] == [("send", "done"), ("welcome", "waiting"),
+                                                                    ("tag", "blocked")]
+    assert shown["steps"][1]["waiting_on"] == ["invoice.status = paid", "contract = signed"]
+    code, out, _ = obm("run", "show", "maya", "--today", "2026-11-24", vault=maya)
+    assert "for invoice.status = paid; contract = signed" in out and "until welcome is done" in out
+    code, out, _ = obm("run", "tick", RUN, "1", "--undo", "--today", "2026-11-21", vault=maya)
+    assert code == 0
+    assert "the invoice created from onboarding-invoice stays" in out
+    assert "client maya-patel keeps the contract it was given" in out
+
+
+def test_a_run_with_mistakes_is_refused_with_its_lines(maya: Path) -> None:
+    path = maya / "runs" / f"{RUN}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("[after:: send]", "[after:: sned]", 1), encoding="utf-8")
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "sned" in text)
+    code, out, err = obm("run", "tick", RUN, "welcome", vault=maya)
+    assert code == 1 and f'runs/{RUN}.md:{line}: after:: "sned" is not a step of this process' in err
+    assert "[x]" not in path.read_text(encoding="utf-8")
+    code, out, _ = obm("check", vault=maya)
+    assert code == 1 and f'runs/{RUN}.md:{line}: after:: "sned"' in out
+
+
+def test_agenda_lists_the_steps_with_what_they_wait_on(maya: Path) -> None:
+    obm("run", "tick", "maya", "send", "--today", "2026-11-20", vault=maya)
+    _, out, _ = obm("agenda", "--json", "--today", "2026-11-24", vault=maya)
+    steps = [i for i in json.loads(out) if i["section"] == "Checklist steps"]
+    assert {i["state"] for i in steps} == {"waiting"} and all(i["path"] == f"runs/{RUN}.md" for i in steps)
+    welcome = next(i for i in steps if i["title"].startswith("Once the invoice is paid"))
+    assert welcome["detail"] == "waiting on invoice.status = paid, contract = signed"
+    assert sum(1 for i in steps if i["detail"] == "waiting on welcome") == 4
+    _code, out, _ = obm("agenda", "--today", "2026-11-24", vault=maya)
+    assert out.startswith("Checklist steps\n  waiting  ") and "  waiting  Once the invoice is paid" in out
+
+
+def test_draft_prints_saves_an_eml_and_a_mailto_link(maya: Path, tmp_path: Path) -> None:
+    eml = tmp_path / "welcome.eml"
+    code, out, err = obm("draft", "maya", "welcome", "--eml", str(eml), vault=maya)
+    assert code == 0 and out.startswith("To: maya@example.com\nSubject: You're in! Book your first strategy call")
+    assert "Hi Maya," in out and "with Fred Smith" not in out  # the empty vault has no owner set
+    message = message_from_bytes(eml.read_bytes())
+    assert message["To"] == "maya@example.com" and "Hi Maya," in message.get_payload(decode=True).decode()
+    code, out, _ = obm("draft", "maya", "send", "--mailto", vault=maya)
+    assert out.startswith("mailto:maya@example.com?subject=Welcome%20aboard%2C%20Maya")
+    code, _, err = obm("draft", "maya", "tag", vault=maya)
+    assert code == 2 and "has no email:: template" in err

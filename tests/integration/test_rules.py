@@ -1,0 +1,129 @@
+"""Rules in .obm/config.toml start processes by themselves — once per record, or once per stock
+shortage — and their mistakes are `obm check` problems at the config's line."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from obm_tui.services import records as record_service
+from obm_tui.services.check import check_vault
+from obm_tui.services.rules import apply_rules, automate, load_rules
+from obm_tui.vault.store import Vault
+from tests.conftest import git_out
+
+BAD_RULES = """
+[[rules]]
+name = "Bad condition"
+kind = "client"
+when = "status onboarding"
+start = "client-onboarding"
+
+[[rules]]
+name = "No such process"
+kind = "client"
+when = "status = lead"
+start = "welcome-pack"
+
+[[rules]]
+name = "Wrong kind"
+kind = "ticket"
+when = "priority = urgent"
+start = "client-onboarding"
+
+[[rules]]
+name = "Unknown kind"
+kind = "customer"
+when = "status = new"
+start = "client-onboarding"
+"""
+
+
+def at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 9, 0)
+
+
+def runs_in(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "runs").glob("*.md"))
+
+
+@pytest.fixture
+def bad_rules(empty_vault: Path) -> Path:
+    config = empty_vault / ".obm" / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + BAD_RULES, encoding="utf-8")
+    return empty_vault
+
+
+def rule_line(root: Path, name: str) -> int:
+    lines = (root / ".obm" / "config.toml").read_text(encoding="utf-8").splitlines()
+    return lines.index(f'name = "{name}"')  # the [[rules]] header is the line before (1-based: same number)
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    pytest.param("Bad condition", 'when: "status onboarding": expected an operator', id="bad-condition"),
+    pytest.param("No such process", 'start: no process "welcome-pack" in processes/', id="unknown-process"),
+    pytest.param("Wrong kind", "start: process client-onboarding is about client (subject: client), not a ticket",
+                 id="kind-mismatch"),
+    pytest.param("Unknown kind", 'kind "customer" is not one of client', id="unknown-kind"),
+])
+def test_rule_mistakes_are_check_problems_at_their_line(bad_rules: Path, name: str, reason: str) -> None:
+    report = check_vault(Vault.open(bad_rules))
+    mine = [str(p) for p in report.problems if f'rule "{name}"' in p.reason]
+    assert len(mine) == 1
+    assert mine[0].startswith(f".obm/config.toml:{rule_line(bad_rules, name)}: ")
+    assert reason in mine[0]
+
+
+def test_good_rules_still_apply_next_to_bad_ones(bad_rules: Path) -> None:
+    rules, problems = load_rules(Vault.open(bad_rules))
+    assert [r.name for r in rules] == ["Onboard every new client", "Restock before we run out",
+                                       "Follow up every declined payment"]
+    assert len(problems) == 4
+
+
+def test_a_client_rule_starts_one_run_per_client(empty_vault: Path) -> None:
+    vault = Vault.open(empty_vault)
+    record_service.new_record(vault, "client", "Ann Lee", {"status": "onboarding"})
+    record_service.new_record(vault, "client", "Bo Chan", {"status": "lead"})
+    first = apply_rules(vault, at(date(2026, 11, 20)))
+    assert [s.record for s in first] == ["client ann-lee"]
+    assert runs_in(empty_vault) == ["2026-11-20-client-onboarding-ann-lee.md"]
+    assert apply_rules(vault, at(date(2026, 11, 21))) == []  # open
+    record_service.set_fields(vault, "2026-11-20-client-onboarding-ann-lee", {"status": "cancelled"})
+    assert apply_rules(vault, at(date(2026, 11, 22))) == []  # closed, still onboarding: not again
+    assert runs_in(empty_vault) == ["2026-11-20-client-onboarding-ann-lee.md"]
+
+
+def test_a_restock_starts_once_per_shortage(empty_vault: Path) -> None:
+    from obm_tui.services.stock import record_movement
+
+    root, vault = empty_vault, Vault.open(empty_vault)
+    record_service.new_record(vault, "product", "Mug", {"sku": "MUG-01", "on_hand": "5", "reorder_point": "10",
+                                                        "reorder_qty": "20", "lead_time_days": "7"})
+    (first,) = apply_rules(vault, at(date(2026, 11, 2)))
+    run = first.started.record
+    assert run.data["trigger"] == "restock MUG-01 from the start"
+    assert apply_rules(vault, at(date(2026, 11, 3))) == []  # the run is open
+    record_service.set_fields(vault, run.id, {"status": "done"})
+    assert apply_rules(vault, at(date(2026, 11, 4))) == []  # the same shortage
+    record_movement(vault, "MUG-01", "receive", 20, when=date(2026, 11, 5))
+    assert apply_rules(vault, at(date(2026, 11, 5))) == []  # 25 on hand: not short
+    record_movement(vault, "MUG-01", "ship", 18, when=date(2026, 11, 9))
+    (second,) = apply_rules(vault, at(date(2026, 11, 10)))  # short again: a new shortage
+    assert second.started.record.data["trigger"] == "restock MUG-01 after 2026-11-05"
+    assert runs_in(root) == ["2026-11-02-restock-product-mug-01.md", "2026-11-10-restock-product-mug-01.md"]
+
+
+def test_obm_tick_on_the_sample_vault_is_sensible_and_idempotent(sample_vault: Path) -> None:
+    vault = Vault.open(sample_vault)
+    first = automate(vault, at(date(2026, 11, 23)))
+    started = sorted(s.started.record.id for s in first.rules if s.started and s.started.created)
+    assert started == ["2026-11-23-follow-up-declined-payment-2026-09-02-mark-jensen-m1f",
+                       "2026-11-23-restock-product-nb-set3"]
+    assert first.errors == []
+    commits = git_out(sample_vault, "rev-list", "--count", "HEAD")
+    second = automate(Vault.open(sample_vault), at(date(2026, 11, 23)))
+    assert not second.did_something and git_out(sample_vault, "rev-list", "--count", "HEAD") == commits
+    assert check_vault(Vault.open(sample_vault)).problems == []
