@@ -174,8 +174,8 @@ def process_run(vault: Vault, run: Record, now: datetime, *, body: str | None = 
     today = now.date()
     facts = facts or VaultFacts(vault)
     checklist = parse_run(text, subject_kind=ctx.subject_kind, path=run.path, first_line=doc.body_line)
-    if checklist.problems and body is None and not _pending(checklist):
-        return None  # nothing to process; `obm check` lists the mistakes
+    if body is None and not _pending(checklist) and (checklist.problems or current not in OPEN):
+        return None  # nothing to process (`obm check` lists mistakes; a finished run is left as it is)
     result = process_ticks(text, today=today, started=ctx.started, run_id=run.id, subject=ctx.subject,
                            facts=facts, subject_kind=ctx.subject_kind, path=run.path, first_line=doc.body_line)
     plan = plan_effects(vault, result.effects, run=run, subject=ctx.subject_record, today=today)
