@@ -92,7 +92,7 @@ def queue(vault: Vault, now: datetime) -> tuple[list[QueueEntry], list[Problem]]
             continue
         try:
             first, resolution = ticket_clocks(vault, record, now, config)
-        except (FieldValueError, ObmError) as exc:
+        except (ObmError, ValueError) as exc:  # a bad field (FieldValueError), a gone file, hours never open
             problems.append(Problem(record.path, 0, str(exc)))
             continue
         entries.append(QueueEntry(record, customer_name(vault, record.data), first, resolution))
