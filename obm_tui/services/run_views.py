@@ -4,8 +4,10 @@ section of the agenda, and the process and run checks of `obm check`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from obm_tui.model.checklist import Checklist
 from obm_tui.model.errors import FormatError, ObmError, Problem
@@ -22,7 +24,7 @@ from obm_tui.model.run_engine import (
 from obm_tui.services.agenda import AgendaItem
 from obm_tui.services.facts import VaultFacts
 from obm_tui.services.run_files import OPEN, RunContext, process_def, run_context
-from obm_tui.vault.store import Vault
+from obm_tui.vault.store import Vault, _digest
 
 SECTION = "Checklist steps"
 
@@ -45,14 +47,32 @@ class RunView:
 
 def run_view(vault: Vault, run: Record, today: date, facts: VaultFacts | None = None) -> RunView:
     """Read a run's file and work out every step's state on `today`."""
-    doc = vault.read_document(run)
     ctx = run_context(vault, run)
-    checklist = parse_run(doc.body, subject_kind=ctx.subject_kind, path=run.path, first_line=doc.body_line)
+    checklist, data = _read(vault, run, ctx.subject_kind)
     views = evaluate(checklist, today=today, started=ctx.started, facts=facts or VaultFacts(vault),
                      subject=ctx.subject)
-    current = str(doc.data.get("status") or "active")
+    current = str(data.get("status") or "active")
     status = run_status(views, current) if views else RunStatus(current, 0, 0)
     return RunView(run, ctx, checklist, tuple(views), status)
+
+
+_PARSED: dict[tuple[str, str, bytes, str | None], tuple[Checklist, Mapping[str, Any]]] = {}
+_PARSED_MAX = 20_000
+
+
+def _read(vault: Vault, run: Record, subject_kind: str | None) -> tuple[Checklist, Mapping[str, Any]]:
+    """A run's checklist and front matter; parsed once per version of the file (the agenda of a big
+    vault is rebuilt often and mostly from unchanged runs)."""
+    key = (str(vault.root), run.path, run.digest, subject_kind)
+    if run.digest and key in _PARSED:
+        return _PARSED[key]
+    doc = vault.read_document(run)
+    found = (parse_run(doc.body, subject_kind=subject_kind, path=run.path, first_line=doc.body_line), doc.data)
+    if run.digest and _digest(doc.raw) == run.digest:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
 
 
 def open_runs(vault: Vault) -> list[Record]:

@@ -221,11 +221,16 @@ def test_recurring_runs_start_once_for_the_latest_occurrence(empty_vault: Path) 
     assert tick_recurring(vault, date(2026, 11, 26)) == []
 
 
-def test_two_clones_start_the_same_recurring_run(empty_vault: Path, tmp_path: Path) -> None:
+def test_two_clones_running_obm_tick_start_the_same_recurring_run(empty_vault: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from obm_tui.cli import main
+
     clones = [tmp_path / "a", tmp_path / "b"]
     for clone in clones:
         subprocess.run(["git", "clone", "-q", str(empty_vault), str(clone)], check=True)
-        tick_recurring(Vault.open(clone), date(2026, 11, 25))
+        result = CliRunner().invoke(main, ["--vault", str(clone), "tick", "--today", "2026-11-25"])
+        assert result.exit_code == 0 and "run 2026-11-23-weekly-review: started (Weekly review) — recurring" in result.stdout
     a, b = clones
     assert (a / "runs/2026-11-23-weekly-review.md").read_bytes() == (b / "runs/2026-11-23-weekly-review.md").read_bytes()
     subprocess.run(["git", "-C", str(a), "pull", "-q", "--no-rebase", "--no-edit", str(b), "main"], check=True)
