@@ -95,14 +95,19 @@ def _fresh(make: Any, taken: set[str]) -> str:
 
 
 def _initial_fields(kind: Kind, record_id: str, title: str, fields: dict[str, Any], when: datetime) -> dict[str, Any]:
-    data: dict[str, Any] = {"type": kind.name, "id": record_id}
-    data[kind.title_field] = title
+    """Front matter of a new record: type, id, title, then the kind's fields in schema order
+    (given or defaulted), then any extra fields given, then `created`."""
+    data: dict[str, Any] = {"type": kind.name, "id": record_id, kind.title_field: title}
     if kind.id_style == "sku":
         data["sku"] = record_id
     for spec in kind.fields:
-        if spec.default is not None and spec.name not in fields and spec.name not in data:
+        if spec.name in data:
+            continue
+        if spec.name in fields:
+            data[spec.name] = fields[spec.name]
+        elif spec.default is not None:
             data[spec.name] = spec.default
-    data.update({k: v for k, v in fields.items() if k not in ("type", "id")})
+    data.update({k: v for k, v in fields.items() if k not in data and k not in ("type", "id")})
     data.setdefault("created", to_raw(when))
     return data
 

@@ -60,7 +60,7 @@ def agent_name(vault: Vault) -> str:
     """Who is replying: the vault's [author], else the git user, else [business].manager."""
     if vault.config.author:
         return vault.config.author[0]
-    identity = getattr(vault.git, "_identity", None)
+    identity = vault.git.identity
     if identity and identity != FALLBACK_IDENTITY and identity[0] != FALLBACK_IDENTITY[0]:
         return str(identity[0])
     return vault.config.manager or "agent"

@@ -19,7 +19,7 @@ from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
 from obm_tui.vault.atomic import create_exclusive, write_atomic
 from obm_tui.vault.paths import check_relative, kind_of_path
-from obm_tui.vault.store import SaveResult, Vault, _digest
+from obm_tui.vault.store import SaveResult, Vault, _digest, for_writer
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def _plan_new(vault: Vault, item: NewFile) -> _Planned:
         raise UsageError(f"{item.rel} is not inside a record folder")
     if (vault.root / item.rel).exists():
         raise ConflictError(f"{item.rel} already exists; not overwritten")
-    return _Planned(item.rel, edit.new_document(item.data, item.body), None)
+    return _Planned(item.rel, edit.new_document(for_writer(kind_of_path(item.rel), item.data), item.body), None)
 
 
 def _plan_edit(vault: Vault, item: Edit) -> tuple[_Planned, tuple[str, ...]]:
@@ -115,7 +115,7 @@ def _plan_edit(vault: Vault, item: Edit) -> tuple[_Planned, tuple[str, ...]]:
     outside: tuple[str, ...] = ()
     if record.digest and _digest(raw) != record.digest:
         changes, outside = vault._merge_or_stop(record, doc, changes, item.body, item.base_body)
-    return _Planned(record.path, vault._apply(doc, changes, item.body), raw), outside
+    return _Planned(record.path, vault._apply(doc, changes, item.body, kind_of_path(record.path)), raw), outside
 
 
 def _write_all(root: Path, planned: list[_Planned]) -> None:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from obm_tui.model.errors import ConflictError, FormatError, UsageError, VaultError
-from obm_tui.model.kinds import KINDS
+from obm_tui.model.fields import FieldValueError
+from obm_tui.model.kinds import KINDS, Kind
 from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
 from obm_tui.model.messages import external_message
 from obm_tui.model.records import Record
@@ -127,7 +128,7 @@ class Vault:
         kind = kind_of_path(rel)
         if kind is None:
             raise UsageError(f"{rel} is not inside a record folder")
-        content = edit.new_document(data, body)
+        content = edit.new_document(for_writer(kind, data), body)
         with self._write_lock:
             try:
                 create_exclusive(self.root / rel, content)
@@ -151,7 +152,7 @@ class Vault:
             merged: tuple[str, ...] = ()
             if record.digest and _digest(raw) != record.digest:
                 changes, merged = self._merge_or_stop(record, doc, changes, body, base_body)
-            new = self._apply(doc, changes, body)
+            new = self._apply(doc, changes, body, kind_of_path(record.path))
             if new == raw:
                 return SaveResult(self._reindex(record.path, raw), None)
             write_atomic(self.root / record.path, new)
@@ -195,15 +196,15 @@ class Vault:
 
     def _keep_conflict_copy(self, record: Record, doc: Document, changes: Mapping[str, Any],
                             body: str | None) -> str:
-        mine = self._apply(doc, changes, body)
+        mine = self._apply(doc, changes, body, kind_of_path(record.path))
         stamp = time.strftime("%Y%m%d-%H%M%S")
         rel = f"{CONFLICT_DIR}/{record.path.replace('/', '__')[:-3]}.{stamp}.{os.getpid()}.md"
         write_atomic(self.root / rel, mine)
         return rel
 
-    @staticmethod
-    def _apply(doc: Document, changes: Mapping[str, Any], body: str | None) -> bytes:
-        fields = {k: (edit.DELETE if v is DELETED else v) for k, v in changes.items()}
+    def _apply(self, doc: Document, changes: Mapping[str, Any], body: str | None, kind: Kind | None = None) -> bytes:
+        typed = for_writer(kind, changes) if kind else changes
+        fields = {k: (edit.DELETE if v is DELETED else v) for k, v in typed.items()}
         raw = edit.set_fields(doc, fields) if fields else doc.raw
         if body is not None:
             raw = edit.set_body(read_document(raw), body)
@@ -279,6 +280,21 @@ class FieldConflictError(ConflictError):
         self.record = record
         self.conflicts = conflicts
         self.kept = kept
+
+
+def for_writer(kind: Kind, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Raw values with whole numbers and amounts as int/Decimal, so new keys are written plain
+    (`on_hand: 0`, not `on_hand: "0"`); they read back as the same text."""
+    typed: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = kind.field(name)
+        if spec is not None and spec.type in ("int", "money") and isinstance(value, str):
+            try:
+                value = spec.convert(value)
+            except FieldValueError:
+                pass
+        typed[name] = value
+    return typed
 
 
 def _digest(raw: bytes) -> bytes:
