@@ -135,6 +135,7 @@ def _commit_json(commit: Any) -> dict[str, Any]:
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
     """Validate the whole vault; exit status 1 and a file:line list when something is wrong."""
+    from obm_tui.model.display import clean
     from obm_tui.services.check import check_vault
 
     with opened(ctx) as vault:
@@ -143,7 +144,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps({"records": report.records, "problems": [str(p) for p in report.problems]}, indent=1))
     else:
         for problem in report.problems:
-            click.echo(str(problem))
+            click.echo(clean(str(problem)))
         click.echo(f"{report.records} records read; {report.bad_records} with problems"
                    f" ({len(report.problems)} problems)", err=True)
     if report.problems:

@@ -220,3 +220,25 @@ def test_git_fsck_is_clean_after_many_changes(empty_vault: Path) -> None:
         svc.set_fields(vault, "MUG-01", {"on_hand": str(9 - n)})
     svc.delete_record(vault, "MUG-01")
     subprocess.run(["git", "-C", str(empty_vault), "fsck", "--strict"], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "readable"),
+    [
+        ("with space.md", True),
+        ("-leading-dash.md", True),
+        ("caf\u00e9.md", True),
+        ("cafe\u0301.md", False),
+        ("new\nline.md", False),
+    ],
+    ids=["space", "leading-dash", "nfc", "nfd", "newline"],
+)
+def test_odd_file_names_are_read_or_reported_never_dropped(empty_vault: Path, name: str, readable: bool) -> None:
+    stem = name[:-3]
+    (empty_vault / "clients" / name).write_text(f"---\ntype: client\nid: \"{stem}\"\nname: Odd\n---\n".replace("\n\"", "\n\""))
+    vault = Vault.open(empty_vault, commit_external=False)
+    found = [r for r in vault.records("client") if r.path == f"clients/{name}"]
+    assert len(found) == 1
+    assert found[0].readable is readable
+    if not readable:
+        assert "rename it" in found[0].problems[0].reason
