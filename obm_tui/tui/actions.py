@@ -92,6 +92,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("record.delete", "d", "delete_record", "Archive/delete", "Archive or delete, after a confirmation"),
     Action("record.history", "h", "history", "History", "Who changed this record, when, and what (with diffs)"),
     Action("record.back", "escape", "back", "Back", "Back to where you came from"),
+    Action("record.tick", "x", "kind_action('tick')", "Tick a step", "Runs: tick (or untick) a step of the checklist"),
+    Action("record.reply", "r", "kind_action('reply')", "Reply", "Tickets: reply (or /name for a canned reply)"),
+    Action("record.move", "m", "kind_action('move')", "Stock movement",
+           "Products: receive, ship, count or adjust (one ledger row)"),
     # --- editing a field ----------------------------------------------------------------------
     Action("form.save", "enter", "save", "Save", "Check and save the field (one commit)"),
     Action("form.cancel", "escape", "cancel", "Cancel", "Stop editing; nothing is saved"),

@@ -108,12 +108,49 @@ def _flat(value: Any) -> str:
 
 def apply_filter(records: Sequence[Record], chosen: Filter, haystacks: Haystacks) -> list[Record]:
     """The records (in their order) that match every term and every word."""
-    found = list(records)
-    for term in chosen.terms:
-        found = [r for r in found if _matches(term, r)]
-    for word in chosen.words:
-        found = _word_filter(found, word, haystacks)
-    return found
+    return FilterableList(list(records), haystacks).apply(chosen)
+
+
+class FilterableList:
+    """Sorted records, filtered as the user types: the searchable texts are built once, and a
+    filter that only extends the previous one (one more letter) searches the previous result."""
+
+    def __init__(self, records: list[Record], haystacks: Haystacks) -> None:
+        self.records = records
+        self.haystacks = haystacks
+        self._texts: list[str] | None = None
+        self._last: tuple[Filter, list[int], bool] | None = None  # filter, result, exact only
+
+    def texts(self) -> list[str]:
+        if self._texts is None:
+            self._texts = [self.haystacks.of(r) for r in self.records]
+        return self._texts
+
+    def apply(self, chosen: Filter) -> list[Record]:
+        if chosen.empty:
+            self._last = None
+            return self.records
+        found = self._narrowing(chosen)
+        if found is None:
+            found = list(range(len(self.records)))
+            for term in chosen.terms:
+                found = [i for i in found if _matches(term, self.records[i])]
+        exact, texts = True, self.texts()
+        for word in chosen.words:
+            found, fuzzy = _word_filter(found, word, texts)
+            exact = exact and not fuzzy
+        self._last = (chosen, found, exact)
+        return [self.records[i] for i in found]
+
+    def _narrowing(self, chosen: Filter) -> list[int] | None:
+        """The previous result, when the new filter can only narrow it (same terms, longer words)."""
+        if self._last is None:
+            return None
+        old, result, exact = self._last
+        if exact and old.terms == chosen.terms and len(chosen.words) >= len(old.words) \
+                and all(o in n for o, n in zip(old.words, chosen.words)):
+            return result
+        return None
 
 
 def _matches(term: Term, record: Record) -> bool:
@@ -125,19 +162,22 @@ def _matches(term: Term, record: Record) -> bool:
         return False
 
 
-def _word_filter(records: list[Record], word: str, haystacks: Haystacks) -> list[Record]:
-    texts = [haystacks.of(r) for r in records]
-    exact = [r for r, text in zip(records, texts) if word in text]
+def _word_filter(indices: list[int], word: str, texts: list[str]) -> tuple[list[int], bool]:
+    """(indices whose text holds `word`, or failing that matches it fuzzily; whether fuzzy was used)."""
+    exact = [i for i in indices if word in texts[i]]
     if exact or len(word) < 3:
-        return exact
-    hits = process.extract(word, texts, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_CUTOFF, limit=None)
-    return [records[i] for i in sorted(index for _, _, index in hits)]
+        return exact, False
+    hits = process.extract(word, [texts[i] for i in indices], scorer=fuzz.partial_ratio,
+                           score_cutoff=FUZZY_CUTOFF, limit=None)
+    return [indices[k] for k in sorted(index for _, _, index in hits)], True
 
 
 def sort_records(records: Sequence[Record], field: str, descending: bool = False) -> list[Record]:
     """Sorted by a field's typed value; records without a value go last either way."""
+    if field == "id":  # every record has one: a plain sort
+        return sorted(records, key=lambda r: r.id.casefold(), reverse=descending)
     key: Callable[[Record], tuple[int, Any]] = sort_key(field)
-    keyed = [(key(r), r) for r in records]
+    keyed = [(key(r), r) for r in sorted(records, key=lambda r: r.id.casefold())]  # ties in id order
     present = [pair for pair in keyed if pair[0][0] == 0]
     missing = [r for k, r in keyed if k[0] != 0]
     try:
@@ -163,19 +203,24 @@ def list_fields(kind: Kind) -> tuple[str, ...]:
 
 
 class RecordSource:
-    """The rows of one record list, for a VirtualTable."""
+    """The rows of one record list, for a VirtualTable. Pass the `columns` of the unfiltered list
+    so that they keep their widths while the user filters."""
 
-    def __init__(self, kind: Kind, records: list[Record], sort_field: str = "id", descending: bool = False) -> None:
+    def __init__(self, kind: Kind, records: list[Record], sort_field: str = "id", descending: bool = False,
+                 columns: list[Column] | None = None) -> None:
         self.records = records
         self.fields = list_fields(kind)
         self._cells: dict[int, tuple[str, ...]] = {}
         self._keys: dict[str, int] | None = None
-        sample = [self.cells(i) for i in range(min(SAMPLE_ROWS, len(records)))]
+        self.columns = columns if columns is not None else self._columns(kind, sort_field, descending)
+
+    def _columns(self, kind: Kind, sort_field: str, descending: bool) -> list[Column]:
+        sample = [self.cells(i) for i in range(min(SAMPLE_ROWS, len(self.records)))]
         labels = [_label(f, f == sort_field, descending) for f in self.fields]
         widths = natural_widths(labels, sample)
         numeric = {s.name for s in kind.all_fields if s.type in ("int", "money")}
-        self.columns = [Column(f, labels[i], widths[i], right=f in numeric, flex=f == kind.title_field)
-                        for i, f in enumerate(self.fields)]
+        return [Column(f, labels[i], widths[i], right=f in numeric, flex=f == kind.title_field)
+                for i, f in enumerate(self.fields)]
 
     def __len__(self) -> int:
         return len(self.records)

@@ -90,7 +90,7 @@ async def test_h_shows_one_records_history_and_r_reverts_a_change(vault: Vault) 
         await settle(pilot)
         assert "status: current" in (vault.root / "clients/fred-smith.md").read_text()
         assert commit_count(vault.root) == before + 1
-        assert git(vault.root, "log", "-1", "--format=%s").startswith("Revert")
+        assert git(vault.root, "log", "-1", "--format=%s").startswith("undo ")
         assert vault.index.by_path("clients/fred-smith.md").data["status"] == "current"
         await pilot.press("escape")
         await settle(pilot)

@@ -9,7 +9,9 @@ from textual.binding import Binding
 
 from obm_tui.tui.actions import ACTIONS, BY_ID, key_label, keys_markdown
 from obm_tui.tui.app import ObmApp
+from obm_tui.tui.dialogs.choice import ChoiceDialog
 from obm_tui.tui.dialogs.confirm import ConfirmDialog
+from obm_tui.tui.dialogs.prompt import PromptDialog
 from obm_tui.tui.dialogs.conflict import ConflictDialog
 from obm_tui.tui.dialogs.delete import DeleteDialog
 from obm_tui.tui.dialogs.new_record import NewRecordDialog
@@ -26,7 +28,7 @@ from obm_tui.vault.store import Vault
 from tests.tui.helpers import make_app, screen_text, settle
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
-CLASSES = (ObmApp, TodayScreen, RecordsScreen, RecordScreen, HistoryScreen, ProblemsScreen, HelpScreen,
+CLASSES = (ObmApp, TodayScreen, RecordsScreen, RecordScreen, HistoryScreen, ProblemsScreen, HelpScreen, PromptDialog, ChoiceDialog,
            ConfirmDialog, ConflictDialog, DeleteDialog, NewRecordDialog, VirtualTable, FieldRow, FieldInput)
 
 

@@ -34,7 +34,7 @@ class NewRecordDialog(ModalScreen[tuple[str, dict[str, str]] | None]):
             hint = "fields, optional: " + "  ".join(f"{f.name}=…" for f in kind.fields[:4] if f.name != kind.title_field)
             if required:
                 hint = "required: " + "  ".join(f"{n}=…" for n in required) + "   " + hint
-            yield SafeInput(placeholder=hint, id="fields")
+            yield SafeInput(placeholder=hint, id="pairs")
             yield Static("", id="error", classes="error")
             yield Static(plain("enter creates it · esc cancels · quotes group words: customer=\"Fred Smith\""),
                          classes="dim")
@@ -44,15 +44,15 @@ class NewRecordDialog(ModalScreen[tuple[str, dict[str, str]] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         title = self.query_one("#title", Input).value.strip()
-        if event.input.id == "title" and not self.query_one("#fields", Input).value and self._needs_fields():
-            self.query_one("#fields", Input).focus()
+        if event.input.id == "title" and not self.query_one("#pairs", Input).value and self._needs_fields():
+            self.query_one("#pairs", Input).focus()
             return
         if not title:
             self._error(f"A new {self.kind.name} needs a {self.kind.title_field}.")
             self.query_one("#title", Input).focus()
             return
         pairs: dict[str, str] = {}
-        for token in tokens(self.query_one("#fields", Input).value):
+        for token in tokens(self.query_one("#pairs", Input).value):
             name, sep, value = token.partition("=")
             if not sep or not name.strip():
                 self._error(f"Write fields as field=value; {token!r} is not.")

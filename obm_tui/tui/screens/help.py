@@ -34,7 +34,10 @@ class HelpScreen(ModalScreen[None]):
                     keys = key_label(keys_of(action, self.keymap))
                     yield Static(join(styled(f"{keys:>18}  ", "bold $text-accent" if here else "dim"),
                                       styled(action.help or action.description, "bold" if here else ""),
-                                      plain(f"   {action.id}")), classes="help-line")
+                                      styled(f"   {action.id}", "dim")), classes="help-line")
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # arrows and page keys scroll
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -12,7 +12,8 @@ from datetime import date, datetime, time
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Static
+from textual.content import Content
+from textual.widgets import Input, Static
 
 from obm_tui.model.errors import UsageError
 from obm_tui.model.kinds import kind_named
@@ -22,6 +23,7 @@ from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
 from obm_tui.tui.tasks import run_blocking
+from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import Column, VirtualTable, natural_widths
 from obm_tui.vault.git import Commit
@@ -132,6 +134,7 @@ class HistoryScreen(ObmScreen):
         self.limit = PAGE
 
     def compose(self) -> ComposeResult:
+        yield ScreenTabs()
         yield Static(id="title", classes="screen-title")
         yield SafeInput(placeholder="filter: kind:client record:fred-smith since:2026-11-01 until:2026-11-30 author:mia words",
                     id="filter", classes="filter")
@@ -139,7 +142,7 @@ class HistoryScreen(ObmScreen):
         with VerticalScroll(id="diff-scroll"):
             yield Static("", id="diff")
         yield StatusBar()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -189,8 +192,9 @@ class HistoryScreen(ObmScreen):
             style = ("$text-success" if line.startswith("+") and not line.startswith("+++") else
                      "$text-error" if line.startswith("-") and not line.startswith("---") else
                      "$text-accent" if line.startswith("@@") else "dim" if line.startswith(("diff ", "index ")) else "")
-            lines.append(styled(line + "\n", style) if style else plain(line + "\n"))
-        self.query_one("#diff", Static).update(join(*lines) if lines else plain("(no change to show)"))
+            lines.append(styled(line, style) if style else plain(line))
+        shown = Content("\n").join(lines) if lines else plain("(no change to show)")
+        self.query_one("#diff", Static).update(shown)
         self.query_one("#diff-scroll").scroll_home(animate=False)
 
     # ----- filter ------------------------------------------------------------------------------
@@ -236,14 +240,16 @@ class HistoryScreen(ObmScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                run_blocking(self, lambda: self._revert(commit.sha, paths), done=self._reverted, label="Undoing the change")
+                message = f"undo {commit.sha[:8]} ({commit.message})"
+                run_blocking(self, lambda: self._revert(commit.sha, paths, message), done=self._reverted,
+                             label="Undoing the change")
 
         self.app.push_screen(ConfirmDialog("Revert this change?", question, "Revert"), confirmed)
 
-    def _revert(self, sha: str, paths: list[str]) -> tuple[str, list[str]]:
+    def _revert(self, sha: str, paths: list[str], message: str) -> tuple[str, list[str]]:
         vault = self.vault
         with vault._write_lock:  # noqa: SLF001 - one writer at a time, as for saves
-            new = vault.git.revert(sha, paths)
+            new = vault.git.revert(sha, paths, message=message)
             reload_paths(vault, paths)
         return new, paths
 

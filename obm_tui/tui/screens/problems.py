@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from obm_tui.model.errors import Problem
 from obm_tui.services.check import CheckReport, check_vault
@@ -12,6 +12,7 @@ from obm_tui.tui.actions import bindings
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
 from obm_tui.tui.tasks import run_blocking
+from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import Column, VirtualTable, natural_widths
 
@@ -51,10 +52,11 @@ class ProblemsScreen(ObmScreen):
     BINDINGS = bindings("problems")
 
     def compose(self) -> ComposeResult:
+        yield ScreenTabs()
         yield Static(id="title", classes="screen-title")
         yield VirtualTable(id="problems", empty_text="Checking the vault…")
         yield StatusBar()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.problems: list[Problem] = []

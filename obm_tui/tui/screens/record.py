@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Markdown, Static
+from rich.markdown import Markdown as RichMarkdown
+from textual.widgets import Static
 
 from obm_tui.model.display import clean
 from obm_tui.model.records import Record
-from obm_tui.tui import flows
+from obm_tui.tui import flows, kind_actions
 from obm_tui.tui.actions import binding
 from obm_tui.tui.safe import join, plain, plain_lines, styled
 from obm_tui.tui.screens.base import ObmScreen
 from obm_tui.tui.tasks import run_blocking
 from obm_tui.tui.widgets.field_form import FieldForm, FieldRow
+from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.vault.store import FieldConflictError, SaveResult
 
@@ -28,7 +30,8 @@ MAX_BODY = 400_000  # characters rendered as Markdown; longer bodies are shown a
 class RecordScreen(ObmScreen):
     """The record at `path`."""
 
-    BINDINGS = [binding(i) for i in ("record.editor", "record.new", "record.delete", "record.history", "record.back")]
+    BINDINGS = [binding(i) for i in ("record.tick", "record.reply", "record.move", "record.editor", "record.new",
+                                     "record.delete", "record.history", "record.back")]
 
     def __init__(self, path: str) -> None:
         super().__init__()
@@ -38,15 +41,16 @@ class RecordScreen(ObmScreen):
         self.edit_base: dict[str, Record] = {}  # field -> the version its edit started from
 
     def compose(self) -> ComposeResult:
+        yield ScreenTabs()
         yield Static(id="title", classes="screen-title")
         yield Static(id="banner", classes="banner")
         with Horizontal(id="record-main"):
-            yield FieldForm(id="fields")
+            yield FieldForm(id="field-form")
             with VerticalScroll(id="body-scroll"):
-                yield Markdown("", id="body", open_links=False)
+                yield Static("", id="body")
                 yield Static("", id="raw", classes="raw")
         yield StatusBar()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#raw").display = False
@@ -98,11 +102,11 @@ class RecordScreen(ObmScreen):
 
     def _show_body(self, loaded: tuple[str, bool]) -> None:
         text, markdown = loaded
-        body, raw = self.query_one("#body", Markdown), self.query_one("#raw", Static)
+        body, raw = self.query_one("#body", Static), self.query_one("#raw", Static)
         use_markdown = markdown and len(text) <= MAX_BODY
         body.display, raw.display = use_markdown, not use_markdown
-        if use_markdown:
-            body.update(clean(text, keep_newlines=True))
+        if use_markdown:  # Rich's Markdown: one widget, no markup parsing, links shown as text
+            body.update(RichMarkdown(clean(text, keep_newlines=True), hyperlinks=False))
         else:
             raw.update(plain_lines(text))
 
@@ -167,7 +171,13 @@ class RecordScreen(ObmScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete_record":
             return self.editable
+        if action == "kind_action":
+            return self.editable and kind_actions.applies(str(parameters[0]), self.record)
         return True
+
+    def action_kind_action(self, name: str) -> None:
+        if self.record is not None and kind_actions.applies(name, self.record):
+            kind_actions.run(self.obm, self.record, name)
 
     def action_open_editor(self) -> None:
         line = self.record.problems[0].line if self.record and self.record.problems else 0
@@ -192,12 +202,3 @@ class RecordScreen(ObmScreen):
 
     def action_back(self) -> None:
         self.dismiss()
-
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        target = event.href.removeprefix("#")
-        try:
-            found = self.vault.find(target)
-        except Exception:  # noqa: BLE001 - a web link or an unknown id: not opened from here
-            self.notify(f"Not a record: {target}", title="Link", markup=False)
-            return
-        self.obm.open_record(found.path)

@@ -11,18 +11,26 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from obm_tui.model.kinds import KINDS, Kind
 from obm_tui.model.records import Record
 from obm_tui.tui.actions import bindings
-from obm_tui.tui.listing import Filter, Haystacks, RecordSource, apply_filter, parse_filter, sort_records
+from obm_tui.tui.listing import Filter, FilterableList, Haystacks, RecordSource, parse_filter, sort_records
 from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
+from obm_tui.tui.tasks import run_blocking
+from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.paths import kind_of_path
+
+
+def plural(name: str) -> str:
+    """`purchase-order` -> `purchase orders`, `process` -> `processes`."""
+    words = name.replace("-", " ")
+    return words + ("es" if words.endswith("s") else "s")
 
 
 class RecordsScreen(ObmScreen):
@@ -40,14 +48,17 @@ class RecordsScreen(ObmScreen):
         self.show_archived = False
         self.haystacks = Haystacks()
         self.filter = Filter()
-        self._sorted: list[Record] = []
         self._all: list[Record] = []
+        self._list = FilterableList([], self.haystacks)
+        self._columns: list = []
+        self._bad = 0
 
     @property
     def kind(self) -> Kind:
         return self.kinds[self.kind_index]
 
     def compose(self) -> ComposeResult:
+        yield ScreenTabs()
         with Horizontal(classes="title-bar"):
             yield Static(id="title", classes="screen-title")
             yield Static(id="counts", classes="counts")
@@ -55,7 +66,7 @@ class RecordsScreen(ObmScreen):
                     id="filter", classes="filter")
         yield VirtualTable(id="records")
         yield StatusBar()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -70,25 +81,32 @@ class RecordsScreen(ObmScreen):
     def reload(self, keep: bool = True) -> None:
         """Re-read the kind's records from the index, sort them, filter them, show them."""
         self._all = self.vault.records(self.kind.name, archived=self.show_archived)
-        self._sorted = sort_records(self._all, self.sort_field, self.descending)
         self.mark_seen()
+        self._resort(keep)
+
+    def _resort(self, keep: bool = True) -> None:
+        self._list = FilterableList(sort_records(self._all, self.sort_field, self.descending), self.haystacks)
+        self._columns = RecordSource(self.kind, self._list.records, self.sort_field, self.descending).columns
+        self._bad = sum(1 for r in self._all if r.problems)
         self._show(keep)
+        if self.filter.empty:  # get the searchable texts ready before the user types
+            run_blocking(self, self._list.texts, label="Indexing the list for the filter", group="haystacks",
+                         exclusive=True)
 
     def _show(self, keep: bool = True) -> None:
-        shown = apply_filter(self._sorted, self.filter, self.haystacks) if not self.filter.empty else self._sorted
+        shown = self._list.apply(self.filter)
         table = self.query_one(VirtualTable)
-        table.empty_text = "No records match the filter." if self._sorted else f"No {self.kind.folder} yet — n makes one."
-        table.set_source(RecordSource(self.kind, shown, self.sort_field, self.descending), keep=keep)
+        table.empty_text = "No records match the filter." if self._all else f"No {plural(self.kind.name)} yet — n makes one."
+        table.set_source(RecordSource(self.kind, shown, columns=self._columns), keep=keep)
         self._update_counts(len(shown))
 
     def _update_counts(self, shown: int) -> None:
-        total = len(self._all)
-        bad = sum(1 for r in self._all if r.problems)
+        total, bad = len(self._all), self._bad
         title = [styled(self.heading, "bold")]
         if len(self.kinds) > 1:
             title.append(plain("  —  "))
             for i, kind in enumerate(self.kinds):
-                title.append(styled(f" {kind.folder} ", "reverse bold" if i == self.kind_index else "dim"))
+                title.append(styled(f" {plural(kind.name)} ", "reverse bold" if i == self.kind_index else "dim"))
             title.append(plain("  (t switches)"))
         self.query_one("#title", Static).update(join(*title))
         counts = [plain(f"{shown} shown · {total} total")]
@@ -154,8 +172,7 @@ class RecordsScreen(ObmScreen):
 
     def _sort_by(self, field: str, descending: bool) -> None:
         self.sort_field, self.descending = field, descending
-        self._sorted = sort_records(self._all, field, descending)
-        self._show(keep=True)
+        self._resort(keep=True)
         self.notify(f"Sorted by {field}{' (descending)' if descending else ''}", timeout=1.5)
 
     def action_switch_kind(self) -> None:

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from textual.worker import get_current_worker
 
-from obm_tui.services.agenda import SECTIONS, AgendaItem, build_agenda
+from obm_tui.services.agenda import SECTIONS, SOURCES, AgendaItem
 from obm_tui.tui.actions import bindings
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
 from obm_tui.tui.tasks import run_blocking
+from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import Column, VirtualTable, natural_widths
 
 STATE_STYLE = {0: "overdue", 1: "due", 2: "", 3: "muted"}
+
+
+def agenda_order(item: AgendaItem) -> tuple:
+    """The order of services.agenda.build_agenda: section, urgency, due date, title."""
+    section = SECTIONS.index(item.section) if item.section in SECTIONS else 99
+    return (section, item.urgency, item.due or date.max, item.title)
 
 
 class AgendaSource:
@@ -63,14 +72,16 @@ class TodayScreen(ObmScreen):
     BINDINGS = bindings("today")
 
     def compose(self) -> ComposeResult:
+        yield ScreenTabs()
         yield Static(id="title", classes="screen-title")
         yield Static(id="summary", classes="counts")
         yield VirtualTable(id="agenda", empty_text="Loading the agenda…")
         yield StatusBar()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.items: list[AgendaItem] = []
+        self._placed = False
         self.query_one(VirtualTable).focus()
         self.refresh_data(None)
 
@@ -78,26 +89,40 @@ class TodayScreen(ObmScreen):
         now = self.obm.now()
         self.query_one("#title", Static).update(join(
             styled("Today", "bold"), plain(f"  {now:%A %d %B %Y, %H:%M}  ·  "), plain(self.vault.config.business_name)))
-        run_blocking(self, lambda: build_agenda(self.vault, now), done=self._show, label="Building the agenda",
-                     group="agenda", exclusive=True)
+        vault, app = self.vault, self.app
+        sources = list(SOURCES)
+
+        def build() -> list[AgendaItem]:
+            """Source by source, so quick sections show while slow ones are still computing."""
+            items: list[AgendaItem] = []
+            for done, source in enumerate(sources, start=1):
+                items = sorted(items + source(vault, now), key=agenda_order)
+                if get_current_worker().is_cancelled:
+                    break
+                if done < len(sources):
+                    app.call_from_thread(self._show, items, len(sources) - done)
+            return items
+
+        run_blocking(self, build, done=self._show, label="Building the agenda", group="agenda", exclusive=True)
 
     def action_refresh_agenda(self) -> None:
         self.refresh_data(None)
 
-    def _show(self, items: list[AgendaItem]) -> None:
+    def _show(self, items: list[AgendaItem], waiting: int = 0) -> None:
         self.items = items
         self.mark_seen()
         table = self.query_one(VirtualTable)
         source = AgendaSource(items)
-        first = table.row_count == 0
-        table.set_source(source, keep=not first)
-        if first:
-            table.cursor = next((i for i in range(len(source)) if source.item(i)), 0)
+        table.set_source(source, keep=self._placed)
+        first_item = next((i for i in range(len(source)) if source.item(i)), None)
+        if not self._placed and first_item is not None:  # start on the most urgent line, once
+            table.cursor, self._placed = first_item, True
         overdue = sum(1 for i in items if i.urgency == 0)
         due = sum(1 for i in items if i.urgency == 1)
         self.query_one("#summary", Static).update(join(
             styled(f"{overdue} overdue", "bold $text-error" if overdue else ""), plain("  ·  "),
-            styled(f"{due} due today", "bold $text-warning" if due else ""), plain(f"  ·  {len(items)} in all")))
+            styled(f"{due} due today", "bold $text-warning" if due else ""), plain(f"  ·  {len(items)} in all"),
+            styled(f"  ·  still computing ({waiting} source(s) left)…", "italic $text-muted") if waiting else plain("")))
 
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         item = self.query_one(VirtualTable).source.item(event.index)  # type: ignore[attr-defined]

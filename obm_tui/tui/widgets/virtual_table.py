@@ -105,7 +105,7 @@ class VirtualTable(ScrollView, can_focus=True):
         "vtable--overdue", "vtable--due", "vtable--empty",
     }
     DEFAULT_CSS = """
-    VirtualTable { background: $surface; }
+    VirtualTable { background: $surface; overflow-x: hidden; }
     VirtualTable > .vtable--header { text-style: bold; color: $text-accent; background: $panel; }
     VirtualTable > .vtable--cursor { background: $block-cursor-blurred-background; }
     VirtualTable:focus > .vtable--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
@@ -196,8 +196,7 @@ class VirtualTable(ScrollView, can_focus=True):
         return True
 
     def _update_virtual_size(self) -> None:
-        width = sum(c.width for c in self.source.columns) + GAP * len(self.source.columns) + 1
-        self.virtual_size = Size(width, len(self.source) + 1)
+        self.virtual_size = Size(0, len(self.source) + 1)  # columns shrink to fit: no sideways scroll
 
     # ----- cursor ------------------------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
