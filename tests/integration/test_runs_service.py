@@ -236,3 +236,16 @@ def test_two_clones_running_obm_tick_start_the_same_recurring_run(empty_vault: P
     subprocess.run(["git", "-C", str(a), "pull", "-q", "--no-rebase", "--no-edit", str(b), "main"], check=True)
     assert git_out(a, "status", "--porcelain") == ""
     assert len(list((a / "runs").glob("*-weekly-review.md"))) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="model/conditions.py reads the word `paid` in `invoice.status = paid` as the "
+                   "invoice's own `paid` date field when it has one (docs/processes.md, 'Words on the right')")
+def test_an_invoice_paid_with_its_paid_date_unlocks_welcome(maya: tuple[Path, Vault]) -> None:
+    _, vault = maya
+    start_run(vault, "client-onboarding", "maya-patel", date(2026, 11, 20))
+    tick(vault, RUN, "send", now=at(date(2026, 11, 20)))
+    (invoice,) = [r for r in vault.records("invoice")]
+    record_service.set_fields(vault, invoice.id, {"status": "paid", "paid": "2026-11-23"})
+    record_service.set_fields(vault, "maya-patel", {"contract": "signed"})
+    view = run_view(vault, vault.find(RUN), date(2026, 11, 24))
+    assert view.views[1].state == "ready"
