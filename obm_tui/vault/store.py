@@ -11,7 +11,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from obm_tui.model.messages import external_message
 from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
 from obm_tui.vault.atomic import clean_stray_temps, create_exclusive, write_atomic
+from obm_tui.vault.batch import BatchResult, Edit, NewFile, Planned
 from obm_tui.vault.cache import CACHE_DIR, read_cache, write_cache
 from obm_tui.vault.config import CONFIG_PATH, Config, load_config
 from obm_tui.vault.frontmatter import Document, read_document
@@ -124,42 +125,73 @@ class Vault:
     # ----- writing -------------------------------------------------------------------------
     def create(self, rel: str, data: Mapping[str, Any], body: str, message: str) -> SaveResult:
         """Write a new record file (never over an existing one) and commit it."""
-        check_relative(rel)
-        kind = kind_of_path(rel)
-        if kind is None:
-            raise UsageError(f"{rel} is not inside a record folder")
-        content = edit.new_document(for_writer(kind, data), body)
-        with self._write_lock:
-            try:
-                create_exclusive(self.root / rel, content)
-            except FileExistsError:
-                raise ConflictError(f"{rel} already exists; not overwritten") from None
-            record = self._reindex(rel, content)
-            return self._commit([rel], message, record)
+        result = self.write_many([NewFile(rel, data, body)], message)
+        return SaveResult(result.records[0], result.commit, pending=result.pending)
 
     def update(self, record: Record, changes: Mapping[str, Any], message: str, *,
                body: str | None = None, base_body: str | None = None) -> SaveResult:
         """Change fields (raw values; DELETED removes) and/or the body of one record.
 
         If the file changed on disk since `record` was loaded, non-overlapping field changes are
-        merged onto it; overlapping ones raise ConflictError after keeping my version in
+        merged onto it; overlapping ones raise FieldConflictError after keeping my version in
         `.obm/conflicts/`. A new `body` needs the `base_body` it was edited from, so an outside
         edit of the notes is noticed. A file that does not parse is never written.
         """
+        result = self.write_many([Edit(record, changes, body, base_body)], message)
+        outside = result.outside.get(record.path, ())
+        return SaveResult(result.records[0], result.commit, outside, result.pending)
+
+    def write_many(self, items: Sequence[NewFile | Edit], message: str) -> BatchResult:
+        """Write every item, then make one commit of all their paths with `message`.
+
+        Every file is planned before any is written: nothing is written when one is refused (a
+        file that does not parse, overlapping outside edits, a new file whose name is taken, an
+        unsafe path); if a write fails half way, the files already written get their old bytes
+        back (new ones are removed) and the error is raised.
+        """
         with self._write_lock:
-            raw = self._read_bytes(record.path)
-            doc = self._parse_or_refuse(record, raw)
-            merged: tuple[str, ...] = ()
-            if record.digest and _digest(raw) != record.digest:
-                changes, merged = self._merge_or_stop(record, doc, changes, body, base_body)
-            new = self._apply(doc, changes, body, kind_of_path(record.path))
-            if new == raw:
-                return SaveResult(self._reindex(record.path, raw), None)
-            write_atomic(self.root / record.path, new)
-            updated = self._reindex(record.path, new)
-            note = f" (merged with an outside edit of {', '.join(merged)})" if merged else ""
-            result = self._commit([record.path], message + note, updated)
-            return SaveResult(result.record, result.commit, merged, result.pending)
+            planned, outside = self._plan(items)
+            changed = [p for p in planned if p.new != p.old]
+            if not changed:
+                return BatchResult(tuple(self._reindex(p.rel, p.new) for p in planned), None)
+            _write_all(self.root, changed)
+            records = tuple(self._reindex(p.rel, p.new) for p in planned)
+            result = self._commit([p.rel for p in changed], message + _merge_note(outside), records[0])
+            return BatchResult(records, result.commit, result.pending, outside)
+
+    def _plan(self, items: Sequence[NewFile | Edit]) -> tuple[list[Planned], dict[str, tuple[str, ...]]]:
+        planned: list[Planned] = []
+        outside: dict[str, tuple[str, ...]] = {}
+        for item in items:
+            rel = item.rel if isinstance(item, NewFile) else item.record.path
+            if any(p.rel == rel for p in planned):
+                raise UsageError(f"{rel} is changed twice in one batch")
+            if isinstance(item, NewFile):
+                planned.append(self._plan_new(item))
+                continue
+            step, fields = self._plan_edit(item)
+            planned.append(step)
+            outside.update({rel: fields} if fields else {})
+        return planned, outside
+
+    def _plan_new(self, item: NewFile) -> Planned:
+        check_relative(item.rel)
+        kind = kind_of_path(item.rel)
+        if kind is None:
+            raise UsageError(f"{item.rel} is not inside a record folder")
+        if (self.root / item.rel).exists():
+            raise ConflictError(f"{item.rel} already exists; not overwritten")
+        return Planned(item.rel, edit.new_document(for_writer(kind, item.data), item.body), None)
+
+    def _plan_edit(self, item: Edit) -> tuple[Planned, tuple[str, ...]]:
+        record = item.record
+        raw = self._read_bytes(record.path)
+        doc = self._parse_or_refuse(record, raw)
+        changes: Mapping[str, Any] = item.changes
+        outside: tuple[str, ...] = ()
+        if record.digest and _digest(raw) != record.digest:
+            changes, outside = self._merge_or_stop(record, doc, changes, item.body, item.base_body)
+        return Planned(record.path, self._apply(doc, changes, item.body, kind_of_path(record.path)), raw), outside
 
     def delete(self, record: Record, message: str) -> str | None:
         """Remove a record's file and commit the removal (refused if it changed since loaded)."""
@@ -295,6 +327,36 @@ def for_writer(kind: Kind, values: Mapping[str, Any]) -> dict[str, Any]:
                 pass
         typed[name] = value
     return typed
+
+
+def _merge_note(outside: Mapping[str, tuple[str, ...]]) -> str:
+    if not outside:
+        return ""
+    if len(outside) == 1:
+        return f" (merged with an outside edit of {', '.join(next(iter(outside.values())))})"
+    return f" (merged with outside edits of {'; '.join(f'{p} ({chr(44).join(f)})' for p, f in outside.items())})"
+
+
+def _write_all(root: Path, planned: list[Planned]) -> None:
+    """Write planned files (new ones first: they may clash); on failure put the old bytes back."""
+    done: list[Planned] = []
+    try:
+        for step in sorted(planned, key=lambda p: p.old is not None):
+            if step.old is None:
+                try:
+                    create_exclusive(root / step.rel, step.new)
+                except FileExistsError:
+                    raise ConflictError(f"{step.rel} already exists; not overwritten") from None
+            else:
+                write_atomic(root / step.rel, step.new)
+            done.append(step)
+    except BaseException:
+        for step in reversed(done):
+            if step.old is None:
+                (root / step.rel).unlink(missing_ok=True)
+            else:
+                write_atomic(root / step.rel, step.old)
+        raise
 
 
 def _digest(raw: bytes) -> bytes:
