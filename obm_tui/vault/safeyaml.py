@@ -345,6 +345,8 @@ def render_block_scalar(text: str, indent: int, style: str = "|") -> list[str] |
     lines = body.split("\n")
     if any(line and not line.strip(" \t") for line in lines):
         return None
+    if next((line for line in lines if line), "")[:1] in (" ", "\t"):  # indentation would be misread
+        return None
     if style == ">":
         folded = _fold(lines)
         if folded is None:

@@ -222,3 +222,11 @@ def test_writing_what_is_there_is_byte_identical(fields: dict[str, Any]) -> None
     assert set_fields(doc, fields) == raw
     assert set_fields(doc, doc.data) == raw
     assert set_fields(read_document(TEMPLATE), read_document(TEMPLATE).data) == TEMPLATE
+
+
+def test_regression_leading_empty_line_then_tab_is_double_quoted() -> None:
+    """Found by Hypothesis: a block scalar whose first text line starts with a tab misreads."""
+    from obm_tui.vault.frontmatter import read_document
+    from obm_tui.vault.frontmatter_edit import new_document
+
+    assert read_document(new_document({"k": "\n\t0"})).data == {"k": "\n\t0"}
