@@ -207,13 +207,16 @@ def _records(clause: Clause, facts: Facts, subject: Ref) -> tuple[list[Record], 
     return list(facts.linked(clause.kind, subject)), f"no {clause.kind} linked to {subject} yet"
 
 
+ORDERING = ("<", "<=", ">", ">=")
+
+
 def _compare(clause: Clause, record: Record, today: date) -> bool:
     left = record.get(clause.field)
     right: Any = clause.value
     if not clause.quoted and clause.value == "today":
         right = today.isoformat()
-    elif not clause.quoted and clause.value in record:
-        right = record.get(clause.value)
+    elif not clause.quoted and clause.op in ORDERING and clause.value in record:
+        right = record.get(clause.value)  # on_hand <= reorder_point: another field of the record
     if clause.op == "has":
         wanted = as_text(right).casefold()
         return any(item.casefold() == wanted for item in as_texts(left))

@@ -238,8 +238,6 @@ def test_two_clones_running_obm_tick_start_the_same_recurring_run(empty_vault: P
     assert len(list((a / "runs").glob("*-weekly-review.md"))) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="model/conditions.py reads the word `paid` in `invoice.status = paid` as the "
-                   "invoice's own `paid` date field when it has one (docs/processes.md, 'Words on the right')")
 def test_an_invoice_paid_with_its_paid_date_unlocks_welcome(maya: tuple[Path, Vault]) -> None:
     _, vault = maya
     start_run(vault, "client-onboarding", "maya-patel", date(2026, 11, 20))

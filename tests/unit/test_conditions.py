@@ -169,3 +169,13 @@ def test_facts_change_the_answer() -> None:
     condition = parse_condition("contract = signed")
     assert not evaluate(condition, facts(contract="sent"), MAYA, TODAY).holds
     assert evaluate(condition, facts(contract="signed"), MAYA, TODAY).holds
+
+
+def test_equality_takes_the_word_as_text_even_when_a_field_has_that_name() -> None:
+    """`invoice.status = paid` on an invoice that also has a `paid` date (a bug found by wiring)."""
+    facts = DictFacts({
+        ("client", "maya"): {"type": "client", "id": "maya"},
+        ("invoice", "INV-1"): {"client": "[[maya]]", "status": "paid", "paid": "2026-11-23"},
+    })
+    outcome = evaluate(parse_condition("invoice.status = paid"), facts, Ref("client", "maya"), date(2026, 11, 24))
+    assert outcome.holds
