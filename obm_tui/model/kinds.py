@@ -15,6 +15,7 @@ COMMON = (
     Field("tags", "list", doc="Free tags, a YAML list or a comma-separated string."),
     Field("created", "datetime", doc="When the record was made (date or date and time)."),
     Field("archived", "bool", default=False, doc="Archived records are hidden from lists."),
+    Field("run", "link", link_kind="run", doc="The run whose step created this record."),
 )
 
 
@@ -95,6 +96,7 @@ KINDS: dict[str, Kind] = {
                 Field("started", "date", required=True, doc="The day the run started; relative due dates count from it."),
                 Field("finished", "date", doc="The day the last step was ticked."),
                 Field("assignee", "str", doc="Who works the run."),
+                Field("trigger", "str", doc="What started it: the rule's name or a shortage key."),
             ),
         ),
         Kind(
