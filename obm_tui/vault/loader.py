@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, NamedTuple
 
 from obm_tui.model.errors import FormatError, Problem
@@ -33,6 +34,7 @@ from obm_tui.vault.paths import TEMP_PREFIX, inside
 PARALLEL_THRESHOLD = 2000
 CHUNKS_PER_WORKER = 4  # smaller chunks: the parent unpacks one while the workers parse the next
 _NAME_RE = re.compile(r"[\x00-\x1f\x7f]")
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _SHARE_MAX = 64  # values longer than this are rarely equal between records: not worth a lookup
 
 # A loaded record as plain tuples (marshal-able, for the pool and the cache):
@@ -72,6 +74,9 @@ def scan(root: Path) -> Iterator[Entry]:
             yield from _scan_folder(kind, entries)
 
 
+NO_STAT = (0, 0, 0)  # the stat of a file that could not be stat'ed (or was not, yet)
+
+
 def _scan_folder(kind: Kind, entries: Iterator[os.DirEntry[str]]) -> Iterator[Entry]:
     prefix, name_of_kind = kind.folder + "/", kind.name
     for entry in entries:
@@ -81,23 +86,70 @@ def _scan_folder(kind: Kind, entries: Iterator[os.DirEntry[str]]) -> Iterator[En
         try:
             st = entry.stat()
         except OSError:  # a dangling symlink or a symlink loop
-            yield Entry(prefix + name, name_of_kind, (0, 0, 0), True)
+            yield Entry(prefix + name, name_of_kind, NO_STAT, True)
             continue
         yield Entry(prefix + name, name_of_kind, (st.st_mtime_ns, st.st_size, st.st_ino), entry.is_symlink())
 
 
-def reuse_cached(entries: Iterable[Entry], cached: dict[str, Row]) -> tuple[list[Row], list[Entry]]:
-    """Split scanned files into cached rows still current (same stat) and files to parse again."""
-    rows: list[Row] = []
-    fresh: list[Entry] = []
-    get = cached.get
+class Scanned(NamedTuple):
+    """A scan compared with the cache: rows still current, files to parse, stray temp files."""
+
+    rows: list[Row]
+    fresh: list[Entry]
+    strays: list[str]  # relative paths of `.~obm-*` temp files (left by a killed save, or one under way)
+
+
+def scan_with_cache(root: Path, cached: dict[str, Row]) -> Scanned:
+    """One pass over the kind folders: stat each record file and keep its cached row when the
+    stat is unchanged (no Entry is made for those), else list it to be parsed again.
+
+    With no cache nothing is stat'ed here: every file is parsed, and `load_row` takes the stat
+    of the file it opened (in the workers, in parallel).
+    """
+    found = Scanned([], [], [])
+    for kind in KINDS.values():
+        try:
+            entries = os.scandir(root / kind.folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            if cached:
+                _scan_folder_cached(kind, entries, cached, found)
+            else:
+                _list_folder(kind, entries, found)
+    return found
+
+
+def _list_folder(kind: Kind, entries: Iterator[os.DirEntry[str]], found: Scanned) -> None:
+    prefix, name_of_kind, add = kind.folder + "/", kind.name, found.fresh.append
     for entry in entries:
-        row = get(entry.path)
-        if row is not None and row[6] == entry.stat:
-            rows.append(row)
+        name = entry.name
+        if name[-3:] != ".md" or name[0] == ".":
+            if name.startswith(TEMP_PREFIX):
+                found.strays.append(prefix + name)
+            continue
+        add(Entry(prefix + name, name_of_kind, NO_STAT, entry.is_symlink()))
+
+
+def _scan_folder_cached(kind: Kind, entries: Iterator[os.DirEntry[str]], cached: dict[str, Row], found: Scanned) -> None:
+    prefix, get, keep = kind.folder + "/", cached.get, found.rows.append
+    for entry in entries:
+        name = entry.name
+        if name[-3:] != ".md" or name[0] == ".":
+            if name.startswith(TEMP_PREFIX):
+                found.strays.append(prefix + name)
+            continue
+        try:
+            st = entry.stat()
+        except OSError:  # a dangling symlink or a symlink loop
+            found.fresh.append(Entry(prefix + name, kind.name, NO_STAT, True))
+            continue
+        stat = (st.st_mtime_ns, st.st_size, st.st_ino)
+        row = get(prefix + name)
+        if row is not None and row[6] == stat:
+            keep(row)
         else:
-            fresh.append(entry)
-    return rows, fresh
+            found.fresh.append(Entry(prefix + name, kind.name, stat, entry.is_symlink()))
 
 
 def load_rows(root: Path, entries: list[Entry], workers: int | None = None) -> list[Row]:
@@ -131,7 +183,8 @@ def _load_chunk(root: Path, entries: list[Entry]) -> bytes:
 def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> Row:
     """Read and check one file. Never raises for bad content: problems go into the row.
 
-    Equal short values are made one object through `shared` (a dict kept for one load).
+    The row's stat is the opened file's (`entry.stat` only when it cannot be read). Equal short
+    values are made one object through `shared` (a dict kept for one load).
     """
     kind = KINDS[entry.kind]
     path = entry.path
@@ -140,22 +193,38 @@ def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> 
     if refusal:
         return (path, kind.name, stem, {}, ((0, UNREADABLE + refusal),), b"", entry.stat)
     try:
-        with open(os.path.join(root, path), "rb") as handle:
-            raw = handle.read()
+        stat, raw = _read_file(os.path.join(root, path))
     except OSError as exc:
         return (path, kind.name, stem, {}, ((0, f"{UNREADABLE}cannot read: {exc.strerror}"),), b"", entry.stat)
+    if raw is None:
+        return (path, kind.name, stem, {}, ((0, f"{UNREADABLE}not a regular file; not read"),), b"", stat)
     digest = hashlib.blake2b(raw, digest_size=16).digest()
     try:
         doc = read_document(raw)
     except FormatError as exc:
-        return (path, kind.name, stem, {}, ((exc.line, UNREADABLE + exc.reason),), digest, entry.stat)
+        return (path, kind.name, stem, {}, ((exc.line, UNREADABLE + exc.reason),), digest, stat)
     data = _share_values(doc.data, {} if shared is None else shared)
     found = validate(kind, data, stem)
     problems = tuple((_line_of(raw, doc.fm_start, doc.fm_end, field), reason) for field, reason in found) if found else ()
     record_id = data.get("id")
     if not isinstance(record_id, str) or not record_id:
         record_id = stem
-    return (path, kind.name, record_id, data, problems, digest, entry.stat)
+    return (path, kind.name, record_id, data, problems, digest, stat)
+
+
+def _read_file(path: str) -> tuple[tuple[int, int, int], bytes | None]:
+    """The stat and bytes of a file (None for a FIFO, device or folder: opened without blocking, not read)."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not S_ISREG(st.st_mode):
+            return (st.st_mtime_ns, st.st_size, st.st_ino), None
+        chunks = [os.read(fd, st.st_size + 1)]
+        while chunks[-1] and sum(map(len, chunks)) > st.st_size:  # it grew while being read
+            chunks.append(os.read(fd, 1 << 16))
+        return (st.st_mtime_ns, st.st_size, st.st_ino), b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _share_values(data: dict[str, Any], shared: dict[Any, Any]) -> dict[str, Any]:
@@ -239,9 +308,14 @@ def cross_problems(records: Iterable[Record]) -> dict[str, list[Problem]]:
     by_name: dict[str, Any] = {}
     clashes: list[list[Record]] = []
     name_clashes: list[list[Record]] = []
+    ids, names = by_id.setdefault, by_name.setdefault
     for record in records:
-        _group(by_id, (record.kind, record.id.casefold()), record, clashes)
-        _group(by_name, record.path.casefold(), record, name_clashes)
+        key = (record.kind, record.id.casefold())
+        if ids(key, record) is not record:
+            _clash(by_id, key, record, clashes)
+        folded = record.path.casefold()
+        if names(folded, record) is not record:
+            _clash(by_name, folded, record, name_clashes)
     found: dict[str, list[tuple[int, Problem]]] = {}
     for group in clashes:
         first, *later = sorted(group, key=_path)
@@ -256,10 +330,8 @@ def cross_problems(records: Iterable[Record]) -> dict[str, list[Problem]]:
     return {path: [p for _, p in sorted(found[path], key=lambda pair: pair[0])] for path in sorted(found)}
 
 
-def _group(groups: dict[Any, Any], key: Any, record: Record, clashes: list[list[Record]]) -> None:
-    seen = groups.setdefault(key, record)
-    if seen is record:
-        return
+def _clash(groups: dict[Any, Any], key: Any, record: Record, clashes: list[list[Record]]) -> None:
+    seen = groups[key]
     if seen.__class__ is list:
         seen.append(record)
     else:

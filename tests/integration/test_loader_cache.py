@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshal
+import os
 import struct
 from pathlib import Path
 
@@ -130,11 +131,41 @@ def test_damaged_cache_is_ignored(tmp_path: Path, damage) -> None:  # type: igno
     assert cache.read_cache(tmp_path) == {}
 
 
-def test_reuse_cached_splits_current_rows_from_changed_files(tmp_path: Path) -> None:
-    write_tickets(tmp_path, 3)
-    entries = sorted(loader.scan(tmp_path))
-    rows = loader.load_rows(tmp_path, entries)
-    cached = {row[0]: row for row in rows}
-    moved = entries[1]._replace(stat=(1, 2, 3))
-    kept, fresh = loader.reuse_cached([entries[0], moved, entries[2]], cached)
-    assert fresh == [moved] and [r[0] for r in kept] == [entries[0].path, entries[2].path]
+def test_scan_with_cache_keeps_current_rows_and_lists_the_rest(tmp_path: Path) -> None:
+    write_tickets(tmp_path, 4)
+    cached = {row[0]: row for row in loader.load_rows(tmp_path, list(loader.scan(tmp_path)))}
+    changed = tmp_path / "tickets" / "T-261120-001-mug.md"
+    changed.write_text(changed.read_text().replace("Mug 1", "Mug one"))
+    os.utime(changed, ns=(1, 1))
+    (tmp_path / "tickets" / "T-261120-000-mug.md").unlink()
+    (tmp_path / "tickets" / "T-261120-009-new.md").write_text(TICKET.format(id="T-261120-009", n=9, status="new"))
+    (tmp_path / "tickets" / ".~obm-T-261120-002-mug.md.ab12cd").write_text("half")
+    (tmp_path / "tickets" / "notes.txt").write_text("not a record")
+    found = loader.scan_with_cache(tmp_path, cached)
+    by_scan = {e.path: e for e in loader.scan(tmp_path)}
+    assert sorted(r[0] for r in found.rows) == ["tickets/T-261120-002-mug.md", "tickets/T-261120-003-mug.md"]
+    assert sorted(found.fresh) == sorted([by_scan["tickets/T-261120-001-mug.md"], by_scan["tickets/T-261120-009-new.md"]])
+    assert found.strays == ["tickets/.~obm-T-261120-002-mug.md.ab12cd"]
+
+
+def test_fifo_or_folder_named_like_a_record_is_a_problem_not_a_hang(tmp_path: Path) -> None:
+    write_tickets(tmp_path, 1)
+    os.mkfifo(tmp_path / "tickets" / "T-261120-100-pipe.md")
+    (tmp_path / "tickets" / "T-261120-101-folder.md").mkdir()
+    for entries in (list(loader.scan(tmp_path)), loader.scan_with_cache(tmp_path, {}).fresh):
+        rows = {row[0]: row for row in loader.load_rows(tmp_path, entries)}
+        assert rows["tickets/T-261120-000-mug.md"][4] == ()
+        for name in ("T-261120-100-pipe.md", "T-261120-101-folder.md"):
+            (line, reason), = rows[f"tickets/{name}"][4]
+            assert reason.startswith("unreadable: ") and ("regular file" in reason or "directory" in reason.lower())
+
+
+def test_cold_scan_stats_nothing_and_rows_carry_the_opened_files_stat(tmp_path: Path) -> None:
+    write_tickets(tmp_path, 2)
+    listed = loader.scan_with_cache(tmp_path, {}).fresh
+    assert {e.stat for e in listed} == {loader.NO_STAT}
+    rows = loader.load_rows(tmp_path, listed)
+    statted = {e.path: e.stat for e in loader.scan(tmp_path)}
+    assert {row[0]: row[6] for row in rows} == statted
+    again = loader.scan_with_cache(tmp_path, {row[0]: row for row in rows})
+    assert again.fresh == [] and len(again.rows) == 2
