@@ -3,6 +3,7 @@ flows shared by screens in flows.py, every key in actions.py, styles in obm.tcss
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterable
@@ -61,6 +62,7 @@ class ObmApp(App[None]):
     def __init__(self, vault: Vault, *, clock: Clock | None = None, settings: Settings | None = None,
                  watch: bool = True) -> None:
         super().__init__()
+        gc.freeze()  # the loaded index is long-lived: keep the collector from walking it on every pause
         self.vault = vault
         self.now: Clock = clock or vault_clock(vault)
         self.settings = settings if settings is not None else load_settings()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,15 +122,33 @@ class FilterableList:
         self._texts: list[str] | None = None
         self._last: tuple[Filter, list[int], bool] | None = None  # filter, result, exact only
 
+        self._positions: dict[str, int] | None = None
+
     def texts(self) -> list[str]:
         if self._texts is None:
             self._texts = [self.haystacks.of(r) for r in self.records]
         return self._texts
 
+    def positions(self) -> dict[str, int]:
+        """Each record's place in the sorted list, by path."""
+        if self._positions is None:
+            self._positions = {r.path: i for i, r in enumerate(self.records)}
+        return self._positions
+
+    def prepare(self) -> None:
+        """Build what filtering needs (run it in a worker before the user types)."""
+        self.texts()
+        self.positions()
+
     def apply(self, chosen: Filter) -> list[Record]:
+        indices = self.apply_indices(chosen)
+        return self.records if indices is None else [self.records[i] for i in indices]
+
+    def apply_indices(self, chosen: Filter) -> list[int] | None:
+        """Places (in the sorted list) of the matching records, in order; None when all match."""
         if chosen.empty:
             self._last = None
-            return self.records
+            return None
         found = self._narrowing(chosen)
         if found is None:
             found = list(range(len(self.records)))
@@ -140,7 +159,7 @@ class FilterableList:
             found, fuzzy = _word_filter(found, word, texts)
             exact = exact and not fuzzy
         self._last = (chosen, found, exact)
-        return [self.records[i] for i in found]
+        return found
 
     def _narrowing(self, chosen: Filter) -> list[int] | None:
         """The previous result, when the new filter can only narrow it (same terms, longer words)."""
@@ -203,49 +222,61 @@ def list_fields(kind: Kind) -> tuple[str, ...]:
 
 
 class RecordSource:
-    """The rows of one record list, for a VirtualTable. Pass the `columns` of the unfiltered list
-    so that they keep their widths while the user filters."""
+    """The rows of one record list, for a VirtualTable: the sorted records, or those of them at
+    `indices` (a filter's result). Pass the `columns` of the unfiltered list so that they keep
+    their widths while the user filters, and `positions` (giving path -> sorted place, built once
+    per list) so that finding the cursor's row again costs a binary search."""
 
     def __init__(self, kind: Kind, records: list[Record], sort_field: str = "id", descending: bool = False,
-                 columns: list[Column] | None = None) -> None:
-        self.records = records
+                 columns: list[Column] | None = None, indices: list[int] | None = None,
+                 positions: Callable[[], dict[str, int]] | None = None) -> None:
+        self.base = records
+        self.indices = indices
+        self._positions = positions
         self.fields = list_fields(kind)
         self._cells: dict[int, tuple[str, ...]] = {}
-        self._keys: dict[str, int] | None = None
         self.columns = columns if columns is not None else self._columns(kind, sort_field, descending)
 
     def _columns(self, kind: Kind, sort_field: str, descending: bool) -> list[Column]:
-        sample = [self.cells(i) for i in range(min(SAMPLE_ROWS, len(self.records)))]
+        sample = [self.cells(i) for i in range(min(SAMPLE_ROWS, len(self)))]
         labels = [_label(f, f == sort_field, descending) for f in self.fields]
         widths = natural_widths(labels, sample)
         numeric = {s.name for s in kind.all_fields if s.type in ("int", "money")}
         return [Column(f, labels[i], widths[i], right=f in numeric, flex=f == kind.title_field)
                 for i, f in enumerate(self.fields)]
 
+    def record(self, index: int) -> Record:
+        return self.base[index if self.indices is None else self.indices[index]]
+
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self.base) if self.indices is None else len(self.indices)
 
     def key(self, index: int) -> str:
-        return self.records[index].path
+        return self.record(index).path
 
     def cells(self, index: int) -> tuple[str, ...]:
         found = self._cells.get(index)
         if found is None:
-            record = self.records[index]
+            record = self.record(index)
             found = tuple(cell_text(record, f) for f in self.fields)
             self._cells[index] = found
         return found
 
     def style(self, index: int) -> str:
-        record = self.records[index]
+        record = self.record(index)
         if record.problems:
             return "problem"
         return "muted" if record.data.get("archived") is True else ""
 
     def index_of(self, key: str) -> int | None:
-        if self._keys is None:
-            self._keys = {r.path: i for i, r in enumerate(self.records)}
-        return self._keys.get(key)
+        if self._positions is None:
+            places = {r.path: i for i, r in enumerate(self.base)}
+            self._positions = lambda: places
+        place = self._positions().get(key)
+        if place is None or self.indices is None:
+            return place
+        at = bisect_left(self.indices, place)
+        return at if at < len(self.indices) and self.indices[at] == place else None
 
 
 def _label(field: str, sorted_by: bool, descending: bool) -> str:

@@ -23,6 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from obm_tui.model.errors import ObmError
 from obm_tui.model.kinds import KINDS
+from obm_tui.model.messages import external_message
 from obm_tui.vault.config import CONFIG_PATH
 from obm_tui.vault.paths import kind_of_path
 from obm_tui.vault.refresh import is_own_write, reload_paths, rescan
@@ -168,6 +169,7 @@ class VaultWatcher:
     def _debounce_loop(self) -> None:
         while not self._stopping.is_set():
             self._wake.wait()
+            pending: _Collector | None = None
             while not self._stopping.is_set():
                 with self._lock:
                     pending = self._pending
@@ -212,7 +214,12 @@ class VaultWatcher:
 
     # ----- applying a batch --------------------------------------------------------------------
     def apply(self, batch: Batch) -> Applied:
-        """Reload what the batch names (or rescan) and commit external edits; thread-safe with saves."""
+        """Reload what the batch names (or rescan), then commit the external edits."""
+        reloaded = self.reload(batch)
+        return self.commit_reloaded(reloaded)
+
+    def reload(self, batch: Batch) -> Applied:
+        """Bring the index up to date with the batch (no git): what changed, and by whom."""
         with _write_lock(self.vault):
             if batch.rescan:
                 for kind in KINDS.values():
@@ -223,28 +230,38 @@ class VaultWatcher:
             else:
                 external = tuple(p for p in sorted(batch.paths) if not is_own_write(self.vault, p))
                 reloaded = reload_paths(self.vault, external)
-            commit, error = self._commit_external(bool(external) or self.commit_failed)
-        return Applied(reloaded.changed, tuple(external), commit, reloaded.config, batch.git,
-                       batch.rescan, error)
+        return Applied(reloaded.changed, tuple(external), None, reloaded.config, batch.git, batch.rescan)
+
+    def commit_reloaded(self, reloaded: Applied) -> Applied:
+        """Commit the files another program changed, by their exact paths (no `git status` sweep)."""
+        paths = [p for p in reloaded.external if kind_of_path(p) is not None or p == CONFIG_PATH]
+        with _write_lock(self.vault):
+            commit, error = self._commit_external(paths)
+        return Applied(reloaded.changed, reloaded.external, commit, reloaded.config, reloaded.git,
+                       reloaded.rescanned, error)
 
     def retry(self) -> Applied | None:
         """Retry a commit that failed earlier (git was busy); None when nothing waits."""
         if not self.commit_failed:
             return None
         with _write_lock(self.vault):
-            commit, error = self._commit_external(True)
+            commit, error = self._commit_external(None)
         return Applied(commit=commit, error=error)
 
-    def _commit_external(self, wanted: bool) -> tuple[str | None, ObmError | None]:
-        if not (wanted and self.commit):
+    def _commit_external(self, paths: list[str] | None) -> tuple[str | None, ObmError | None]:
+        """Commit `paths` as an external edit; None (a retry): every changed record file."""
+        if not self.commit or (paths is not None and not paths and not self.commit_failed):
             return None, None
         try:
             self.vault.commit_pending()
-            sha = self.vault.commit_external_edits()
+            if paths and not self.commit_failed:
+                sha = self.vault.git.commit(paths, external_message(paths), author=self.vault.config.author)
+            else:
+                sha = self.vault.commit_external_edits()
         except ObmError as exc:
             self.commit_failed = True
             return None, exc
-        except Exception as exc:  # noqa: BLE001 - e.g. git busy: keep watching, retry later
+        except Exception as exc:  # noqa: BLE001 - keep watching; retry later
             self.commit_failed = True
             return None, ObmError(f"external edits are saved on disk but not committed yet: {exc}",
                                   title="Commit delayed")
@@ -253,17 +270,22 @@ class VaultWatcher:
 
     def run_forever(self, on_applied: Callable[[Applied], None], *, retry_every: float = 5.0,
                     cancelled: Callable[[], bool] = lambda: False) -> None:
-        """Loop: wait for a batch, apply it, report; retry a failed commit now and then."""
+        """Loop: wait for a batch, reload and report it at once, then commit and report that."""
         while not self._stopping.is_set() and not cancelled():
             batch = self.next_batch(timeout=retry_every)
             if batch is None:
                 if self._stopping.is_set():
                     return
                 applied = self.retry()
-            else:
-                applied = self.apply(batch)
-            if applied is not None and applied.worth_telling:
-                on_applied(applied)
+                if applied is not None and applied.worth_telling:
+                    on_applied(applied)
+                continue
+            reloaded = self.reload(batch)
+            if reloaded.worth_telling:
+                on_applied(reloaded)
+            committed = self.commit_reloaded(reloaded)
+            if committed.commit or committed.error:
+                on_applied(Applied(commit=committed.commit, error=committed.error))
 
 
 _CHANGES = frozenset({"moved", "deleted", "created", "modified", "closed"})  # not opened/read/attrib

@@ -163,3 +163,20 @@ async def test_number_keys_switch_screens_and_keep_each_stack(vault: Vault) -> N
             await settle(pilot)
             assert app.current_mode == mode
         assert isinstance(app.screen, RecordScreen)  # the clients tab kept the open record
+
+
+async def test_list_keys_act_on_the_record_under_the_cursor(vault: Vault) -> None:
+    from obm_tui.tui.screens.history import HistoryScreen
+
+    app = make_app(vault)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await clients(pilot)
+        await pilot.press("j", "h")  # ben-carter's history
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen) and app.screen.path == "clients/ben-carter.md"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("d", "a")  # archive ben-carter from the list
+        await settle(pilot)
+        assert "archived: true" in (vault.root / "clients/ben-carter.md").read_text()
+        assert app.screen.state()["total"] == 3

@@ -253,3 +253,25 @@ async def test_a_held_index_lock_shows_a_notice_and_keeps_the_edit(vault: Vault)
         await settle(pilot)
         assert app.status.pending == 0
         assert git(vault.root, "log", "-1", "--format=%s").strip() == "client fred-smith: status current -> paused"
+
+
+async def test_conflict_edit_starts_from_mine_and_saves_over_the_file_as_it_is_now(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_fred(pilot)
+        await focus_field(pilot, screen, "status")
+        await pilot.press("enter")
+        path = vault.root / FRED
+        path.write_text(path.read_text().replace("status: current", "status: past"))
+        screen.query_one(FieldInput).value = "paused"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("e")  # edit, starting from my value
+        await settle(pilot)
+        box = screen.query_one(FieldInput)
+        assert box.value == "paused"
+        box.value = "lead"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "status: lead" in path.read_text()
+        assert git(vault.root, "log", "-1", "--format=%s").strip() == "client fred-smith: status past -> lead"

@@ -173,3 +173,20 @@ async def test_command_palette_hits(hostile: Vault) -> None:
         await settle(pilot)
         await pilot.pause(0.3)
         assert_literal(app, MARKUP[0])
+
+
+async def test_choice_and_prompt_dialogs(hostile: Vault) -> None:
+    from obm_tui.tui.dialogs.choice import ChoiceDialog
+    from obm_tui.tui.dialogs.prompt import PromptDialog
+
+    app = make_app(hostile)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(ChoiceDialog(MARKUP[0], [("a", MARKUP[1]), ("b", "\x1b[31mred\x07\x00")]))
+        await settle(pilot)
+        assert_literal(app, MARKUP[0], MARKUP[1], HOSTILE_SHOWN)
+        await pilot.press("escape")
+        app.push_screen(PromptDialog(MARKUP[2], MARKUP[1]))
+        await settle(pilot)
+        await pilot.press(*"[b]x[/b]")
+        assert_literal(app, MARKUP[2], MARKUP[1], "[b]x[/b]")

@@ -90,15 +90,17 @@ class RecordsScreen(ObmScreen):
         self._bad = sum(1 for r in self._all if r.problems)
         self._show(keep)
         if self.filter.empty:  # get the searchable texts ready before the user types
-            run_blocking(self, self._list.texts, label="Indexing the list for the filter", group="haystacks",
+            run_blocking(self, self._list.prepare, label="Indexing the list for the filter", group="haystacks",
                          exclusive=True)
 
     def _show(self, keep: bool = True) -> None:
-        shown = self._list.apply(self.filter)
+        indices = self._list.apply_indices(self.filter)
         table = self.query_one(VirtualTable)
         table.empty_text = "No records match the filter." if self._all else f"No {plural(self.kind.name)} yet — n makes one."
-        table.set_source(RecordSource(self.kind, shown, columns=self._columns), keep=keep)
-        self._update_counts(len(shown))
+        source = RecordSource(self.kind, self._list.records, columns=self._columns, indices=indices,
+                              positions=self._list.positions)
+        table.set_source(source, keep=keep)
+        self._update_counts(len(source))
 
     def _update_counts(self, shown: int) -> None:
         total, bad = len(self._all), self._bad

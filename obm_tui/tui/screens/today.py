@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date
 
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ from obm_tui.services.agenda import SECTIONS, SOURCES, AgendaItem
 from obm_tui.tui.actions import bindings
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
-from obm_tui.tui.tasks import run_blocking
+from obm_tui.tui.tasks import run_blocking, show_error
 from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import Column, VirtualTable, natural_widths
@@ -81,7 +82,7 @@ class TodayScreen(ObmScreen):
 
     def on_mount(self) -> None:
         self.items: list[AgendaItem] = []
-        self._placed = False
+        self._placed: str | None = None
         self.query_one(VirtualTable).focus()
         self.refresh_data(None)
 
@@ -93,14 +94,23 @@ class TodayScreen(ObmScreen):
         sources = list(SOURCES)
 
         def build() -> list[AgendaItem]:
-            """Source by source, so quick sections show while slow ones are still computing."""
+            """Every source at once, each section shown as soon as its source is done: the quick
+            ones (index only) are not held up by slow ones (that read files)."""
             items: list[AgendaItem] = []
-            for done, source in enumerate(sources, start=1):
-                items = sorted(items + source(vault, now), key=agenda_order)
-                if get_current_worker().is_cancelled:
-                    break
-                if done < len(sources):
-                    app.call_from_thread(self._show, items, len(sources) - done)
+            pool = ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="agenda")
+            futures = [pool.submit(source, vault, now) for source in sources]
+            try:
+                for left, future in enumerate(as_completed(futures), start=1):
+                    try:
+                        items = sorted(items + future.result(), key=agenda_order)
+                    except Exception as exc:  # noqa: BLE001 - one broken source must not hide the others
+                        app.call_from_thread(show_error, app, exc)
+                    if get_current_worker().is_cancelled:
+                        break
+                    if left < len(futures):
+                        app.call_from_thread(self._show, items, len(futures) - left)
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)
             return items
 
         run_blocking(self, build, done=self._show, label="Building the agenda", group="agenda", exclusive=True)
@@ -113,10 +123,12 @@ class TodayScreen(ObmScreen):
         self.mark_seen()
         table = self.query_one(VirtualTable)
         source = AgendaSource(items)
-        table.set_source(source, keep=self._placed)
+        untouched = table.cursor_key == self._placed  # the user has not moved the cursor yet
+        table.set_source(source, keep=True)
         first_item = next((i for i in range(len(source)) if source.item(i)), None)
-        if not self._placed and first_item is not None:  # start on the most urgent line, once
-            table.cursor, self._placed = first_item, True
+        if untouched and first_item is not None:  # start on the most urgent line
+            table.cursor = first_item
+            self._placed = table.cursor_key
         overdue = sum(1 for i in items if i.urgency == 0)
         due = sum(1 for i in items if i.urgency == 1)
         self.query_one("#summary", Static).update(join(
