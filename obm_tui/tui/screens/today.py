@@ -126,8 +126,9 @@ class TodayScreen(ObmScreen):
         untouched = table.cursor_key == self._placed  # the user has not moved the cursor yet
         table.set_source(source, keep=True)
         first_item = next((i for i in range(len(source)) if source.item(i)), None)
-        if untouched and first_item is not None:  # start on the most urgent line
-            table.cursor = first_item
+        if untouched:  # start on the most urgent line (until the user moves)
+            if first_item is not None:
+                table.cursor = first_item
             self._placed = table.cursor_key
         overdue = sum(1 for i in items if i.urgency == 0)
         due = sum(1 for i in items if i.urgency == 1)
