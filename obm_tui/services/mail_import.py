@@ -27,6 +27,7 @@ from obm_tui.model import conversation, ids
 from obm_tui.model.errors import ObmError
 from obm_tui.model.records import Record
 from obm_tui.model.tickets import Moves, status_after
+from obm_tui.services.records import require_readable
 from obm_tui.services.tickets import care_config, local_now, read_ticket, safe_text
 from obm_tui.vault.batch import Edit, NewFile, write_many
 from obm_tui.vault.store import Vault
@@ -217,9 +218,7 @@ class _Builder:
         return NewFile(f"tickets/{stem}.md", fields, draft.body)
 
     def extend(self, record: Record, added: Iterable[MailMessage], lines: list[MailLine]) -> Edit:
-        if not record.readable:
-            raise ObmError(f"{record.path} does not parse; fix it in an editor first")
-        doc = read_ticket(self.vault, record)
+        doc = read_ticket(self.vault, require_readable(record))
         status = str(record.data.get("status") or "new")
         draft = _Draft(record.id, doc.body, status, dict(record.data))
         ordered = sorted(added, key=lambda m: (m.date is None, m.date.timestamp() if m.date else 0))

@@ -20,7 +20,7 @@ from obm_tui.model.kinds import KINDS
 from obm_tui.model.ledger import Movement
 from obm_tui.model.purchase import PurchaseError, Receipt
 from obm_tui.model.records import Record
-from obm_tui.services.records import make_id, update
+from obm_tui.services.records import make_id, require_readable, update
 from obm_tui.services.stock import (
     find_product,
     forecast_all,
@@ -66,10 +66,7 @@ def parse_line_args(args: Sequence[str]) -> dict[str, int | None]:
 
 def find_order(vault: Vault, ref: str) -> Record:
     """A purchase order by id (or unique prefix); refuses one whose file does not parse."""
-    record = vault.find(ref, "purchase-order")
-    if not record.readable:
-        raise ValidationError(f"{record.path} does not parse; fix it in an editor first ({record.problems[0].reason})")
-    return record
+    return require_readable(vault.find(ref, "purchase-order"))
 
 
 def new_order(vault: Vault, supplier: str, lines: Mapping[str, int | None], *, today: date,

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from obm_tui.model import ids
 from obm_tui.model.errors import UsageError, ValidationError
 from obm_tui.model.fields import FieldValueError
+from obm_tui.model.inputs import parse_input, to_raw
 from obm_tui.model.kinds import Kind, kind_named
 from obm_tui.model.merge import DELETED
 from obm_tui.model.messages import change_message, created_message, deleted_message
 from obm_tui.model.records import Record
-from obm_tui.model.inputs import parse_input, to_raw
 from obm_tui.services.templates import record_template_body
 from obm_tui.vault.store import SaveResult, Vault
 
@@ -26,6 +26,13 @@ def require_kind(name: str) -> Kind:
 
         raise UsageError(f"unknown kind {name!r}; kinds are: {', '.join(KINDS)}")
     return kind
+
+
+def require_readable(record: Record) -> Record:
+    """The record, if its file parses; else a ValidationError saying why (it is never written)."""
+    if not record.readable:
+        raise ValidationError(f"{record.path} does not parse; fix it in an editor first ({record.problems[0].reason})")
+    return record
 
 
 def now_in(vault: Vault) -> datetime:
@@ -122,9 +129,7 @@ def _check_fields(kind: Kind, data: Mapping[str, Any]) -> list[str]:
 
 def set_fields(vault: Vault, ref: str, pairs: Mapping[str, str]) -> SaveResult:
     """Change fields of one record from `field=value` text; one commit in business words."""
-    record = vault.find(ref)
-    if not record.readable:
-        raise ValidationError(f"{record.path} does not parse; fix it in an editor first ({record.problems[0].reason})")
+    record = require_readable(vault.find(ref))
     changes = parse_assignments(record.schema, pairs)
     return update(vault, record, changes)
 

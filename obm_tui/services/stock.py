@@ -14,11 +14,8 @@ from typing import Any
 
 from obm_tui.model import ledger
 from obm_tui.model.errors import (
-    ConflictError,
-    FormatError,
     ObmError,
     UsageError,
-    ValidationError,
 )
 from obm_tui.model.fields import FieldValueError, to_int
 from obm_tui.model.forecast import (
@@ -33,6 +30,7 @@ from obm_tui.model.forecast import (
 from obm_tui.model.ledger import Movement, StockError
 from obm_tui.model.purchase import PurchaseOrder, incoming, parse_lines
 from obm_tui.model.records import Record
+from obm_tui.services.records import require_readable
 from obm_tui.vault.frontmatter import Document
 from obm_tui.vault.store import SaveResult, Vault
 
@@ -71,10 +69,7 @@ def find_product(vault: Vault, sku: str) -> Record:
     wanted = sku.strip().casefold()
     for record in vault.records("product", archived=True):
         if record.id.casefold() == wanted:
-            if not record.readable:
-                raise ValidationError(f"{record.path} does not parse; fix it in an editor first "
-                                      f"({record.problems[0].reason})")
-            return record
+            return require_readable(record)
     near = sorted(r.id for r in vault.records("product", archived=True) if r.id.casefold().startswith(wanted[:3]))
     hint = f" (did you mean {', '.join(near[:3])}?)" if near and wanted else ""
     raise UsageError(f"no product with SKU {sku!r}{hint}")
@@ -82,11 +77,7 @@ def find_product(vault: Vault, sku: str) -> Record:
 
 def read_product(vault: Vault, record: Record) -> Document:
     """The product's file as it is now (ConflictError if it no longer parses)."""
-    try:
-        return vault.read_document(record)
-    except FormatError as exc:
-        raise ConflictError(f"{record.path} does not parse (line {exc.line}: {exc.reason}); "
-                            "fix it in an editor first") from None
+    return vault.read_for_edit(record)
 
 
 def on_hand_of(record: Record, data: dict[str, Any]) -> int:

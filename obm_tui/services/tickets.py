@@ -15,13 +15,13 @@ from typing import Any
 
 from obm_tui.model import conversation
 from obm_tui.model.care_config import CareConfig, load_care_config
-from obm_tui.model.errors import ConflictError, FormatError, UsageError, ValidationError
+from obm_tui.model.errors import FormatError, UsageError, ValidationError
 from obm_tui.model.fields import FieldValueError, to_link
 from obm_tui.model.merge import DELETED
 from obm_tui.model.records import Record
 from obm_tui.model.tickets import move as move_status
 from obm_tui.model.tickets import status_after
-from obm_tui.services.records import new_record
+from obm_tui.services.records import new_record, require_readable
 from obm_tui.services.replies import ReplyTemplate, find_reply
 from obm_tui.vault.frontmatter import Document
 from obm_tui.vault.frontmatter_edit import WriteError
@@ -68,19 +68,12 @@ def agent_name(vault: Vault) -> str:
 
 def find_ticket(vault: Vault, ref: str) -> Record:
     """A ticket by id (or unique prefix, path, link); refuses one whose file does not parse."""
-    record = vault.find(ref, "ticket")
-    if not record.readable:
-        raise ValidationError(f"{record.path} does not parse; fix it in an editor first ({record.problems[0].reason})")
-    return record
+    return require_readable(vault.find(ref, "ticket"))
 
 
 def read_ticket(vault: Vault, record: Record) -> Document:
     """The ticket's file as it is now (ConflictError if it no longer parses)."""
-    try:
-        return vault.read_document(record)
-    except FormatError as exc:
-        raise ConflictError(f"{record.path} does not parse (line {exc.line}: {exc.reason}); "
-                            "fix it in an editor first") from None
+    return vault.read_for_edit(record)
 
 
 def client_of(vault: Vault, fields: Mapping[str, Any]) -> Record | None:

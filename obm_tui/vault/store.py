@@ -30,7 +30,15 @@ from obm_tui.vault.config import CONFIG_PATH, Config, load_config
 from obm_tui.vault.frontmatter import Document, read_document
 from obm_tui.vault.git import Git, GitLockedError
 from obm_tui.vault.index import Index
-from obm_tui.vault.loader import Entry, cross_problems, load_row, load_rows, scan, to_record, to_row
+from obm_tui.vault.loader import (
+    Entry,
+    cross_problems,
+    load_row,
+    load_rows,
+    scan,
+    to_record,
+    to_row,
+)
 from obm_tui.vault.paths import check_relative, inside, kind_of_path
 
 PENDING_FILE = f"{CACHE_DIR}/pending.json"
@@ -109,6 +117,11 @@ class Vault:
     def read_document(self, record: Record) -> Document:
         """The record's file as it is on disk now (FormatError if it no longer parses)."""
         return read_document(self._read_bytes(record.path))
+
+    def read_for_edit(self, record: Record) -> Document:
+        """The record's file now, to change it: ConflictError (with the line and reason) if it no
+        longer parses, UsageError if it is gone."""
+        return self._parse_or_refuse(record, self._read_bytes(record.path))
 
     def read_body(self, record: Record) -> str:
         return self.read_document(record).body
