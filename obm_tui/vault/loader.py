@@ -21,6 +21,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, NamedTuple
@@ -158,7 +159,9 @@ def load_rows(root: Path, entries: list[Entry], workers: int | None = None) -> l
     if workers < 2 or len(entries) < PARALLEL_THRESHOLD:
         with gc_paused():
             return _load_list(root, entries)
-    from concurrent.futures import ProcessPoolExecutor  # only big loads need it (~10 ms to import)
+    from concurrent.futures import (
+        ProcessPoolExecutor,  # only big loads need it (~10 ms to import)
+    )
 
     count = workers * CHUNKS_PER_WORKER
     chunks = [entries[i::count] for i in range(count)]
@@ -302,26 +305,20 @@ def cross_problems(records: Iterable[Record]) -> dict[str, list[Problem]]:
     """Problems between files: duplicate ids within a kind, names differing only by case.
 
     The first file in path order keeps the id (or the name); every later one gets the problem.
-    Linear: only the few colliding groups are sorted.
+    Linear: sets find whether anything clashes at all; only clashing groups are sorted.
     """
-    by_id: dict[tuple[str, str], Any] = {}  # a Record, or a list of them once two share the key
-    by_name: dict[str, Any] = {}
-    clashes: list[list[Record]] = []
-    name_clashes: list[list[Record]] = []
-    ids, names = by_id.setdefault, by_name.setdefault
-    for record in records:
-        key = (record.kind, record.id.casefold())
-        if ids(key, record) is not record:
-            _clash(by_id, key, record, clashes)
-        folded = record.path.casefold()
-        if names(folded, record) is not record:
-            _clash(by_name, folded, record, name_clashes)
+    records = list(records)
+    ids = list(zip(map(_kind, records), map(str.casefold, map(_id, records))))
+    names = list(map(str.casefold, map(_path, records)))
+    if len(set(ids)) == len(ids) and len(set(names)) == len(names):
+        return {}
     found: dict[str, list[tuple[int, Problem]]] = {}
-    for group in clashes:
+    for group in _clashes(ids, records):
         first, *later = sorted(group, key=_path)
         for record in later:
-            found.setdefault(record.path, []).append((0, Problem(record.path, 0, f"id {record.id!r} is also used by {first.path}")))
-    for group in name_clashes:
+            reason = f"id {record.id!r} is also used by {first.path}"
+            found.setdefault(record.path, []).append((0, Problem(record.path, 0, reason)))
+    for group in _clashes(names, records):
         first, *later = sorted(group, key=_path)
         for record in later:
             if record.path != first.path:
@@ -330,14 +327,12 @@ def cross_problems(records: Iterable[Record]) -> dict[str, list[Problem]]:
     return {path: [p for _, p in sorted(found[path], key=lambda pair: pair[0])] for path in sorted(found)}
 
 
-def _clash(groups: dict[Any, Any], key: Any, record: Record, clashes: list[list[Record]]) -> None:
-    seen = groups[key]
-    if seen.__class__ is list:
-        seen.append(record)
-    else:
-        groups[key] = group = [seen, record]
-        clashes.append(group)
+def _clashes(keys: list[Any], records: list[Record]) -> list[list[Record]]:
+    """Groups of two or more records sharing a key."""
+    groups: dict[Any, list[Record]] = {}
+    for key, record in zip(keys, records):
+        groups.setdefault(key, []).append(record)
+    return [group for group in groups.values() if len(group) > 1]
 
 
-def _path(record: Record) -> str:
-    return record.path
+_kind, _id, _path = attrgetter("kind"), attrgetter("id"), attrgetter("path")
