@@ -1,0 +1,173 @@
+"""Processes that run themselves, while the app is open: what `obm tick` does, at the right times.
+
+- when the app opens: process ticks made elsewhere, apply the rules, start due recurring runs;
+- after every save made in the app: apply the rules (a client set to `onboarding` starts its
+  onboarding run);
+- after files changed by another program (an editor, a `git pull`): process the ticks made there
+  (`process_pending_runs`, limited to those files for closed runs), then apply the rules.
+
+One pass runs at a time, in a thread worker; requests that arrive meanwhile are merged into the
+next pass, so a tick made in an editor is processed exactly once (and processing is idempotent
+anyway: a processed tick carries `done::`). Saves made by a pass itself do not ask for another.
+What a pass did is told in notifications; the screens follow through the usual vault events.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from obm_tui.model.display import clean
+from obm_tui.tui.tasks import run_blocking
+
+if TYPE_CHECKING:
+    from obm_tui.services.rules import RuleStart
+    from obm_tui.services.runs import RunOutcome, Started
+    from obm_tui.tui.app import ObmApp
+
+
+@dataclass
+class Request:
+    """What the next pass must do."""
+
+    startup: bool = False
+    external: set[str] = field(default_factory=set)
+    rules: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.startup or self.external or self.rules)
+
+
+@dataclass
+class PassResult:
+    """What one or more passes did."""
+
+    processed: list[RunOutcome] = field(default_factory=list)
+    rules: list[RuleStart] = field(default_factory=list)
+    recurring: list[Started] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[str]:
+        found = [p for o in self.processed for p in o.paths]
+        found += [r.started.record.path for r in self.rules if r.started and r.started.created]
+        return found + [s.record.path for s in self.recurring if s.created]
+
+
+class Automation:
+    """Runs the passes for one app; thread-safe `request_*` methods."""
+
+    def __init__(self, app: ObmApp) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._wanted = Request()
+        self._running = False
+        self._worker_thread: int | None = None
+        self.passes = 0  # finished passes (tests wait on it)
+
+    # ----- hooks -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """On mount: follow the app's saves and do what `obm tick` does once."""
+        self.app.vault.listeners.append(self._saved)
+        self._ask(startup=True)
+
+    def stop(self) -> None:
+        if self._saved in self.app.vault.listeners:
+            self.app.vault.listeners.remove(self._saved)
+
+    def _saved(self, paths: list[str]) -> None:
+        """A vault listener: the app saved `paths` (in any thread)."""
+        if threading.get_ident() != self._worker_thread:
+            self._ask(rules=True)
+
+    def external_change(self, paths: tuple[str, ...] | list[str]) -> None:
+        """From the watcher: another program changed these files (already in the index)."""
+        if paths:
+            self._ask(external=set(paths))
+
+    @property
+    def idle(self) -> bool:
+        with self._lock:
+            return not self._running and self._wanted.empty
+
+    # ----- passes ------------------------------------------------------------------------------
+    def _ask(self, *, startup: bool = False, external: set[str] | None = None, rules: bool = False) -> None:
+        with self._lock:
+            self._wanted.startup |= startup
+            self._wanted.external |= external or set()
+            self._wanted.rules |= rules
+            if self._running:
+                return  # the running pass picks it up
+            self._running = True
+        if self.app._thread_id == threading.get_ident():  # noqa: SLF001 - workers start on the UI thread
+            self._launch()
+        else:
+            try:
+                self.app.call_from_thread(self._launch)
+            except RuntimeError:  # the app is closing
+                pass
+
+    def _launch(self) -> None:
+        run_blocking(self.app, self._work, done=self._report, failed=self._failed,
+                     label="Processing ticks and rules", group="automation")
+
+    def _take(self) -> Request | None:
+        with self._lock:
+            wanted, self._wanted = self._wanted, Request()
+            if wanted.empty:
+                self._running = False
+                return None
+            return wanted
+
+    def _work(self) -> PassResult:
+        self._worker_thread = threading.get_ident()
+        result = PassResult()
+        try:
+            while (wanted := self._take()) is not None:
+                self._one_pass(wanted, result)
+        except BaseException:
+            with self._lock:
+                self._running = False
+            raise
+        finally:
+            self._worker_thread = None
+        return result
+
+    def _one_pass(self, wanted: Request, result: PassResult) -> None:
+        from obm_tui.services.rules import apply_rules
+        from obm_tui.services.runs import process_pending_runs, tick_recurring
+
+        vault, now = self.app.vault, self.app.now()
+        if wanted.startup or wanted.external:
+            paths = None if wanted.startup else sorted(wanted.external)
+            result.processed += [o for o in process_pending_runs(vault, now, paths=paths) if o.changed or o.error]
+        result.rules += [r for r in apply_rules(vault, now) if r.error or (r.started and r.started.created)]
+        if wanted.startup:
+            result.recurring += [s for s in tick_recurring(vault, now.date()) if s.created]
+
+    # ----- telling -----------------------------------------------------------------------------
+    def _report(self, result: PassResult) -> None:
+        self.passes += 1
+        app = self.app
+        if result.paths:
+            app.note_changes(result.paths)
+            app.refresh_status()
+        for outcome in result.processed:
+            if outcome.error:
+                app.notify(clean(outcome.error, keep_newlines=True), title=f"Run {outcome.run_id} not processed",
+                           severity="error", markup=False, timeout=10)
+            else:
+                app.notify(clean(outcome.message, keep_newlines=True), title="Tick processed", markup=False)
+        for start in result.rules:
+            if start.error:
+                app.notify(clean(start.error), title=f'Rule "{clean(start.rule)}" for {clean(start.record)}',
+                           severity="warning", markup=False, timeout=10)
+            elif start.started is not None:
+                app.notify(clean(start.started.message), title=f'Rule "{clean(start.rule)}"', markup=False)
+        for started in result.recurring:
+            app.notify(clean(started.message), title="Recurring run", markup=False)
+
+    def _failed(self, exc: Exception) -> bool:
+        self.passes += 1
+        return False  # the usual error notification

@@ -1,0 +1,28 @@
+"""Where the work views plug into the app: the main lists that have computed columns, and which
+view a line of Today opens (a run's checklist, a ticket's conversation, else the record)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from obm_tui.tui.screens.processes import ProcessesScreen
+from obm_tui.tui.screens.stock import StockScreen
+from obm_tui.tui.screens.tickets import TicketsScreen
+
+if TYPE_CHECKING:
+    from obm_tui.tui.app import ObmApp
+
+WORK_SCREENS: dict[str, Any] = {"processes": ProcessesScreen, "tickets": TicketsScreen, "stock": StockScreen}
+
+
+def open_item(app: ObmApp, section: str, path: str) -> None:
+    """Open what an agenda line is about: steps open their run, tickets their conversation."""
+    from obm_tui.tui import care_flows, run_flows
+
+    record = app.vault.index.by_path(path)
+    if record is not None and record.readable and record.kind == "run":
+        run_flows.open_run(app, path)
+    elif record is not None and record.readable and record.kind == "ticket":
+        care_flows.open_ticket(app, path)
+    else:
+        app.open_record(path)
