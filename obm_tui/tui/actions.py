@@ -43,6 +43,11 @@ SCOPES = {
     "history": "History",
     "problems": "Problems",
     "dialog": "Dialogs",
+    "processes": "Processes & runs",
+    "run": "A run (its checklist)",
+    "ticket": "A ticket (its conversation)",
+    "stock": "Stock",
+    "draft": "An email draft",
 }
 
 ACTIONS: tuple[Action, ...] = (
@@ -96,6 +101,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("record.reply", "r", "kind_action('reply')", "Reply", "Tickets: reply (or /name for a canned reply)"),
     Action("record.move", "m", "kind_action('move')", "Stock movement",
            "Products: receive, ship, count or adjust (one ledger row)"),
+    Action("record.start", "p", "kind_action('start')", "Start process",
+           "Clients: start a run of a process about this client (choose the process)"),
+    Action("record.receive", "r", "kind_action('receive')", "Receive",
+           "Purchase orders: receive what arrived (the order and every product's ledger, one commit)"),
     # --- editing a field ----------------------------------------------------------------------
     Action("form.save", "enter", "save", "Save", "Check and save the field (one commit)"),
     Action("form.cancel", "escape", "cancel", "Cancel", "Stop editing; nothing is saved"),
@@ -116,6 +125,37 @@ ACTIONS: tuple[Action, ...] = (
     Action("dialog.mine", "m", "choose('mine')", "Keep mine", "Conflict: keep your value"),
     Action("dialog.theirs", "t", "choose('theirs')", "Take theirs", "Conflict: take the value on disk"),
     Action("dialog.edit", "e", "choose('edit')", "Edit", "Conflict: edit the value, starting from yours"),
+    Action("dialog.send", "ctrl+s", "send", "Send", "Send or save what the dialog holds (a reply, a note, a form)"),
+    Action("dialog.next", "down", "next", "Next", "Pickers: the next match", show=False),
+    Action("dialog.previous", "up", "previous", "Previous", "Pickers: the previous match", show=False),
+    # --- processes and runs -------------------------------------------------------------------
+    Action("processes.start", "r", "start_run", "Start a run",
+           "Start a run of the process under the cursor (first choose what it is about)"),
+    Action("run.tick", "space", "toggle_step", "Tick/untick",
+           "Tick the step under the cursor, or untick a ticked one; its actions run and the message says what happened"),
+    Action("run.draft", "m", "draft_email", "Draft email",
+           "Draft the step's email (email::): copy it, save it as .eml or open it in your mail program"),
+    Action("run.subject", "s", "open_subject", "Subject", "Open the record the run is about"),
+    Action("run.fields", "f", "open_fields", "Fields", "The run's fields (the record view)"),
+    Action("run.editor", "e", "open_editor", "Editor", "Open the run's file in $EDITOR at the step"),
+    Action("run.history", "h", "history", "History", "The run's history from git"),
+    Action("run.back", "escape", "back", "Back", "Back to where you came from"),
+    # --- a ticket -----------------------------------------------------------------------------
+    Action("ticket.reply", "r", "reply", "Reply",
+           "Reply: type it or start from a canned reply; the status moves as configured, or as you choose"),
+    Action("ticket.note", "i", "add_note", "Internal note", "Add an internal note (never sent; the status stays)"),
+    Action("ticket.status", "s", "move_status", "Status", "Move the status (only the moves the ticket allows)"),
+    Action("ticket.fields", "f", "open_fields", "Fields", "The ticket's fields (the record view)"),
+    Action("ticket.editor", "e", "open_editor", "Editor", "Open the ticket's file in $EDITOR"),
+    Action("ticket.history", "h", "history", "History", "The ticket's history from git"),
+    Action("ticket.back", "escape", "back", "Back", "Back to where you came from"),
+    # --- stock --------------------------------------------------------------------------------
+    Action("stock.movement", "m", "movement", "Movement",
+           "Products: receive, ship, adjust or count the product under the cursor (one ledger row, one commit)"),
+    # --- an email draft -----------------------------------------------------------------------
+    Action("draft.copy", "c", "copy", "Copy", "Copy the draft (To, Subject, text) to the clipboard"),
+    Action("draft.save", "s", "save", "Save .eml", "Save the draft as an .eml file (mail programs open it as a draft)"),
+    Action("draft.open", "o", "open_mail", "Mail program", "Open the draft in your mail program (a mailto: link)"),
 )
 
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}
