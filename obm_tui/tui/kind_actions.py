@@ -103,7 +103,21 @@ HANDLERS: dict[str, tuple[str, Handler]] = {
     "tick": ("run", tick_step),
     "reply": ("ticket", reply_to_ticket),
     "move": ("product", stock_movement),
+    "start": ("client", lambda app, record: _start_process(app, record)),
+    "receive": ("purchase-order", lambda app, record: _receive_order(app, record)),
 }
+
+
+def _start_process(app: ObmApp, record: Record) -> None:
+    from obm_tui.tui.run_flows import start_for_subject
+
+    start_for_subject(app, record)
+
+
+def _receive_order(app: ObmApp, record: Record) -> None:
+    from obm_tui.tui.care_flows import receive_order
+
+    receive_order(app, record)
 
 
 def applies(name: str, record: Record | None) -> bool:
