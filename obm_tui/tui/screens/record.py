@@ -30,8 +30,8 @@ MAX_BODY = 400_000  # characters rendered as Markdown; longer bodies are shown a
 class RecordScreen(ObmScreen):
     """The record at `path`."""
 
-    BINDINGS = [binding(i) for i in ("record.tick", "record.reply", "record.move", "record.editor", "record.new",
-                                     "record.delete", "record.history", "record.back")]
+    BINDINGS = [binding(i) for i in ("record.tick", "record.reply", "record.move", "record.start", "record.receive",
+                                     "record.editor", "record.new", "record.delete", "record.history", "record.back")]
 
     def __init__(self, path: str) -> None:
         super().__init__()
