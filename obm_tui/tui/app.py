@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from obm_tui.model.records import Record
 from obm_tui.tui import flows
 from obm_tui.tui.actions import bindings
+from obm_tui.tui.automation import Automation
 from obm_tui.tui.clock import Clock, vault_clock
 from obm_tui.tui.messages import StatusChanged, VaultChanged
 from obm_tui.tui.palette import ActionsProvider, RecordsProvider
@@ -46,7 +47,10 @@ def _screen(name: str) -> Any:
     from obm_tui.tui.screens.today import TodayScreen
 
     if name in LISTS:
-        return lambda: RecordsScreen(*LISTS[name])
+        from obm_tui.tui.screens.work_screens import WORK_SCREENS
+
+        screen = WORK_SCREENS.get(name, RecordsScreen)
+        return lambda: screen(*LISTS[name])
     return {"today": TodayScreen, "history": HistoryScreen, "problems": ProblemsScreen}[name]
 
 
@@ -60,7 +64,7 @@ class ObmApp(App[None]):
     COMMANDS = App.COMMANDS | {RecordsProvider, ActionsProvider}
 
     def __init__(self, vault: Vault, *, clock: Clock | None = None, settings: Settings | None = None,
-                 watch: bool = True) -> None:
+                 watch: bool = True, automate: bool = True) -> None:
         super().__init__()
         gc.freeze()  # the loaded index is long-lived: keep the collector from walking it on every pause
         self.vault = vault
@@ -75,6 +79,7 @@ class ObmApp(App[None]):
         self._busy: dict[int, tuple[str, float]] = {}
         self._busy_next = 0
         self._watcher: Any = None
+        self.automation = Automation(self) if automate else None
 
     # ----- start and stop ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -92,12 +97,16 @@ class ObmApp(App[None]):
         self.set_interval(0.1, self._busy_tick)
         if self.watch_files:
             self._watch_vault()
+        if self.automation is not None:
+            self.automation.start()
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
         if self._saved_by_obm in self.vault.listeners:
             self.vault.listeners.remove(self._saved_by_obm)
+        if self.automation is not None:
+            self.automation.stop()
 
     # ----- vault changes -----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False, name="Watching the vault")
@@ -116,6 +125,8 @@ class ObmApp(App[None]):
         """From the watcher thread: what another program changed (already in the index)."""
         if applied.changed or applied.config:
             self.note_changes(applied.changed, everything=applied.config or applied.rescanned)
+        if applied.external and self.automation is not None:
+            self.automation.external_change(applied.external)  # ticks made there, then the rules
         if applied.commit or applied.git or applied.error:
             self.post_message(StatusChanged())
         if applied.error is not None:
