@@ -140,4 +140,6 @@ class TodayScreen(ObmScreen):
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         item = self.query_one(VirtualTable).source.item(event.index)  # type: ignore[attr-defined]
         if item is not None:
-            self.obm.open_record(item.path)
+            from obm_tui.tui.screens.work_screens import open_item
+
+            open_item(self.obm, item.section, item.path)
