@@ -31,6 +31,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
 CLASSES = (ObmApp, TodayScreen, RecordsScreen, RecordScreen, HistoryScreen, ProblemsScreen, HelpScreen, PromptDialog, ChoiceDialog,
            ConfirmDialog, ConflictDialog, DeleteDialog, NewRecordDialog, VirtualTable, FieldRow, FieldInput)
 
+from tests.tui.work_helpers import WORK_CLASSES  # noqa: E402 - runs, tickets and stock views
+
+CLASSES += WORK_CLASSES
+
 
 def declared() -> list[Binding]:
     return [b for cls in CLASSES for b in cls.BINDINGS if isinstance(b, Binding)]
