@@ -17,3 +17,17 @@ from obm_tui.tui.screens.tickets import TicketsScreen
 
 WORK_CLASSES = (ProcessesScreen, RunScreen, TicketsScreen, TicketScreen, StockScreen, DraftDialog, MovementDialog,
                 NewTicketDialog, PickRecordDialog, ReceiveDialog, ReplyDialog)
+
+
+def press_until(table, key_matches) -> int:  # type: ignore[no-untyped-def]
+    """The row index of the first row whose key matches (for moving the cursor there)."""
+    for index in range(len(table.source)):
+        if key_matches(table.source.key(index)):
+            return index
+    raise AssertionError("no such row")
+
+
+def last_subjects(root, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+    from tests.tui.helpers import git
+
+    return git(root, "log", f"-{count}", "--format=%s").splitlines()

@@ -17,8 +17,9 @@ from obm_tui.tui.widgets.virtual_table import VirtualTable
 
 PROCESS_COLUMNS = (ExtraColumn("runs", "RUNS", right=True), ExtraColumn("open", "OPEN", right=True),
                    ExtraColumn("average", "AVG TIME", right=True), ExtraColumn("last", "LAST RUN"))
-RUN_COLUMNS = (ExtraColumn("progress", "DONE", right=True), ExtraColumn("due", "NEXT DUE"),
-               ExtraColumn("next", "NEXT STEP"))
+RUN_COLUMNS = (ExtraColumn("title", "RUN", flex=True), ExtraColumn("progress", "DONE", right=True),
+               ExtraColumn("due", "NEXT DUE"), ExtraColumn("next", "NEXT STEP", flex=True))
+RUN_HIDDEN = ("id", "process", "subject", "assignee")
 
 
 def process_extras(screen: ProcessesScreen) -> Extras:
@@ -32,7 +33,7 @@ def process_extras(screen: ProcessesScreen) -> Extras:
         last = s.last_started.isoformat() if s.last_started else ""
         cells[process.path] = (str(s.runs), str(s.open), s.average_text, last)
         keys[process.path] = (s.runs, s.open, s.average_days, s.last_started)
-    return Extras(PROCESS_COLUMNS, "title", cells, {}, keys)
+    return Extras(PROCESS_COLUMNS, "title", cells=cells, keys=keys)
 
 
 def next_step(view: RunView) -> str:
@@ -57,7 +58,9 @@ def run_cells(view: RunView, today: date) -> tuple[tuple[str, ...], str, tuple[o
     style = "overdue" if overdue else "due" if first is not None and first.due == today else ""
     progress = view.status.progress
     fraction = view.status.done / view.status.total if view.status.total else 1.0
-    return (progress, due, next_step(view)), style, (fraction, first.due if first else None, next_step(view))
+    title = view.record.title
+    return ((title, progress, due, next_step(view)), style,
+            (title.casefold(), fraction, (0, first.due) if first and first.due else (1, date.max), next_step(view)))
 
 
 def run_extras(screen: ProcessesScreen) -> Extras:
@@ -68,16 +71,21 @@ def run_extras(screen: ProcessesScreen) -> Extras:
 
     vault, today = screen.vault, screen.obm.now().date()
     facts = VaultFacts(vault)
-    cells, styles, keys = {}, {}, {}
+    cells: dict[str, tuple[str, ...]] = {}
+    styles, keys = {}, {}
+    for run in vault.records("run", archived=True):  # closed runs: their title and finishing day
+        finished = run.text("finished")
+        cells[run.path] = (run.title, "", "", f"finished {finished}" if finished else "")
+        keys[run.path] = (run.title.casefold(), 1.0 if finished else None, (2, date.max), None)
     for run in open_runs(vault):
         try:
             view = run_view(vault, run, today, facts)
         except ObmError as exc:
-            cells[run.path] = ("?", "", f"cannot be read: {exc.message}")
+            cells[run.path] = (run.title, "?", "", f"cannot be read: {exc.message}")
             styles[run.path] = "problem"
             continue
         cells[run.path], styles[run.path], keys[run.path] = run_cells(view, today)
-    return Extras(RUN_COLUMNS, "assignee", cells, styles, keys)
+    return Extras(RUN_COLUMNS, "", hide=RUN_HIDDEN, cells=cells, styles=styles, keys=keys)
 
 
 class ProcessesScreen(WorkListScreen):
@@ -86,10 +94,8 @@ class ProcessesScreen(WorkListScreen):
     BINDINGS = bindings("processes")
     DEFAULT_SORT = {"process": ("id", False), "run": ("due", False)}
 
-    def extra_columns(self, kind: str) -> tuple[tuple[ExtraColumn, ...], str]:
-        if kind == "process":
-            return PROCESS_COLUMNS, "title"
-        return RUN_COLUMNS, "assignee"
+    def extras_layout(self, kind: str) -> Extras:
+        return Extras(PROCESS_COLUMNS, "title") if kind == "process" else Extras(RUN_COLUMNS, "", hide=RUN_HIDDEN)
 
     def compute_extras(self, kind: str) -> Extras:
         return process_extras(self) if kind == "process" else run_extras(self)

@@ -54,6 +54,13 @@ def state_text(view: StepView) -> str:
     return view.state
 
 
+class StepsTable(VirtualTable):
+    """The steps: enter does nothing here (space ticks), so the key bar does not offer it."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "select"
+
+
 class StepsSource:
     """The steps of a run, as rows of a VirtualTable."""
 
@@ -123,7 +130,7 @@ class RunScreen(ObmScreen):
         yield Static(id="title", classes="screen-title")
         yield Static(id="summary", classes="run-summary")
         yield Static(id="banner", classes="banner")
-        yield VirtualTable(id="steps", empty_text="Reading the run…")
+        yield StepsTable(id="steps", empty_text="Reading the run…")
         with VerticalScroll(id="step-detail-scroll"):
             yield Static(id="step-detail")
         yield StatusBar()
@@ -158,7 +165,7 @@ class RunScreen(ObmScreen):
         subject = f"{view.subject_title} ({ctx.subject.kind} {ctx.subject.id})" if ctx.subject else "nothing"
         started = ctx.started.isoformat() if ctx.started else "?"
         self.query_one("#summary", Static).update(join(
-            styled(f" {status.status} ", "bold reverse"), plain(f"  {status.progress} done  ·  started {started}"),
+            styled(f" {status.status} ", "bold reverse"), plain(f"  {status.progress} steps done  ·  started {started}"),
             plain(f"  ·  process: {ctx.process.title if ctx.process else record.text('process')}"),
             plain(f"  ·  about: {subject}")))
         self._banner([f"line {p.line}: {p.reason}" for p in view.checklist.problems])
@@ -198,7 +205,7 @@ class RunScreen(ObmScreen):
             return
         step, today = view.step, self.obm.now().date()
         steps = {s.id: s for s in self.view.checklist.steps}
-        parts = [styled(step.text, "bold"), plain(f"\n{step.id} · {state_text(view)}")]
+        parts = [styled(step.text, "bold"), plain_lines(f"\n{step.id} · {state_text(view)}")]
         facts = [("due", f"{view.due.isoformat() if view.due else ''} {when_text(view, today)}".strip()
                   + (f"  (rule: {step.due.text})" if step.due else "")),
                  ("after", ", ".join(f"{s} ({'done' if s in steps and steps[s].ticked else 'not done'})"
@@ -208,10 +215,10 @@ class RunScreen(ObmScreen):
                  ("actions applied", step.applied.isoformat() if step.applied else "")]
         for name, value in facts:
             if value:
-                parts += [styled(f"\n{name}: ", "bold"), plain(value)]
+                parts += [plain_lines("\n"), styled(f"{name}: ", "bold"), plain(value)]
         notes = notes_of(self.view, step)
         if notes:
-            parts += [styled("\nnotes: ", "bold"), plain_lines("\n".join(notes))]
+            parts += [plain_lines("\n"), styled("notes: ", "bold"), plain_lines("\n".join(notes))]
         detail.update(join(*parts))
 
     # ----- actions -----------------------------------------------------------------------------

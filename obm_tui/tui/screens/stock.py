@@ -38,7 +38,7 @@ def product_extras(screen: StockScreen) -> Extras:
         cells[path] = (cover, str(f.incoming) if f.incoming else "", reorder)
         styles[path] = "overdue" if f.on_hand == 0 else "due" if f.reorder_now and not item.open_orders else ""
         keys[path] = (f.days_of_cover, f.incoming, (not f.reorder_now, f.suggested_qty))
-    return Extras(PRODUCT_COLUMNS, "on_hand", cells, styles, keys)
+    return Extras(PRODUCT_COLUMNS, "on_hand", cells=cells, styles=styles, keys=keys)
 
 
 def order_extras(screen: StockScreen) -> Extras:
@@ -49,7 +49,7 @@ def order_extras(screen: StockScreen) -> Extras:
         received, ordered = sum(line.received for line in lines), sum(line.qty for line in lines)
         cells[order.path] = (f"{received}/{ordered}",)
         keys[order.path] = (received / ordered if ordered else 0.0,)
-    return Extras(ORDER_COLUMNS, "status", cells, {}, keys)
+    return Extras(ORDER_COLUMNS, "status", cells=cells, keys=keys)
 
 
 class StockScreen(WorkListScreen):
@@ -57,8 +57,8 @@ class StockScreen(WorkListScreen):
 
     BINDINGS = bindings("stock")
 
-    def extra_columns(self, kind: str) -> tuple[tuple[ExtraColumn, ...], str]:
-        return (PRODUCT_COLUMNS, "on_hand") if kind == "product" else (ORDER_COLUMNS, "status")
+    def extras_layout(self, kind: str) -> Extras:
+        return Extras(PRODUCT_COLUMNS, "on_hand") if kind == "product" else Extras(ORDER_COLUMNS, "status")
 
     def compute_extras(self, kind: str) -> Extras:
         return product_extras(self) if kind == "product" else order_extras(self)

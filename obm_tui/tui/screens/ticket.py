@@ -67,9 +67,9 @@ def message_widget(message: Message, tz) -> Static:  # type: ignore[no-untyped-d
         head.append(plain(f"  → {message.status}"))
     parts = [join(*head)]
     if message.text.strip():
-        parts += [plain("\n"), plain_lines(message.text)]
+        parts += [plain_lines("\n" + message.text)]
     if message.internal:
-        parts += [styled("\n(never sent to the customer)", "italic $text-muted")]
+        parts += [plain_lines("\n"), styled("(never sent to the customer)", "italic $text-muted")]
     return Static(join(*parts), classes=f"message message--{message.role}")
 
 
@@ -113,7 +113,8 @@ class TicketScreen(ObmScreen):
             return
         self.record = record
         self._show_head(record)
-        run_blocking(self, lambda: read_ticket(self, record), done=self._show, label="Reading the ticket",
+        run_blocking(self, lambda: read_ticket(self, record), done=lambda read: self.call_later(self._show, read),
+                     label="Reading the ticket",
                      group="ticket", exclusive=True)
 
     def _show_head(self, record: Record) -> None:

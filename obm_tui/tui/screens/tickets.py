@@ -41,7 +41,7 @@ def ticket_extras(screen: TicketsScreen) -> Extras:
     for problem in problems:
         cells[problem.path] = ("?", f"cannot compute: {problem.reason}", "")
         styles[problem.path] = "problem"
-    return Extras(COLUMNS, "priority", cells, styles, keys)
+    return Extras(COLUMNS, "priority", cells=cells, styles=styles, keys=keys)
 
 
 class TicketsScreen(WorkListScreen):
@@ -52,8 +52,8 @@ class TicketsScreen(WorkListScreen):
     def on_mount(self) -> None:  # RecordsScreen's on_mount runs too (Textual calls each class's handler)
         self.set_interval(REFRESH_EVERY, self.recompute)
 
-    def extra_columns(self, kind: str) -> tuple[tuple[ExtraColumn, ...], str]:
-        return COLUMNS, "priority"
+    def extras_layout(self, kind: str) -> Extras:
+        return Extras(COLUMNS, "priority")
 
     def compute_extras(self, kind: str) -> Extras:
         return ticket_extras(self)

@@ -9,7 +9,7 @@ the fields and sorts by them too. While they are being computed the last ones st
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.cells import cell_len
@@ -30,6 +30,7 @@ class ExtraColumn:
     key: str
     label: str
     right: bool = False
+    flex: bool = False  # takes a share of the spare width (a title)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Extras:
     """The computed columns of one kind: cells, row styles and sort keys by record path."""
 
     columns: tuple[ExtraColumn, ...] = ()
-    after: str = "id"  # the field they follow in the list
+    after: str = "id"  # the field they follow in the list ("": before the first)
+    hide: tuple[str, ...] = ()  # fields of the list not shown (the extras say it better)
     cells: dict[str, tuple[str, ...]] = field(default_factory=dict)
     styles: dict[str, str] = field(default_factory=dict)
     keys: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -62,8 +64,9 @@ class ExtrasSource:
         self.inner = inner
         self.extras = extras
         self.sort = sort
-        fields = list(inner.fields)
-        self.at = fields.index(extras.after) + 1 if extras.after in fields else len(fields)
+        self.shown = [i for i, name in enumerate(inner.fields) if name not in extras.hide]
+        fields = [inner.fields[i] for i in self.shown]
+        self.at = 0 if not extras.after else fields.index(extras.after) + 1 if extras.after in fields else len(fields)
         self.fields = fields[: self.at] + [c.key for c in extras.columns] + fields[self.at:]
         self.columns = list(columns) if columns is not None else self._columns()
 
@@ -72,8 +75,8 @@ class ExtrasSource:
         for i, column in enumerate(self.extras.columns):
             label = column.label + ((" ▼" if self.sort[1] else " ▲") if column.key == self.sort[0] else "")
             width = max([cell_len(label), *(min(40, cell_len(c[i])) for c in self.extras.cells.values())])
-            extra.append(Column(column.key, label, width, right=column.right))
-        base = list(self.inner.columns)
+            extra.append(Column(column.key, label, width, right=column.right, flex=column.flex))
+        base = [self.inner.columns[i] for i in self.shown]
         return base[: self.at] + extra + base[self.at:]
 
     def __len__(self) -> int:
@@ -86,7 +89,8 @@ class ExtrasSource:
         return self.inner.key(index)
 
     def cells(self, index: int) -> tuple[str, ...]:
-        base = self.inner.cells(index)
+        every = self.inner.cells(index)
+        base = tuple(every[i] for i in self.shown)
         return base[: self.at] + self.extras.cells_of(self.inner.key(index)) + base[self.at:]
 
     def style(self, index: int) -> str:
@@ -107,14 +111,13 @@ class WorkListScreen(RecordsScreen):
         self._apply_default_sort()
 
     # ----- what subclasses give ----------------------------------------------------------------
-    def extra_columns(self, kind: str) -> tuple[tuple[ExtraColumn, ...], str]:
-        """The computed columns of `kind` and the field they follow (none by default)."""
-        return (), "id"
+    def extras_layout(self, kind: str) -> Extras:
+        """The computed columns of `kind`, where they go and the fields they hide; no cells."""
+        return Extras()
 
     def compute_extras(self, kind: str) -> Extras:
         """In a worker: the computed cells of `kind`'s records."""
-        columns, after = self.extra_columns(kind)
-        return Extras(columns, after)
+        return self.extras_layout(kind)
 
     # ----- computing ---------------------------------------------------------------------------
     def _apply_default_sort(self) -> None:
@@ -122,10 +125,7 @@ class WorkListScreen(RecordsScreen):
 
     def extras_of(self, kind: str) -> Extras:
         found = self.extras.get(kind)
-        if found is None:
-            columns, after = self.extra_columns(kind)
-            found = Extras(columns, after, ready=False)
-        return found
+        return found if found is not None else replace(self.extras_layout(kind), ready=False)
 
     def reload(self, keep: bool = True) -> None:
         super().reload(keep)
@@ -134,15 +134,16 @@ class WorkListScreen(RecordsScreen):
     def recompute(self) -> None:
         """Compute the extra columns again (in a worker), then show them."""
         kind = self.kind.name
-        if not self.extra_columns(kind)[0]:
+        if not self.extras_layout(kind).columns:
             return
         run_blocking(self, lambda: self.compute_extras(kind), done=lambda extras: self._computed(kind, extras),
                      label="Computing the list", group="extras", exclusive=True)
 
     def _computed(self, kind: str, extras: Extras) -> None:
+        first = kind not in self.extras  # the order may change a lot: start at the top
         self.extras[kind] = extras
         if kind == self.kind.name and self.is_mounted:
-            self._resort(keep=True)
+            self._resort(keep=not first or self.sort_field not in [c.key for c in extras.columns])
 
     # ----- the list, with the extra columns ----------------------------------------------------
     def _sorted(self) -> list[Record]:
