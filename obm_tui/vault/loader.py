@@ -276,7 +276,7 @@ def _line_of(raw: bytes, start: int, end: int, field: str | None) -> int:
     """1-based line of `field:` inside the front matter (the first front-matter line if unknown)."""
     fm_line = raw.count(b"\n", 0, start) + 1
     if field:
-        match = re.search(rb"^" + re.escape(field.encode()) + rb"[ \t]*:", raw[start:end], re.M)
+        match = re.search(rb"^" + re.escape(field.encode()) + rb"[ \t]*:", raw[start:end], re.MULTILINE)
         if match:
             return fm_line + raw.count(b"\n", start, start + match.start())
     return fm_line

@@ -156,7 +156,7 @@ def test_fifo_or_folder_named_like_a_record_is_a_problem_not_a_hang(tmp_path: Pa
         rows = {row[0]: row for row in loader.load_rows(tmp_path, entries)}
         assert rows["tickets/T-261120-000-mug.md"][4] == ()
         for name in ("T-261120-100-pipe.md", "T-261120-101-folder.md"):
-            (line, reason), = rows[f"tickets/{name}"][4]
+            ((_, reason),) = rows[f"tickets/{name}"][4]
             assert reason.startswith("unreadable: ") and ("regular file" in reason or "directory" in reason.lower())
 
 
