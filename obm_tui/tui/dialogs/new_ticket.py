@@ -85,6 +85,9 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
             answer = self.answer()
         except ValidationError as exc:
             self.query_one("#error", Static).update(styled(exc.message, "$text-error"))
+            wrong = next((n for n in ("subject", *TEXT_FIELDS) if f" {n}" in f" {exc.message}".casefold()), None)
+            if wrong is not None:
+                self.query_one(f"#{wrong}", Input).focus()
             return
         self.dismiss(answer)
 
