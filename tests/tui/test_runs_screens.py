@@ -22,7 +22,7 @@ from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.store import Vault
 from tests.tui.helpers import commit_count, git, make_app, notifications, screen_text, settle
 from tests.tui.test_live import wait_for
-from tests.tui.work_helpers import press_until
+from tests.tui.work_helpers import demo_master, press_until, sample, sample_copy  # noqa: F401 - fixtures
 
 MARCO = "runs/2026-11-16-client-onboarding-marco-bianchi.md"
 

@@ -13,6 +13,7 @@ from obm_tui.tui.dialogs.receive import ReceiveDialog
 from obm_tui.tui.screens.stock import StockScreen
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.store import Vault
+from tests.tui.work_helpers import demo_master, sample, sample_copy  # noqa: F401 - fixtures
 from tests.tui.helpers import NOW, commit_count, git, make_app, notifications, screen_text, settle
 
 MUG = "stock/MUG-CLASSIC.md"

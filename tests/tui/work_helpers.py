@@ -3,6 +3,14 @@ the app's automation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from obm_tui.vault.store import Vault
+from tests.integration.demo_copy import demo_master, sample_copy  # noqa: F401 - fixtures
+
 from obm_tui.tui.dialogs.draft import DraftDialog
 from obm_tui.tui.dialogs.movement import MovementDialog
 from obm_tui.tui.dialogs.new_ticket import NewTicketDialog
@@ -31,3 +39,11 @@ def last_subjects(root, count: int) -> list[str]:  # type: ignore[no-untyped-def
     from tests.tui.helpers import git
 
     return git(root, "log", f"-{count}", "--format=%s").splitlines()
+
+
+@pytest.fixture
+def sample(sample_copy: Path) -> Iterator[Vault]:
+    """The sample vault, copied from one made once per session (a tenth of make_demo's time)."""
+    vault = Vault.open(sample_copy)
+    yield vault
+    vault.close()
