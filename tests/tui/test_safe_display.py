@@ -190,3 +190,87 @@ async def test_choice_and_prompt_dialogs(hostile: Vault) -> None:
         await settle(pilot)
         await pilot.press(*"[b]x[/b]")
         assert_literal(app, MARKUP[2], MARKUP[1], "[b]x[/b]")
+
+
+
+# ----- the work views: runs, tickets, stock (helper of issues 4 and 5) ---------------------------
+
+WORK_FILES = {
+    "processes/hostile-process.md": f"---\ntype: process\nid: hostile-process\ntitle: \"{MARKUP[1]}\"\nsubject: none\n---\n\n"
+                                    f"- [ ] {MARKUP[0]} \x1b[31mred\x07 [id:: s1] [email:: nowhere]\n    - {MARKUP[2]} \x1b[2J\n",
+    "runs/2026-11-20-hostile-process.md": f"---\ntype: run\nid: 2026-11-20-hostile-process\ntitle: \"{MARKUP[1]}\"\n"
+                                          f"process: \"[[hostile-process]]\"\nstatus: active\nstarted: 2026-11-20\n---\n\n"
+                                          f"- [ ] {MARKUP[0]} \x1b[31mred\x07 [id:: s1] [due:: 2026-11-21]\n    - {MARKUP[2]} \x1b[2J\n",
+    "tickets/T-261122-ZZY-talk.md": f"---\ntype: ticket\nid: T-261122-ZZY\nsubject: \"{MARKUP[0]}\"\nstatus: open\n"
+                                    f"customer: \"{MARKUP[2]}\"\ncreated: 2026-11-22T10:00\n---\n\n"
+                                    f"### 2026-11-22 10:00 — {MARKUP[1]} (customer)\n{MARKUP[2]} \x1b[2J and \x07\n\n"
+                                    f"### 2026-11-22 11:00 — [i]Mia[/i] (note)\n{MARKUP[0]}\n",
+}
+
+
+@pytest.fixture
+def hostile_work(hostile: Vault) -> Vault:
+    for rel, text in WORK_FILES.items():
+        (hostile.root / rel).parent.mkdir(exist_ok=True)
+        (hostile.root / rel).write_text(text)
+    git(hostile.root, "add", "-A")
+    git(hostile.root, "commit", "-qm", "hostile work records")
+    reload_paths(hostile, list(WORK_FILES))
+    return hostile
+
+
+async def test_work_lists_run_view_and_ticket_view(hostile_work: Vault) -> None:
+    from obm_tui.tui.care_flows import open_ticket
+    from obm_tui.tui.run_flows import open_run
+
+    app = make_app(hostile_work)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert_literal(app, MARKUP[1])
+        await pilot.press("t")
+        await settle(pilot)
+        assert_literal(app, MARKUP[1], f"{MARKUP[0]} ␛[31mred␇")
+        open_run(app, "runs/2026-11-20-hostile-process.md")
+        await settle(pilot)
+        assert_literal(app, MARKUP[1], f"{MARKUP[0]} ␛[31mred␇", f"{MARKUP[2]} ␛[2J")
+        open_ticket(app, "tickets/T-261122-ZZY-talk.md")
+        await settle(pilot)
+        assert_literal(app, MARKUP[0], MARKUP[1], MARKUP[2], "[i]Mia[/i]", "␛[2J and ␇")
+
+
+async def test_work_dialogs(hostile_work: Vault) -> None:
+    from obm_tui.services.drafts import Draft
+    from obm_tui.tui.dialogs.draft import DraftDialog
+    from obm_tui.tui.dialogs.movement import MovementDialog
+    from obm_tui.tui.dialogs.pick_record import PickRecordDialog
+    from obm_tui.tui.dialogs.reply import ReplyDialog
+    from obm_tui.tui.widgets.safe_text_area import SafeTextArea
+
+    app = make_app(hostile_work)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        app.push_screen(PickRecordDialog(MARKUP[2], hostile_work.records("client")))
+        await settle(pilot)
+        await pilot.press(*"TODO")
+        await settle(pilot)
+        assert_literal(app, MARKUP[2], MARKUP[0])
+        await pilot.press("escape")
+        app.push_screen(DraftDialog(Draft("t", MARKUP[1], MARKUP[0], f"{MARKUP[2]} \x1b[2J\x07", ("x",)), "d"))
+        await settle(pilot)
+        assert_literal(app, MARKUP[1], MARKUP[0], f"{MARKUP[2]} ␛[2J␇")
+        await pilot.press("escape")
+        ticket = hostile_work.index.by_path("tickets/T-261122-ZZY-talk.md")
+        app.push_screen(ReplyDialog(ticket))
+        await settle(pilot)
+        app.screen.query_one(SafeTextArea).load(f"{MARKUP[1]} \x1b[31mred\x07")
+        await settle(pilot)
+        assert_literal(app, MARKUP[0], f"{MARKUP[1]} ␛[31mred␇")
+        await pilot.press("escape")
+        product = hostile_work.index.by_path("stock/MUG-CLASSIC.md")
+        app.push_screen(MovementDialog(product))
+        await settle(pilot)
+        await pilot.press(*"[b]4[/b]", "enter")
+        await settle(pilot)
+        assert_literal(app, "[b]4[/b]", "got '[b]4[/b]'")

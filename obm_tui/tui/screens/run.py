@@ -102,14 +102,14 @@ class StepsSource:
 
 def notes_of(view: RunView, step: Step) -> list[str]:
     """The indented lines written under a step (how-to notes), without their bullets."""
+    steps = {s.index for s in view.checklist.steps}
     notes = []
-    for line in view.checklist.lines[step.index + 1:]:
-        text = line.rstrip("\r\n")
-        if not text.strip():
-            continue
-        if not text[:1].isspace() or text.strip().startswith(("- [", "* [")):
+    for index in range(step.index + 1, len(view.checklist.lines)):
+        text = view.checklist.lines[index].rstrip("\r\n")
+        if index in steps or (text.strip() and not text[:1].isspace()):
             break
-        notes.append(text.strip().removeprefix("- ").removeprefix("* "))
+        if text.strip():
+            notes.append(text.strip().removeprefix("- ").removeprefix("* "))
     return notes
 
 
