@@ -68,19 +68,39 @@ def start_for_subject(app: ObmApp, subject: Record) -> None:
                     lambda process_id: process_id and _start(app, process_id, subject.path))
 
 
+def open_run_of(app: ObmApp, process_id: str, subject_path: str | None) -> Record | None:
+    """An open run of the process about the record (or about nothing), if there is one."""
+    from obm_tui.services.run_files import OPEN, runs_of
+
+    subject = app.vault.index.by_path(subject_path) if subject_path else None
+    runs = runs_of(app.vault, process_id, subject.id if subject is not None else None)
+    if subject is None:
+        runs = [r for r in runs if not r.text("subject")]
+    return next((r for r in reversed(runs) if str(r.data.get("status") or "active") in OPEN), None)
+
+
 def _start(app: ObmApp, process_id: str, subject_path: str | None) -> None:
+    """Start the run, unless one is open already for the same record: then that one opens."""
     from obm_tui.services.runs import start_run
 
-    run_blocking(app, lambda: start_run(app.vault, process_id, subject_path, app.now().date()),
-                 done=lambda started: _started(app, started), label="Starting the run")
+    def work() -> Started | Record:
+        found = open_run_of(app, process_id, subject_path)
+        return found if found is not None else start_run(app.vault, process_id, subject_path, app.now().date())
+
+    run_blocking(app, work, done=lambda result: _started(app, result), label="Starting the run")
 
 
-def _started(app: ObmApp, started: Started) -> None:
-    app.note_changes([started.record.path])
+def _started(app: ObmApp, result: Started | Record) -> None:
+    if isinstance(result, Record):
+        app.notify(clean(f"{result.title} is still open (started {result.text('started')}): here it is. "
+                         "Cancel it (status: cancelled) to start another."), title="Already running", markup=False)
+        open_run(app, result.path)
+        return
+    app.note_changes([result.record.path])
     app.refresh_status()
-    title = "Run started" if started.created else "Already started today"
-    app.notify(clean(started.message), title=title, markup=False)
-    open_run(app, started.record.path)
+    title = "Run started" if result.created else "Already started today"
+    app.notify(clean(result.message), title=title, markup=False)
+    open_run(app, result.record.path)
 
 
 def tick(app: ObmApp, run: Record, step_id: str, ticked: bool) -> None:

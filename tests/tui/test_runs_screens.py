@@ -130,6 +130,19 @@ async def test_start_process_from_a_clients_record_view(sample: Vault) -> None:
         assert (sample.root / app.screen.path).is_file()
 
 
+async def test_starting_a_process_that_is_still_open_for_the_record_opens_that_run(sample: Vault) -> None:
+    app = make_app(sample)
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await settle(pilot)
+        before = commit_count(sample.root)
+        app.open_record("clients/marco-bianchi.md")
+        await settle(pilot)
+        await pilot.press("p", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RunScreen) and app.screen.path == MARCO
+        assert commit_count(sample.root) == before and any("Already running" in n for n in notifications(app))
+
+
 async def test_m_drafts_the_steps_email_copy_and_save(sample: Vault) -> None:
     app = make_app(sample)
     async with app.run_test(size=(160, 44), notifications=True) as pilot:

@@ -36,6 +36,7 @@ class DraftDialog(ModalScreen[None]):
     """The draft as text; `c` copies it, `s` saves an .eml, `o` opens it in the mail program."""
 
     BINDINGS = [binding("draft.copy"), binding("draft.save"), binding("draft.open"), binding("dialog.cancel")]
+    CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, draft: Draft, stem: str, folder: Path | None = None) -> None:
         super().__init__()

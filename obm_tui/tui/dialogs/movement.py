@@ -38,7 +38,7 @@ class MovementDialog(ModalScreen[MovementAnswer | None]):
     """The form; the quantity is checked for the movement before anything is written."""
 
     BINDINGS = [binding("dialog.send"), binding("dialog.cancel")]
-    CSS_PATH = "reply.tcss"
+    CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, product: Record, kind: str = "receive") -> None:
         super().__init__()

@@ -33,7 +33,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
     """The form; checked against the ticket's schema before anything is written."""
 
     BINDINGS = [binding("dialog.send"), binding("dialog.cancel")]
-    CSS_PATH = "reply.tcss"
+    CSS_PATH = "work_dialogs.tcss"
 
     def compose(self) -> ComposeResult:
         channels = KINDS["ticket"].field("channel").choices  # type: ignore[union-attr]

@@ -40,6 +40,7 @@ class PickRecordDialog(ModalScreen[str | None]):
     """Returns the chosen record's path, or None. Names are user text: shown literally."""
 
     BINDINGS = [binding("dialog.cancel"), binding("dialog.next"), binding("dialog.previous")]
+    CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, title: str, records: Sequence[Record], hint: str = "") -> None:
         super().__init__()

@@ -36,7 +36,7 @@ class ReceiveDialog(ModalScreen[dict[str, int] | None]):
     """Returns {SKU: units that arrived}, or None."""
 
     BINDINGS = [binding("dialog.send"), binding("dialog.cancel")]
-    CSS_PATH = "reply.tcss"
+    CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, order: Record) -> None:
         super().__init__()

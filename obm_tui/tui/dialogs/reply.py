@@ -34,7 +34,7 @@ class ReplyDialog(ModalScreen[ReplyAnswer | None]):
     """A reply (`note=False`) or an internal note (`note=True`) to `ticket`."""
 
     BINDINGS = [binding("dialog.send"), binding("dialog.cancel")]
-    CSS_PATH = "reply.tcss"
+    CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, ticket: Record, *, note: bool = False, replies: Sequence[ReplyTemplate] = (),
                  statuses: Sequence[str] = (), default_move: str = "") -> None:

@@ -72,8 +72,8 @@ class StepsSource:
                      for v in self.views]
         self.styles = [self._style(v, today) for v in self.views]
         widths = natural_widths(LABELS, self.rows)
-        widths[1] = min(widths[1], 60)
-        self.columns = [Column(f"c{i}", label, widths[i], flex=i == 1) for i, label in enumerate(LABELS)]
+        widths[1], widths[4] = min(widths[1], 50), min(widths[4], 30)
+        self.columns = [Column(f"c{i}", label, widths[i], flex=i in (1, 4)) for i, label in enumerate(LABELS)]
         self._keys = {v.id: i for i, v in enumerate(self.views)}
 
     @staticmethod
@@ -206,8 +206,9 @@ class RunScreen(ObmScreen):
         step, today = view.step, self.obm.now().date()
         steps = {s.id: s for s in self.view.checklist.steps}
         parts = [styled(step.text, "bold"), plain_lines(f"\n{step.id} · {state_text(view)}")]
+        rule = step.due.text if step.due and (view.due is None or step.due.text != view.due.isoformat()) else ""
         facts = [("due", f"{view.due.isoformat() if view.due else ''} {when_text(view, today)}".strip()
-                  + (f"  (rule: {step.due.text})" if step.due else "")),
+                  + (f"  (rule: {rule})" if rule else "")),
                  ("after", ", ".join(f"{s} ({'done' if s in steps and steps[s].ticked else 'not done'})"
                                      for s in step.after)),
                  ("waiting on", "; ".join(view.waiting_on)), ("does", "; ".join(str(a) for a in step.actions)),
