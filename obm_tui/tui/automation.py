@@ -1,10 +1,10 @@
 """Processes that run themselves, while the app is open: what `obm tick` does, at the right times.
 
 - when the app opens: process ticks made elsewhere, apply the rules, start due recurring runs;
-- after every save made in the app: apply the rules (a client set to `onboarding` starts its
-  onboarding run);
-- after files changed by another program (an editor, a `git pull`): process the ticks made there
-  (`process_pending_runs`, limited to those files for closed runs), then apply the rules.
+- after every save made in the app, and after files changed by another program (an editor, a
+  `git pull`): process the ticks made there and bring open runs' status up to date (a paid
+  invoice wakes a waiting run) with `process_pending_runs` (closed runs: only those files), then
+  apply the rules (a client set to `onboarding` starts its onboarding run).
 
 One pass runs at a time, in a thread worker; requests that arrive meanwhile are merged into the
 next pass, so a tick made in an editor is processed exactly once (and processing is idempotent
@@ -32,12 +32,11 @@ class Request:
     """What the next pass must do."""
 
     startup: bool = False
-    external: set[str] = field(default_factory=set)
-    rules: bool = False
+    changed: set[str] = field(default_factory=set)
 
     @property
     def empty(self) -> bool:
-        return not (self.startup or self.external or self.rules)
+        return not (self.startup or self.changed)
 
 
 @dataclass
@@ -78,13 +77,13 @@ class Automation:
 
     def _saved(self, paths: list[str]) -> None:
         """A vault listener: the app saved `paths` (in any thread)."""
-        if threading.get_ident() != self._worker_thread:
-            self._ask(rules=True)
+        if threading.get_ident() != self._worker_thread and paths:
+            self._ask(changed=set(paths))
 
     def external_change(self, paths: tuple[str, ...] | list[str]) -> None:
         """From the watcher: another program changed these files (already in the index)."""
         if paths:
-            self._ask(external=set(paths))
+            self._ask(changed=set(paths))
 
     @property
     def idle(self) -> bool:
@@ -92,11 +91,10 @@ class Automation:
             return not self._running and self._wanted.empty
 
     # ----- passes ------------------------------------------------------------------------------
-    def _ask(self, *, startup: bool = False, external: set[str] | None = None, rules: bool = False) -> None:
+    def _ask(self, *, startup: bool = False, changed: set[str] | None = None) -> None:
         with self._lock:
             self._wanted.startup |= startup
-            self._wanted.external |= external or set()
-            self._wanted.rules |= rules
+            self._wanted.changed |= changed or set()
             if self._running:
                 return  # the running pass picks it up
             self._running = True
@@ -139,9 +137,8 @@ class Automation:
         from obm_tui.services.runs import process_pending_runs, tick_recurring
 
         vault, now = self.app.vault, self.app.now()
-        if wanted.startup or wanted.external:
-            paths = None if wanted.startup else sorted(wanted.external)
-            result.processed += [o for o in process_pending_runs(vault, now, paths=paths) if o.changed or o.error]
+        paths = None if wanted.startup else sorted(wanted.changed)
+        result.processed += [o for o in process_pending_runs(vault, now, paths=paths) if o.changed or o.error]
         result.rules += [r for r in apply_rules(vault, now) if r.error or (r.started and r.started.created)]
         if wanted.startup:
             result.recurring += [s for s in tick_recurring(vault, now.date()) if s.created]
@@ -158,7 +155,9 @@ class Automation:
                 app.notify(clean(outcome.error, keep_newlines=True), title=f"Run {outcome.run_id} not processed",
                            severity="error", markup=False, timeout=10)
             else:
-                app.notify(clean(outcome.message, keep_newlines=True), title="Tick processed", markup=False)
+                ticked = "ticked" in outcome.message.split("\n", 1)[0]
+                app.notify(clean(outcome.message, keep_newlines=True),
+                           title="Tick processed" if ticked else "Run status", markup=False)
         for start in result.rules:
             if start.error:
                 app.notify(clean(start.error), title=f'Rule "{clean(start.rule)}" for {clean(start.record)}',

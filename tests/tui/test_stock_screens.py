@@ -89,9 +89,11 @@ async def test_a_purchase_order_is_received_from_its_record_view(sample: Vault) 
         assert dialog.query_one("#line-0").value == "150"  # all that is still to come
         await pilot.press("end", *["backspace"] * 3, *"100", "ctrl+s")
         await settle(pilot)
-        message = git(sample.root, "log", "-1", "--format=%s").strip()
-        changed = git(sample.root, "show", "--name-only", "--format=", "HEAD").split()
+        sha, message = git(sample.root, "log", "-1", "--format=%H %s", "--grep=^purchase-order PO-261109-J2R: received"
+                           ).strip().split(" ", 1)
+        changed = git(sample.root, "show", "--name-only", "--format=", sha).split()  # one commit for all
         assert sorted(changed) == sorted([order, product])
-        assert f"CAL-2027 {on_hand} -> {on_hand + 100}" in message and message in notifications(app)[-1]
+        assert f"CAL-2027 {on_hand} -> {on_hand + 100}" in message and any(message in n for n in notifications(app))
+        assert any("restock-product-cal-2027: status waiting -> active" in n for n in notifications(app))  # it woke up
         assert sample.index.by_path(order).text("status") == "partial"
         assert sample.index.by_path(product).value("on_hand") == on_hand + 100
