@@ -74,8 +74,7 @@ async def test_blocked_and_waiting_steps_say_what_they_wait_on(sample: Vault) ->
         text = screen_text(app)
         assert "waiting on invoice.status = paid" in text
         assert 'after "Once the invoice is paid' in text
-        await pilot.press("j")  # the waiting step: the detail below names the email and the conditions
-        await settle(pilot)
+        # the cursor starts on the step to do next (here the waiting one); the detail names its email
         assert "email: welcome-email" in screen_text(app) and "m drafts it" in screen_text(app)
 
 
@@ -151,7 +150,7 @@ async def test_m_drafts_the_steps_email_copy_and_save(sample: Vault) -> None:
 
         open_run(app, MARCO)
         await settle(pilot)
-        await pilot.press("m")  # the first step has email:: invoice-and-contract
+        await pilot.press("m")  # the step to do next has email:: welcome-email
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, DraftDialog)

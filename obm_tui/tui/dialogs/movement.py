@@ -49,7 +49,8 @@ class MovementDialog(ModalScreen[MovementAnswer | None]):
         p = self.product
         with Vertical(classes="dialog movement"):
             yield Static(styled(f"Stock movement: {p.id} ({p.title})", "bold"), classes="dialog-title")
-            yield Static(plain(f"On hand now: {p.text('on_hand') or '0'}"), classes="dim")
+            yield Static(plain(f"On hand now: {p.text('on_hand') or '0'}  ·  shift+tab: choose the movement"),
+                         classes="dim")
             yield Select([(plain(k), k) for k in MOVEMENTS], value=self.kind, allow_blank=False, id="kind")
             yield SafeInput(placeholder=f"quantity: {HINTS[self.kind]}", id="qty")
             yield SafeInput(placeholder="reference (optional): PO-…, order 1042", id="ref")

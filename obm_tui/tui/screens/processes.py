@@ -100,6 +100,11 @@ class ProcessesScreen(WorkListScreen):
     def compute_extras(self, kind: str) -> Extras:
         return process_extras(self) if kind == "process" else run_extras(self)
 
+    def refresh_data(self, paths: set[str] | None) -> None:
+        super().refresh_data(paths)
+        if paths is not None and self.kind.name == "run" and not any(p.startswith("runs/") for p in paths):
+            self.recompute()  # a paid invoice or a signed contract changes what runs wait on
+
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         record = self.vault.index.by_path(event.key)
         if record is not None and record.kind == "run" and record.readable:

@@ -171,7 +171,12 @@ class RunScreen(ObmScreen):
         self._banner([f"line {p.line}: {p.reason}" for p in view.checklist.problems])
         table = self.query_one(VirtualTable)
         table.empty_text = "This run has no steps (no `- [ ]` lines in its file)."
+        first_time = table.row_count == 0
         table.set_source(StepsSource(view, today), keep=True)
+        if first_time:  # start on the step to do next
+            todo = [i for i, v in enumerate(view.views) if v.state == "ready"] or \
+                   [i for i, v in enumerate(view.views) if v.state != "done"]
+            table.cursor = todo[0] if todo else 0
         self._show_step()
         self.refresh_bindings()
 
