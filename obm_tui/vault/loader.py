@@ -178,9 +178,14 @@ def _load_list(root: Path, entries: list[Entry]) -> list[Row]:
     return [load_row(root, entry, shared) for entry in entries]
 
 
+# In a pool worker: equal values are shared across all the chunks the worker parses (the
+# worker ends with the load, and the dict with it).
+_WORKER_SHARED: dict[Any, Any] = {}
+
+
 def _load_chunk(root: Path, entries: list[Entry]) -> bytes:
     with gc_paused():
-        return marshal.dumps(_load_list(root, entries))
+        return marshal.dumps([load_row(root, entry, _WORKER_SHARED) for entry in entries])
 
 
 def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> Row:
