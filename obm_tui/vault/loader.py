@@ -211,6 +211,9 @@ def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> 
         doc = read_document(raw)
     except FormatError as exc:
         return (path, kind.name, stem, {}, ((exc.line, UNREADABLE + exc.reason),), digest, stat)
+    except (KeyError, ValueError, AttributeError, TypeError) as exc:  # a reader bug must not stop the load
+        reason = f"{UNREADABLE}YAML the reader cannot handle (a tag that does not fit its value?): {exc!r}"
+        return (path, kind.name, stem, {}, ((0, reason),), digest, stat)
     data = _share_values(doc.data, {} if shared is None else shared)
     found = validate(kind, data, stem)
     problems = tuple((_line_of(raw, doc.fm_start, doc.fm_end, field), reason) for field, reason in found) if found else ()

@@ -169,3 +169,12 @@ def test_cold_scan_stats_nothing_and_rows_carry_the_opened_files_stat(tmp_path: 
     assert {row[0]: row[6] for row in rows} == statted
     again = loader.scan_with_cache(tmp_path, {row[0]: row for row in rows})
     assert again.fresh == [] and len(again.rows) == 2
+
+
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!map x", "!!seq x"], ids=["bool-tag", "map-tag", "seq-tag"])
+def test_a_tag_that_does_not_fit_its_value_is_a_problem_not_a_crash(tmp_path: Path, value: str) -> None:
+    write_tickets(tmp_path, 1)
+    (tmp_path / "tickets" / "T-261120-200-odd.md").write_text(f"---\ntype: ticket\nid: T-261120-200\nvip: {value}\n---\n")
+    rows = {row[0]: row for row in loader.load_rows(tmp_path, list(loader.scan(tmp_path)))}
+    ((_, reason),) = rows["tickets/T-261120-200-odd.md"][4]
+    assert reason.startswith("unreadable: ") and rows["tickets/T-261120-000-mug.md"][4] == ()
