@@ -98,7 +98,7 @@ class Automation:
             if self._running:
                 return  # the running pass picks it up
             self._running = True
-        if self.app._thread_id == threading.get_ident():  # noqa: SLF001 - workers start on the UI thread
+        if self.app._thread_id == threading.get_ident():  # workers start on the UI thread
             self._launch()
         else:
             try:

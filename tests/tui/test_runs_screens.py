@@ -10,7 +10,10 @@ import email
 import email.policy
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from obm_tui.services.process_stats import process_stats
 from obm_tui.tui.dialogs.choice import ChoiceDialog
@@ -20,11 +23,27 @@ from obm_tui.tui.screens.processes import ProcessesScreen
 from obm_tui.tui.screens.run import RunScreen
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.store import Vault
-from tests.tui.helpers import commit_count, git, make_app, notifications, screen_text, settle
+from tests.tui.helpers import (
+    commit_count,
+    git,
+    make_app,
+    notifications,
+    screen_text,
+    settle,
+)
 from tests.tui.test_live import wait_for
-from tests.tui.work_helpers import demo_master, press_until, sample, sample_copy  # noqa: F401 - fixtures
+from tests.tui.work_helpers import demo_copy, press_until
 
 MARCO = "runs/2026-11-16-client-onboarding-marco-bianchi.md"
+
+
+@pytest.fixture
+def sample(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Vault]:
+    """This test's copy of the sample vault (see work_helpers.demo_copy)."""
+    vault = Vault.open(demo_copy(tmp_path_factory, tmp_path))
+    yield vault
+    vault.close()
+
 
 
 async def goto_row(pilot, key_matches) -> None:  # type: ignore[no-untyped-def]

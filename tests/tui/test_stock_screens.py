@@ -4,6 +4,10 @@ purchase order received from its record view — on the screen and in the files 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from textual.widgets import Select
 
 from obm_tui.model.forecast import as_decimal
@@ -13,10 +17,27 @@ from obm_tui.tui.dialogs.receive import ReceiveDialog
 from obm_tui.tui.screens.stock import StockScreen
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.store import Vault
-from tests.tui.work_helpers import demo_master, sample, sample_copy  # noqa: F401 - fixtures
-from tests.tui.helpers import NOW, commit_count, git, make_app, notifications, screen_text, settle
+from tests.tui.helpers import (
+    NOW,
+    commit_count,
+    git,
+    make_app,
+    notifications,
+    screen_text,
+    settle,
+)
+from tests.tui.work_helpers import demo_copy
 
 MUG = "stock/MUG-CLASSIC.md"
+
+
+@pytest.fixture
+def sample(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Vault]:
+    """This test's copy of the sample vault (see work_helpers.demo_copy)."""
+    vault = Vault.open(demo_copy(tmp_path_factory, tmp_path))
+    yield vault
+    vault.close()
+
 
 
 async def open_stock(pilot) -> VirtualTable:  # type: ignore[no-untyped-def]

@@ -4,6 +4,10 @@ the allowed ones), and new tickets from a form — on the screen and in the file
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from textual.widgets import Select
 
 from obm_tui.model.tickets import allowed_moves
@@ -17,10 +21,27 @@ from obm_tui.tui.screens.tickets import TicketsScreen
 from obm_tui.tui.widgets.safe_text_area import SafeTextArea
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.store import Vault
-from tests.tui.work_helpers import demo_master, sample, sample_copy  # noqa: F401 - fixtures
-from tests.tui.helpers import NOW, commit_count, git, make_app, notifications, screen_text, settle
+from tests.tui.helpers import (
+    NOW,
+    commit_count,
+    git,
+    make_app,
+    notifications,
+    screen_text,
+    settle,
+)
+from tests.tui.work_helpers import demo_copy
 
 URGENT = "tickets/T-261123-H2V-launch-lab-checkout-page-gives-an-error.md"
+
+
+@pytest.fixture
+def sample(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Vault]:
+    """This test's copy of the sample vault (see work_helpers.demo_copy)."""
+    vault = Vault.open(demo_copy(tmp_path_factory, tmp_path))
+    yield vault
+    vault.close()
+
 
 
 def last_subject(vault: Vault) -> str:

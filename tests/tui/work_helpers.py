@@ -3,13 +3,10 @@ the app's automation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
 from pathlib import Path
 
 import pytest
-
-from obm_tui.vault.store import Vault
-from tests.integration.demo_copy import demo_master, sample_copy  # noqa: F401 - fixtures
 
 from obm_tui.tui.dialogs.draft import DraftDialog
 from obm_tui.tui.dialogs.movement import MovementDialog
@@ -22,6 +19,7 @@ from obm_tui.tui.screens.run import RunScreen
 from obm_tui.tui.screens.stock import StockScreen
 from obm_tui.tui.screens.ticket import TicketScreen
 from obm_tui.tui.screens.tickets import TicketsScreen
+from tests.integration.demo_copy import _copy
 
 WORK_CLASSES = (ProcessesScreen, RunScreen, TicketsScreen, TicketScreen, StockScreen, DraftDialog, MovementDialog,
                 NewTicketDialog, PickRecordDialog, ReceiveDialog, ReplyDialog)
@@ -41,9 +39,15 @@ def last_subjects(root, count: int) -> list[str]:  # type: ignore[no-untyped-def
     return git(root, "log", f"-{count}", "--format=%s").splitlines()
 
 
-@pytest.fixture
-def sample(sample_copy: Path) -> Iterator[Vault]:
-    """The sample vault, copied from one made once per session (a tenth of make_demo's time)."""
-    vault = Vault.open(sample_copy)
-    yield vault
-    vault.close()
+_MASTER: dict[str, Path] = {}
+
+
+def demo_copy(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    """A private copy of the sample vault, copied from one made once per session (a tenth of
+    make_demo's time; git's objects are hard-linked, see tests/integration/demo_copy.py)."""
+    from obm_tui.services.setup import make_demo
+
+    key = str(tmp_path_factory.getbasetemp())
+    if key not in _MASTER:
+        _MASTER[key] = make_demo(tmp_path_factory.mktemp("work-master") / "demo")
+    return Path(shutil.copytree(_MASTER[key], tmp_path / "demo", symlinks=True, copy_function=_copy))

@@ -4,8 +4,10 @@ program. obm never sends mail."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -35,7 +37,7 @@ def save_eml(draft: Draft, folder: Path, stem: str) -> Path:
 class DraftDialog(ModalScreen[None]):
     """The draft as text; `c` copies it, `s` saves an .eml, `o` opens it in the mail program."""
 
-    BINDINGS = [binding("draft.copy"), binding("draft.save"), binding("draft.open"), binding("dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [binding("draft.copy"), binding("draft.save"), binding("draft.open"), binding("dialog.cancel")]
     CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, draft: Draft, stem: str, folder: Path | None = None) -> None:

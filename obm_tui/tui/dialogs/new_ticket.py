@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
@@ -32,7 +34,7 @@ class NewTicket:
 class NewTicketDialog(ModalScreen[NewTicket | None]):
     """The form; checked against the ticket's schema before anything is written."""
 
-    BINDINGS = [binding("dialog.send"), binding("dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [binding("dialog.send"), binding("dialog.cancel")]
     CSS_PATH = "work_dialogs.tcss"
 
     def compose(self) -> ComposeResult:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rapidfuzz import fuzz, process, utils
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -39,7 +41,7 @@ def best_matches(records: Sequence[Record], query: str, limit: int = SHOWN) -> l
 class PickRecordDialog(ModalScreen[str | None]):
     """Returns the chosen record's path, or None. Names are user text: shown literally."""
 
-    BINDINGS = [binding("dialog.cancel"), binding("dialog.next"), binding("dialog.previous")]
+    BINDINGS: ClassVar[list[BindingType]] = [binding("dialog.cancel"), binding("dialog.next"), binding("dialog.previous")]
     CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, title: str, records: Sequence[Record], hint: str = "") -> None:

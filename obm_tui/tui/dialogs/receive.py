@@ -3,7 +3,10 @@ default); the order and every product's ledger change in one commit."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
@@ -35,7 +38,7 @@ def arrivals_from(lines: list[POLine], texts: list[str]) -> dict[str, int]:
 class ReceiveDialog(ModalScreen[dict[str, int] | None]):
     """Returns {SKU: units that arrived}, or None."""
 
-    BINDINGS = [binding("dialog.send"), binding("dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [binding("dialog.send"), binding("dialog.cancel")]
     CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, order: Record) -> None:

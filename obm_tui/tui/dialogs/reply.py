@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static
@@ -33,7 +35,7 @@ class ReplyAnswer:
 class ReplyDialog(ModalScreen[ReplyAnswer | None]):
     """A reply (`note=False`) or an internal note (`note=True`) to `ticket`."""
 
-    BINDINGS = [binding("dialog.send"), binding("dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [binding("dialog.send"), binding("dialog.cancel")]
     CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, ticket: Record, *, note: bool = False, replies: Sequence[ReplyTemplate] = (),

@@ -6,6 +6,7 @@ step (or what it waits on). `r` starts a run of a process; enter on a run opens 
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from obm_tui.model.records import Record
 from obm_tui.services.run_views import RunView
@@ -92,7 +93,7 @@ class ProcessesScreen(WorkListScreen):
     """Processes (with their numbers) and runs (with their progress); `t` switches."""
 
     BINDINGS = bindings("processes")
-    DEFAULT_SORT = {"process": ("id", False), "run": ("due", False)}
+    DEFAULT_SORT: ClassVar[dict[str, tuple[str, bool]]] = {"process": ("id", False), "run": ("due", False)}
 
     def extras_layout(self, kind: str) -> Extras:
         return Extras(PROCESS_COLUMNS, "title") if kind == "process" else Extras(RUN_COLUMNS, "", hide=RUN_HIDDEN)

@@ -5,6 +5,8 @@ opens a new ticket. The clocks are computed again every minute.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from obm_tui.model.sla import Clock, describe_clock
 from obm_tui.tui import care_flows
 from obm_tui.tui.screens.worklist import ExtraColumn, Extras, WorkListScreen
@@ -47,7 +49,7 @@ def ticket_extras(screen: TicketsScreen) -> Extras:
 class TicketsScreen(WorkListScreen):
     """Tickets, in the order of the queue."""
 
-    DEFAULT_SORT = {"ticket": ("queue", False)}
+    DEFAULT_SORT: ClassVar[dict[str, tuple[str, bool]]] = {"ticket": ("queue", False)}
 
     def on_mount(self) -> None:  # RecordsScreen's on_mount runs too (Textual calls each class's handler)
         self.set_interval(REFRESH_EVERY, self.recompute)

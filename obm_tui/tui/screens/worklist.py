@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 
@@ -103,7 +103,7 @@ class ExtrasSource:
 class WorkListScreen(RecordsScreen):
     """A RecordsScreen whose kinds may have computed columns (see the module's docstring)."""
 
-    DEFAULT_SORT: dict[str, tuple[str, bool]] = {}  # kind -> (sort field or extra key, descending)
+    DEFAULT_SORT: ClassVar[dict[str, tuple[str, bool]]] = {}  # kind -> (sort field or extra key, descending)
 
     def __init__(self, kinds: tuple[str, ...], title: str) -> None:
         super().__init__(kinds, title)
