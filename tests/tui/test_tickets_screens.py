@@ -185,3 +185,15 @@ async def test_n_opens_a_new_ticket_form(sample: Vault) -> None:
         assert last_subject(sample).startswith(f"ticket {record.id}: created")
         assert "The handle came off on day two." in (sample.root / record.path).read_text()
         assert "Lena" in screen_text(app)
+
+
+async def test_a_ticket_line_of_today_opens_the_conversation(sample: Vault) -> None:
+    app = make_app(sample)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        table.cursor = next(i for i in range(table.row_count) if "#Tickets#" in table.source.key(i))
+        expected = table.cursor_key.split("#")[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.path == expected

@@ -45,12 +45,12 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
             yield SafeInput(placeholder="customer's name", id="customer")
             yield SafeInput(placeholder="customer's email", id="email")
             yield SafeInput(placeholder="client id, when the customer is a client (optional)", id="client")
+            yield Static(plain("The customer's message (optional):"), classes="dim")
+            yield SafeTextArea(id="message", soft_wrap=True)
             with Horizontal(classes="form-row"):
                 yield Select([(plain(f"priority {p}"), p) for p in reversed(PRIORITIES)], value="normal",
                              allow_blank=False, id="priority")
                 yield Select([(plain(f"by {c}"), c) for c in channels], value="email", allow_blank=False, id="channel")
-            yield Static(plain("The customer's message (optional):"), classes="dim")
-            yield SafeTextArea(id="message", soft_wrap=True)
             yield Static("", id="error", classes="error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create (ctrl+s)", id="send", variant="primary")
