@@ -35,7 +35,7 @@ from obm_tui.model.fields import FieldValueError
 from obm_tui.model.inputs import parse_input
 from obm_tui.model.kinds import KIND_BY_FOLDER, KINDS, Kind
 from obm_tui.model.merge import DELETED
-from obm_tui.model.records import Record
+from obm_tui.model.records import Record, validate
 from obm_tui.services.drafts import fill_data, find_template, template_values
 from obm_tui.services.facts import find_record
 from obm_tui.services.run_files import load_process, new_run, run_exists, run_ref_of
@@ -136,10 +136,19 @@ def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, s
         return
     record_id, stem = found
     full = {"type": kind.name, "id": record_id, **data, "created": today.isoformat()}
+    _refuse_invalid(kind, full, stem, effect.template, unknown)
     plan.new_files.append(NewFile(f"{kind.folder}/{stem}.md", full, body))
     plan.notes.append(f"{kind.name} {record_id} created ({kind.folder}/{stem}.md)")
     if unknown:
         plan.notes.append(f"template {effect.template}: nothing to fill in for {', '.join('${' + n + '}' for n in unknown)}")
+
+
+def _refuse_invalid(kind: Kind, data: Mapping[str, Any], stem: str, template: str, unknown: list[str]) -> None:
+    """Never create a record that would be a problem: say which template value is missing."""
+    problems = [reason for _, reason in validate(kind, data, stem)]
+    if problems:
+        missing = f" (nothing to fill in for {', '.join('${' + n + '}' for n in unknown)})" if unknown else ""
+        raise ValidationError(f"cannot create {'an' if kind.name[0] in 'aeiou' else 'a'} {kind.name} from template {template}: {'; '.join(problems)}{missing}")
 
 
 def _resolve_dates(kind: Kind, data: dict[str, Any], today: date) -> dict[str, Any]:

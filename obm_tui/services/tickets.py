@@ -140,7 +140,7 @@ def reply(vault: Vault, ref: str, *, now: datetime, text: str | None = None, tem
     label = ""
     if template is not None:
         canned = find_reply(vault, template)
-        text, unknown = _fill(vault, record, canned, agent, now)
+        text, unknown = fill_reply(vault, record, canned, agent, now)
         if unknown and not force:
             names = ", ".join(f"${{{name}}}" for name in unknown)
             raise ValidationError(f"the reply {canned.name!r} has variables with no value: {names} "
@@ -227,7 +227,7 @@ def _commit_message(ticket_id: str, verb: str, before: str, after: str) -> str:
     return f"ticket {ticket_id}: {parts}"
 
 
-def _fill(vault: Vault, record: Record, canned: ReplyTemplate, agent: str,
+def fill_reply(vault: Vault, record: Record, canned: ReplyTemplate, agent: str,
           now: datetime) -> tuple[str, tuple[str, ...]]:
     fields = dict(record.data)
     client = client_of(vault, fields)

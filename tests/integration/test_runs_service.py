@@ -247,3 +247,18 @@ def test_an_invoice_paid_with_its_paid_date_unlocks_welcome(maya: tuple[Path, Va
     record_service.set_fields(vault, "maya-patel", {"contract": "signed"})
     view = run_view(vault, vault.find(RUN), date(2026, 11, 24))
     assert view.views[1].state == "ready"
+
+
+def test_a_step_that_would_create_a_broken_record_is_refused_and_nothing_changes(maya: tuple[Path, Vault]) -> None:
+    """The onboarding invoice takes its amount from the client's rate: without one, say so."""
+    from obm_tui.model.errors import ValidationError
+    from obm_tui.model.merge import DELETED
+
+    root, vault = maya
+    record_service.update(vault, vault.find("maya-patel"), {"rate": DELETED})
+    start_run(vault, "client-onboarding", "maya-patel", date(2026, 11, 20))
+    before = (root / RUN_PATH).read_bytes(), git_out(root, "rev-parse", "HEAD")
+    with pytest.raises(ValidationError, match=r"cannot create an invoice from template onboarding-invoice: amount.*\$\{rate\}"):
+        tick(vault, RUN, "send", now=at(date(2026, 11, 20)))
+    assert ((root / RUN_PATH).read_bytes(), git_out(root, "rev-parse", "HEAD")) == before
+    assert invoices_of(root, "maya-patel") == []
