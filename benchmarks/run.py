@@ -334,7 +334,7 @@ def table(size: int, rows: list[Line], problems: float) -> str:
         cpu = f"{row.cpu_ratio:8.2f}x" if row.cpu_ratio is not None else ""
         out.append(f"{row.figure:<28}{_value(row.ours, row.unit):>12}   {row.reference:<24}"
                    f"{_value(row.ref, row.unit):>12}{ratio:>8}{target:>8}  {row.verdict:<4}{cpu:>9}")
-    return "\n".join(out)
+    return "\n".join(line.rstrip() for line in out)
 
 
 def _say(text: str) -> None:
