@@ -89,3 +89,16 @@ def clean_stray_temps(folders: list[Path], older_than: float = STALE_TEMP_SECOND
                 removed.append(Path(entry.path))
     return removed
 
+
+def remove_stale_temps(paths: list[Path], older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete these temp files (found by the scan) if a killed save left them: older than `older_than` s."""
+    removed: list[Path] = []
+    cutoff = time.time() - older_than
+    for path in paths:
+        try:
+            if path.lstat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed

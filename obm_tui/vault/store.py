@@ -18,12 +18,12 @@ from typing import Any
 
 from obm_tui.model.errors import ConflictError, FormatError, UsageError, VaultError
 from obm_tui.model.fields import FieldValueError
-from obm_tui.model.kinds import KINDS, Kind
+from obm_tui.model.kinds import Kind
 from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
 from obm_tui.model.messages import external_message
 from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
-from obm_tui.vault.atomic import clean_stray_temps, create_exclusive, write_atomic
+from obm_tui.vault.atomic import create_exclusive, remove_stale_temps, write_atomic
 from obm_tui.vault.batch import BatchResult, Edit, NewFile, Planned
 from obm_tui.vault.cache import CACHE_DIR, read_cache, write_cache
 from obm_tui.vault.config import CONFIG_PATH, Config, load_config
@@ -33,10 +33,12 @@ from obm_tui.vault.index import Index
 from obm_tui.vault.loader import (
     Entry,
     cross_problems,
+    gc_paused,
     load_row,
     load_rows,
-    scan,
+    scan_with_cache,
     to_record,
+    to_records,
     to_row,
 )
 from obm_tui.vault.paths import check_relative, inside, kind_of_path
@@ -79,23 +81,22 @@ class Vault:
         git = Git(root)
         git.ensure_settings()
         config = load_config(root)
-        clean_stray_temps([root / kind.folder for kind in KINDS.values()])
         vault = cls(root, config, git, Index())
-        vault.index = Index(vault._load(use_cache))
+        with gc_paused():  # a load makes ~10 objects a record, none in cycles
+            vault.index = Index(vault._load(use_cache))
         if commit_external:
             vault.commit_pending()
             vault.commit_external_edits()
         return vault
 
     def _load(self, use_cache: bool) -> list[Record]:
-        entries = list(scan(self.root))
         cached = read_cache(self.root) if use_cache else {}
-        fresh = [e for e in entries if not _same(cached.get(e.path), e)]
-        rows = [cached[e.path] for e in entries if e.path in cached and _same(cached[e.path], e)]
-        rows += load_rows(self.root, fresh)
-        if fresh or len(rows) != len(cached):
+        found = scan_with_cache(self.root, cached)  # one pass; no stat at all when there is no cache
+        remove_stale_temps([self.root / rel for rel in found.strays])
+        rows = found.rows + load_rows(self.root, found.fresh)
+        if found.fresh or len(rows) != len(cached):
             write_cache(self.root, rows)
-        return _with_cross_problems([to_record(row) for row in rows])
+        return _with_cross_problems(to_records(rows))
 
     def save_cache(self) -> None:
         write_cache(self.root, [to_row(r) for r in self.index.all()])
@@ -376,10 +377,6 @@ def _digest(raw: bytes) -> bytes:
     import hashlib
 
     return hashlib.blake2b(raw, digest_size=16).digest()
-
-
-def _same(row: Any, entry: Entry) -> bool:
-    return row is not None and tuple(row[6]) == entry.stat
 
 
 def _with_cross_problems(records: list[Record]) -> list[Record]:
