@@ -74,22 +74,6 @@ def _mode_of(path: Path) -> int:
         return 0o644
 
 
-def clean_stray_temps(folders: list[Path], older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
-    """Delete temp files left by a killed save (older than `older_than` seconds). Returns them."""
-    removed: list[Path] = []
-    cutoff = time.time() - older_than
-    for folder in folders:
-        try:
-            entries = list(os.scandir(folder))
-        except FileNotFoundError:
-            continue
-        for entry in entries:
-            if entry.name.startswith(TEMP_PREFIX) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                Path(entry.path).unlink(missing_ok=True)
-                removed.append(Path(entry.path))
-    return removed
-
-
 def remove_stale_temps(paths: list[Path], older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
     """Delete these temp files (found by the scan) if a killed save left them: older than `older_than` s."""
     removed: list[Path] = []
