@@ -181,6 +181,8 @@ def load(text: str) -> Any:
         raise FormatError(f"YAML: {exc}") from None
     except RecursionError:
         raise FormatError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except (KeyError, ValueError, AttributeError, TypeError):  # e.g. `!!bool maybe`, `!!map x`
+        raise FormatError("YAML: a value does not fit its explicit tag (!!bool, !!map, !!seq …)") from None
     finally:
         loader.dispose()
 

@@ -301,3 +301,9 @@ def test_render_inline_flow() -> None:
     text = safeyaml.render_inline(value)
     assert text == '[z, {sku: MUG-01, qty: 24}, "[[x]]", "a,b", null, true, []]'
     assert safeyaml.load(f"k: {text}") == {"k": safeyaml.read_back(value)}
+
+
+@pytest.mark.parametrize("text", ["a: !!bool maybe", "a: !!map x", "a: !!seq x"], ids=["bool", "map", "seq"])
+def test_a_value_that_does_not_fit_its_tag_is_a_format_error(text: str) -> None:
+    with pytest.raises(FormatError, match="does not fit its explicit tag"):
+        safeyaml.load(text)
