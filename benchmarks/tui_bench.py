@@ -139,7 +139,7 @@ async def today_first_frame(root: Path) -> tuple[float, float, float]:
     started = time.perf_counter()
     vault = Vault.open(root)
     opened = time.perf_counter() - started
-    app = ObmApp(vault, clock=fixed_clock(NOW), settings=Settings(), watch=False)
+    app = ObmApp(vault, clock=fixed_clock(NOW), settings=Settings(), watch=False, automate=False)
     try:
         async with app.run_test(size=SIZE) as pilot:
             first = None
@@ -156,7 +156,7 @@ async def today_first_frame(root: Path) -> tuple[float, float, float]:
 
 async def in_app(root: Path, records: int) -> dict[str, object]:
     vault = Vault.open(root)
-    app = ObmApp(vault, clock=fixed_clock(NOW), settings=Settings(), watch=True)
+    app = ObmApp(vault, clock=fixed_clock(NOW), settings=Settings(), watch=True, automate=False)
     app.add_mode("everything", lambda: EveryRecordScreen(("ticket",), "Every record"))
     out: dict[str, object] = {}
     try:

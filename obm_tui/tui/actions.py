@@ -187,6 +187,14 @@ def keys_markdown() -> str:
            "add it to `[keymap]` in your user config (`obm/config.toml` in your config folder,",
            "e.g. `~/.config/obm/config.toml`):", "", "```toml", "[keymap]",
            '"list.filter" = "slash,f"', '"app.quit" = "ctrl+q"', "```", ""]
+    out += ["## Filtering a list", "",
+            "`/` opens the filter box; the list narrows as you type. Terms are `field:value` (the field",
+            "contains the value), `field=value`, `field!=value`, `field<value`, `field>value`, `<=`, `>=`",
+            "(dates, amounts and numbers compare as such: `due<2026-12-01`, `on_hand<=5`); every other",
+            "word must appear in the record, and a word with a typo still finds it (`lovelaec`). Quotes",
+            'group words: `customer:"Fred Smith"`. `enter` keeps the filter and returns to the list;',
+            "`esc` clears it. History takes `kind:client record:fred-smith since:2026-11-01",
+            "until:2026-11-30 author:mia` and words.", ""]
     for scope, title in SCOPES.items():
         out += [f"## {title}", "", "| Keys | Action | Id |", "|---|---|---|"]
         out += [f"| `{key_label(a.keys)}` | {a.help or a.description} | `{a.id}` |" for a in ACTIONS if a.scope == scope]

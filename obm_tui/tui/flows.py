@@ -83,10 +83,13 @@ def edit_in_editor(app: ObmApp, rel: str, line: int = 0) -> None:
 
 
 def _after_edit(app: ObmApp, rel: str) -> list[str]:
+    """Reload the edited file and commit it (unless the watcher already did, while obm was suspended)."""
     vault = app.vault
     with vault._write_lock:  # noqa: SLF001 - the watcher must not commit the same edit meanwhile
         changed = list(reload_paths(vault, [rel]).changed)
-        vault.commit_external_edits()
+        record = vault.index.by_path(rel)
+        what = f"{record.kind} {record.id}" if record is not None else rel
+        vault.git.commit([rel], f"{what}: edited in the editor", author=vault.config.author)
     app.call_from_thread(app.refresh_status)
     return changed or [rel]
 

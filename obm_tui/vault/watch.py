@@ -134,18 +134,18 @@ class VaultWatcher:
         self._watched.add(folder)
 
     # ----- events -> batches -----------------------------------------------------------------
-    def notice(self, absolute: str) -> None:
+    def notice(self, absolute: str, event_type: str = "modified") -> None:
         """Record one path named by an event (called from the observer thread)."""
         rel = self._relative(absolute)
         if rel is None:
             return
         with self._lock:
-            now = time.monotonic()
             pending = self._pending
-            if not pending.first:
-                pending.first = now
+            if not self._route(rel, event_type, pending):
+                return  # not ours (a temp file, git's own files): it must not delay the batch either
+            now = time.monotonic()
+            pending.first = pending.first or now
             pending.last = now
-            self._route(rel, pending)
         self._wake.set()
 
     def _relative(self, absolute: str) -> str | None:
@@ -155,16 +155,22 @@ class VaultWatcher:
             return None
         return rel if rel != "." else None
 
-    def _route(self, rel: str, pending: _Collector) -> None:
+    def _route(self, rel: str, event_type: str, pending: _Collector) -> bool:
+        """Add what the path means to the batch; False when it means nothing to obm."""
         if rel.startswith(".git/"):
             name = rel[5:]
-            pending.git = pending.git or name in _GIT_NAMES or name.startswith("refs/heads/")
-        elif rel == CONFIG_PATH or kind_of_path(rel) is not None:
+            moved = name in _GIT_NAMES or name.startswith("refs/heads/")
+            pending.git = pending.git or moved
+            return moved
+        if rel == CONFIG_PATH or kind_of_path(rel) is not None:
             pending.paths.add(rel)
             pending.rescan = pending.rescan or len(pending.paths) > self.storm
-        elif "/" not in rel and any(k.folder == rel for k in KINDS.values()):
+            return True
+        if "/" not in rel and event_type != "modified" and any(k.folder == rel for k in KINDS.values()):
             pending.rescan = True  # a record folder appeared, vanished or was renamed
             self._watch(self.root / rel)
+            return True
+        return False
 
     def _debounce_loop(self) -> None:
         while not self._stopping.is_set():
@@ -304,7 +310,7 @@ class _Handler(FileSystemEventHandler):
         for attr in ("src_path", "dest_path"):
             path = getattr(event, attr, "")
             if path:
-                self.watcher.notice(os.fsdecode(path))
+                self.watcher.notice(os.fsdecode(path), event.event_type)
 
 
 def _write_lock(vault: Vault) -> threading.RLock:

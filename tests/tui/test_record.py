@@ -169,7 +169,7 @@ async def test_e_opens_the_editor_then_reloads_and_commits(vault: Vault, tmp_pat
         await settle(pilot)
         assert "Back in January" in (vault.root / FRED).read_text()
         assert git(vault.root, "status", "--porcelain") == ""
-        assert git(vault.root, "log", "-1", "--format=%s").startswith("external edit: clients/fred-smith.md")
+        assert git(vault.root, "log", "-1", "--format=%s").strip() == "client fred-smith: edited in the editor"
         assert "Back in January" in screen_text(app)
 
 

@@ -211,6 +211,12 @@ class HistoryScreen(ObmScreen):
         self.query_one(VirtualTable).focus()
         self.refresh_data(None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            box = self.query_one("#filter", Input)
+            return bool(box.value or box.has_focus or self.path is not None)
+        return True
+
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
         if box.value or box.has_focus:

@@ -89,9 +89,10 @@ class RecordsScreen(ObmScreen):
         self._columns = RecordSource(self.kind, self._list.records, self.sort_field, self.descending).columns
         self._bad = sum(1 for r in self._all if r.problems)
         self._show(keep)
-        if self.filter.empty:  # get the searchable texts ready before the user types
-            run_blocking(self, self._list.prepare, label="Indexing the list for the filter", group="haystacks",
-                         exclusive=True)
+        if self.filter.empty:  # get the searchable texts ready before the user types (after this frame)
+            prepared = self._list
+            self.call_after_refresh(lambda: run_blocking(self, prepared.prepare, label="Indexing the list for the filter",
+                                                         group="haystacks", exclusive=True))
 
     def _show(self, keep: bool = True) -> None:
         indices = self._list.apply_indices(self.filter)

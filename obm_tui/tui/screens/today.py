@@ -8,7 +8,6 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from obm_tui.services.agenda import SECTIONS, SOURCES, AgendaItem
 from obm_tui.tui.actions import bindings
@@ -83,6 +82,7 @@ class TodayScreen(ObmScreen):
     def on_mount(self) -> None:
         self.items: list[AgendaItem] = []
         self._placed: str | None = None
+        self._building = self._stale = False
         self.query_one(VirtualTable).focus()
         self.refresh_data(None)
 
@@ -90,6 +90,10 @@ class TodayScreen(ObmScreen):
         now = self.obm.now()
         self.query_one("#title", Static).update(join(
             styled("Today", "bold"), plain(f"  {now:%A %d %B %Y, %H:%M}  ·  "), plain(self.vault.config.business_name)))
+        if self._building:  # the sources cannot be interrupted: build again once this one is done
+            self._stale = True
+            return
+        self._building, self._stale = True, False
         vault, app = self.vault, self.app
         sources = list(SOURCES)
 
@@ -105,15 +109,24 @@ class TodayScreen(ObmScreen):
                         items = sorted(items + future.result(), key=agenda_order)
                     except Exception as exc:  # noqa: BLE001 - one broken source must not hide the others
                         app.call_from_thread(show_error, app, exc)
-                    if get_current_worker().is_cancelled:
-                        break
                     if left < len(futures):
                         app.call_from_thread(self._show, items, len(futures) - left)
             finally:
-                pool.shutdown(wait=False, cancel_futures=True)
+                pool.shutdown(wait=False)
             return items
 
-        run_blocking(self, build, done=self._show, label="Building the agenda", group="agenda", exclusive=True)
+        run_blocking(self, build, done=self._built, failed=self._not_built, label="Building the agenda",
+                     group="agenda")
+
+    def _built(self, items: list[AgendaItem]) -> None:
+        self._building = False
+        self._show(items)
+        if self._stale:
+            self.refresh_data(None)
+
+    def _not_built(self, _error: Exception) -> bool:
+        self._building = False
+        return False  # the error is shown as a notification
 
     def action_refresh_agenda(self) -> None:
         self.refresh_data(None)
