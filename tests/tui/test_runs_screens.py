@@ -107,12 +107,12 @@ async def test_start_from_a_process_with_the_fuzzy_picker_then_tick_and_untick(s
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, PickRecordDialog)
-        await pilot.press(*"bne cartr", "enter")  # typos forgiven
+        await pilot.press(*"hanah le", "enter")  # typos forgiven
         await settle(pilot)
         assert isinstance(app.screen, RunScreen)
         run_path = app.screen.path
-        assert "ben-carter" in run_path and git(sample.root, "log", "-1", "--format=%s").startswith(
-            f"run {Path(run_path).stem}: started (Client onboarding for Ben Carter)")
+        assert "hannah-lee" in run_path and git(sample.root, "log", "-1", "--format=%s").startswith(
+            f"run {Path(run_path).stem}: started (Client onboarding for Hannah Lee)")
         before = commit_count(sample.root)
         await pilot.press("space")  # the first step: create the invoice, contract = sent
         await settle(pilot)
@@ -121,7 +121,7 @@ async def test_start_from_a_process_with_the_fuzzy_picker_then_tick_and_untick(s
         assert subject.startswith(f"run {Path(run_path).stem}: ticked")
         text = (sample.root / run_path).read_text()
         assert "- [x] Send the invoice" in text and "[done:: 2026-11-23]" in text
-        assert sample.index.get("client", "ben-carter").text("contract") == "sent"
+        assert sample.index.get("client", "hannah-lee").text("contract") == "sent"
         assert any("ticked" in n for n in notifications(app))
         assert "[x]" in screen_text(app)
         await pilot.press("space")  # untick: what was done stays, and the message says so
