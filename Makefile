@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := .demo/vault
 
-.PHONY: run test setup demo demo-reset bench bench-big kill-test lint clean
+.PHONY: run test setup demo demo-reset bench bench-big bench-tui kill-test lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "obm needs Python 3.11 or newer"'
@@ -36,6 +36,10 @@ bench: $(STAMP)
 
 bench-big: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes 1000,10000,100000
+
+## make bench-tui: the app's first frames, filtering, opening, external edits, through Pilot (100k).
+bench-tui: $(STAMP)
+	$(BIN)/python -m benchmarks.tui_bench --records 100000
 
 ## make kill-test: SIGKILL saving processes many times (slow).
 kill-test: $(STAMP)
