@@ -93,7 +93,7 @@ class ObmApp(App[None]):
             self.notify(problem, title="Your settings", severity="warning", markup=False)
         self.vault.listeners.append(self._saved_by_obm)
         self.switch_mode("today")
-        self.refresh_status()
+        self._commit_on_start()
         self.set_interval(0.1, self._busy_tick)
         if self.watch_files:
             self._watch_vault()
@@ -107,6 +107,17 @@ class ObmApp(App[None]):
             self.vault.listeners.remove(self._saved_by_obm)
         if self.automation is not None:
             self.automation.stop()
+
+    @work(thread=True, group="startup", exit_on_error=False, name="Committing edits made meanwhile")
+    def _commit_on_start(self) -> None:
+        """Commit what was queued or edited while obm was closed — after the first frame, not before."""
+        try:
+            with self.vault._write_lock:  # noqa: SLF001 - one writer at a time
+                self.vault.commit_pending()
+                self.vault.commit_external_edits()
+        except Exception as exc:  # noqa: BLE001 - git busy: the edits stay on disk; the status bar says so
+            self.call_from_thread(show_error, self, exc)
+        self.call_from_thread(self.refresh_status)
 
     # ----- vault changes -----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False, name="Watching the vault")
@@ -259,7 +270,7 @@ def _short(root: Path) -> str:
 
 def run_app(root: Path) -> None:
     """Open the vault and run the app until the user quits."""
-    vault = Vault.open(root)
+    vault = Vault.open(root, commit_external=False)  # the app commits them in a worker, after its first frame
     try:
         ObmApp(vault).run()
     finally:

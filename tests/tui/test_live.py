@@ -105,3 +105,19 @@ async def test_a_checkout_of_many_files_is_one_reload(vault: Vault) -> None:
             await wait_for(pilot, lambda: app.status.branch == "other")
     finally:
         fresh.close()
+
+
+async def test_edits_made_while_obm_was_closed_are_committed_after_the_first_frame(fixed_vault_path) -> None:  # type: ignore[no-untyped-def]
+    path = fixed_vault_path / "clients" / "ben-carter.md"
+    path.write_text(path.read_text().replace("status: lead", "status: current"))
+    vault = Vault.open(fixed_vault_path, commit_external=False)  # as run_app opens it
+    try:
+        assert git(vault.root, "status", "--porcelain").strip()
+        app = make_app(vault)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            assert git(vault.root, "status", "--porcelain") == ""
+            assert git(vault.root, "log", "-1", "--format=%s").strip() == "external edit: clients/ben-carter.md"
+            await wait_for(pilot, lambda: "external edit: clients/ben-carter.md" in app.status.last_commit)
+    finally:
+        vault.close()
