@@ -19,6 +19,16 @@ from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import Column, VirtualTable, natural_widths
 
 STATE_STYLE = {0: "overdue", 1: "due", 2: "", 3: "muted"}
+SAMPLE = 300  # rows that decide the column widths
+
+
+def _run_source(app, source, vault, now) -> list[AgendaItem]:  # type: ignore[no-untyped-def]
+    """One source's items; a broken source is reported and shows nothing (the others still do)."""
+    try:
+        return source(vault, now)
+    except Exception as exc:  # noqa: BLE001
+        app.call_from_thread(show_error, app, exc)
+        return []
 
 
 def agenda_order(item: AgendaItem) -> tuple:
@@ -43,7 +53,7 @@ class AgendaSource:
                 cells = (item.state, due, item.title, item.detail)
                 self.rows.append((f"{item.path}#{section}#{n}", cells, STATE_STYLE.get(item.urgency, ""), item))
         labels = ("STATE", "DUE", "WHAT", "WHEN")
-        widths = natural_widths(labels, [r[1] for r in self.rows if r[2] != "section"])
+        widths = natural_widths(labels, [r[1] for r in self.rows[:SAMPLE] if r[2] != "section"])
         self.columns = [Column(k, labels[i], widths[i], flex=i == 2) for i, k in enumerate(("state", "due", "what", "when"))]
         self._keys = {key: i for i, (key, *_rest) in enumerate(self.rows)}
 
@@ -98,21 +108,15 @@ class TodayScreen(ObmScreen):
         sources = list(SOURCES)
 
         def build() -> list[AgendaItem]:
-            """Every source at once, each section shown as soon as its source is done: the quick
-            ones (index only) are not held up by slow ones (that read files)."""
+            """Every source side by side, each section shown as soon as its source is done: slow
+            sources (reading run and ticket files) never hold up the quick ones (index only)."""
             items: list[AgendaItem] = []
-            pool = ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="agenda")
-            futures = [pool.submit(source, vault, now) for source in sources]
-            try:
+            with ThreadPoolExecutor(max_workers=len(sources) or 1, thread_name_prefix="agenda") as pool:
+                futures = [pool.submit(_run_source, app, s, vault, now) for s in sources]
                 for left, future in enumerate(as_completed(futures), start=1):
-                    try:
-                        items = sorted(items + future.result(), key=agenda_order)
-                    except Exception as exc:  # noqa: BLE001 - one broken source must not hide the others
-                        app.call_from_thread(show_error, app, exc)
+                    items = sorted(items + future.result(), key=agenda_order)
                     if left < len(futures):
                         app.call_from_thread(self._show, items, len(futures) - left)
-            finally:
-                pool.shutdown(wait=False)
             return items
 
         run_blocking(self, build, done=self._built, failed=self._not_built, label="Building the agenda",
