@@ -7,20 +7,21 @@ services). Values are user text: shown literally, control characters made visibl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Static
 
+from obm_tui.model.display import clean
 from obm_tui.model.kinds import COMMON
 from obm_tui.model.records import Record
 from obm_tui.tui.actions import binding, bindings
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.widgets.safe_input import SafeInput
+from obm_tui.tui.widgets.virtual_table import fit
 
 HIDDEN = {"type"}
 
@@ -64,31 +65,44 @@ def _text(record: Record, name: str) -> str:
 
 
 class FieldInput(SafeInput):
-    """The in-place editor of one field."""
+    """The in-place editor of one field (shown on the field's line while editing)."""
 
     BINDINGS = bindings("form")
+    DEFAULT_CSS = """
+    FieldInput { width: 1fr; height: 3; }
+    """
+
+    def __init__(self, row: FieldRow, value: str, **kwargs: object) -> None:
+        super().__init__(value, **kwargs)  # type: ignore[arg-type]
+        self.row = row
 
     def action_save(self) -> None:
-        self.post_message(FieldRow.SaveRequested(self.parent, self.value))  # type: ignore[arg-type]
+        self.post_message(FieldRow.SaveRequested(self.row, self.value))
 
     def action_cancel(self) -> None:
-        row = self.parent
-        if isinstance(row, FieldRow):
-            row.stop_editing()
+        self.row.stop_editing()
+
+
+class FieldEditor(Horizontal):
+    """The field's name and its input, in the row's place while it is edited."""
+
+    DEFAULT_CSS = """
+    FieldEditor { height: auto; }
+    FieldEditor > .name { width: 18; padding-top: 1; text-style: bold; }
+    """
+
+
+NAME_WIDTH = 18
 
 
 class FieldRow(Widget, can_focus=True):
-    """One field: `name  value`, and an editor in place of the value while editing."""
+    """One field as one line (`name  value`): a single widget, so a record opens fast. While it is
+    edited, a FieldEditor takes its place."""
 
     BINDINGS = [binding("record.down"), binding("record.up"), binding("record.edit")]
     DEFAULT_CSS = """
-    FieldRow { height: auto; layout: horizontal; }
-    FieldRow > .name { width: 18; color: $text-muted; }
-    FieldRow > .value { width: 1fr; }
-    FieldRow > FieldInput { width: 1fr; height: 3; }
-    FieldRow:focus { background: $block-cursor-blurred-background; }
-    FieldRow:focus > .name { color: $text; text-style: bold; }
-    FieldRow.-problem > .name { color: $text-error; }
+    FieldRow { height: auto; }
+    FieldRow:focus { background: $block-cursor-blurred-background; text-style: bold; }
     """
 
     @dataclass
@@ -101,29 +115,31 @@ class FieldRow(Widget, can_focus=True):
         row: FieldRow
 
     def __init__(self, view: FieldView) -> None:
-        super().__init__(classes="-problem" if view.problem else "")
+        super().__init__()
         self.view = view
-        self.editing = False
+        self.editor: FieldEditor | None = None
+        self.box: FieldInput | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(plain(self.view.name), classes="name")
-        yield Static(self._value_content(), classes="value")
+    @property
+    def editing(self) -> bool:
+        return self.editor is not None
 
-    def _value_content(self) -> Any:
+    def render(self) -> Content:
         view = self.view
-        parts = [plain(view.text) if view.text else styled("—", "dim")]
+        name = fit(clean(view.name), NAME_WIDTH - 1) + " "
+        parts = [styled(name, "$text-error" if view.problem else "$text-muted"),
+                 plain(view.text) if view.text else styled("—", "dim")]
         if not view.editable:
             parts.append(styled("  (read-only)", "dim italic"))
         if view.problem:
-            parts.append(styled(f"\n{view.problem}", "$text-error"))
+            parts.append(Content("\n" + " " * NAME_WIDTH))
+            parts.append(styled(view.problem, "$text-error"))
         return join(*parts)
 
     def show(self, view: FieldView) -> None:
-        """New value from disk (not while editing: the edit keeps its text)."""
+        """New value from disk (an edit in progress keeps its text)."""
         self.view = view
-        self.set_class(bool(view.problem), "-problem")
-        if not self.editing:
-            self.query_one(".value", Static).update(self._value_content())
+        self.refresh(layout=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit_field":
@@ -136,39 +152,38 @@ class FieldRow(Widget, can_focus=True):
     def action_previous_field(self) -> None:
         self.screen.focus_previous(FieldRow)
 
-    def action_edit_field(self, text: str | None = None) -> None:
-        self.start_editing(text)
+    def action_edit_field(self) -> None:
+        self.start_editing()
 
     def start_editing(self, text: str | None = None, error: str = "") -> None:
-        if self.editing:
-            self.query_one(FieldInput).value = text if text is not None else self.query_one(FieldInput).value
+        if self.box is not None:
+            if text is not None:
+                self.box.value = text
             self.show_error(error)
-            self.query_one(FieldInput).focus()
+            self.box.focus()
             return
-        self.editing = True
-        self.query_one(".value", Static).display = False
         suggester = SuggestFromList(self.view.choices, case_sensitive=False) if self.view.choices else None
-        box = FieldInput(self.view.text if text is None else text, suggester=suggester,
+        box = FieldInput(self, self.view.text if text is None else text, suggester=suggester,
                          placeholder=self.view.doc or self.view.name)
-        self.mount(box)
+        self.editor, self.box = FieldEditor(Static(plain(self.view.name), classes="name"), box), box
+        self.parent.mount(self.editor, after=self)  # type: ignore[union-attr]
+        self.display = False
         box.focus()
         self.show_error(error)
         self.post_message(self.EditStarted(self))
 
     def show_error(self, message: str) -> None:
-        box = self.query(FieldInput)
-        if box:
-            box.first().border_subtitle = message[:200] if message else ""
-            box.first().set_class(bool(message), "-invalid")
+        if self.box is not None:
+            self.box.border_subtitle = message[:200] if message else ""
+            self.box.set_class(bool(message), "-invalid")
 
     def stop_editing(self) -> None:
-        if not self.editing:
+        if self.editor is None:
             return
-        self.editing = False
-        for box in self.query(FieldInput):
-            box.remove()
-        self.query_one(".value", Static).display = True
-        self.query_one(".value", Static).update(self._value_content())
+        self.editor.remove()
+        self.editor = self.box = None
+        self.display = True
+        self.refresh(layout=True)
         self.focus()
 
 
