@@ -167,8 +167,8 @@ class FieldRow(Widget, can_focus=True):
                          placeholder=self.view.doc or self.view.name)
         self.editor, self.box = FieldEditor(Static(plain(self.view.name), classes="name"), box), box
         self.parent.mount(self.editor, after=self)  # type: ignore[union-attr]
+        self.call_after_refresh(box.focus)  # once it is mounted
         self.display = False
-        box.focus()
         self.show_error(error)
         self.post_message(self.EditStarted(self))
 
