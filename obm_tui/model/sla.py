@@ -8,6 +8,7 @@ See docs/customer-care.md, "Response clocks".
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -132,6 +133,53 @@ def _window_span(day: date, window: tuple[time, time], tz: tzinfo) -> tuple[date
     return opens, closes
 
 
+def _business_on(day: date, start: datetime, end: datetime, hours: BusinessHours, tz: tzinfo) -> timedelta:
+    """Business time of one local day that falls between two UTC instants."""
+    total = ZERO
+    for window in hours.windows_on(day):
+        opens, closes = _window_span(day, window, tz)
+        lo, hi = max(opens, start), min(closes, end)
+        if hi > lo:
+            total += hi - lo
+    return total
+
+
+class _DayTotals:
+    """Running totals of business time per local day for one (hours, time zone), grown on demand,
+    so a span of years costs two lookups instead of a walk over every day (a ticket left open for
+    two years was 700 days of window arithmetic each time its clock was shown). Each day's total is
+    worked out with the same window arithmetic as a short span, so DST days and holidays count
+    exactly as they do there."""
+
+    def __init__(self, hours: BusinessHours, tz: tzinfo, first: date) -> None:
+        self.hours, self.tz, self.base = hours, tz, first
+        self.before: list[timedelta] = [ZERO]  # before[i]: business time of days base .. base+i-1
+
+    def whole_days(self, first: date, last: date) -> timedelta:
+        """Business time of the whole local days first..last (first >= base)."""
+        self._grow_to(last)
+        return self.before[(last - self.base).days + 1] - self.before[(first - self.base).days]
+
+    def _grow_to(self, last: date) -> None:
+        while len(self.before) <= (last - self.base).days + 1:
+            day = self.base + timedelta(days=len(self.before) - 1)
+            self.before.append(self.before[-1] + _business_on(day, _EARLIEST, _LATEST, self.hours, self.tz))
+
+
+_EARLIEST, _LATEST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+_TOTALS: dict[tuple[BusinessHours, tzinfo], _DayTotals] = {}
+_TOTALS_LOCK = threading.Lock()
+SHORT_SPAN_DAYS = 7  # spans up to a week are walked day by day
+
+
+def _whole_days(first: date, last: date, hours: BusinessHours, tz: tzinfo) -> timedelta:
+    with _TOTALS_LOCK:  # the agenda's sources run in threads
+        totals = _TOTALS.get((hours, tz))
+        if totals is None or first < totals.base:
+            totals = _TOTALS[(hours, tz)] = _DayTotals(hours, tz, first - timedelta(days=366))
+        return totals.whole_days(first, last)
+
+
 def elapsed_business_time(start: datetime, end: datetime, hours: BusinessHours, tz: tzinfo) -> timedelta:
     """Business time between two aware instants (zero when end <= start)."""
     start, end = _utc(start), _utc(end)
@@ -139,14 +187,11 @@ def elapsed_business_time(start: datetime, end: datetime, hours: BusinessHours, 
         return ZERO
     if hours.always:
         return end - start
-    total = ZERO
-    for day in _local_days(start, end, tz):
-        for window in hours.windows_on(day):
-            opens, closes = _window_span(day, window, tz)
-            lo, hi = max(opens, start), min(closes, end)
-            if hi > lo:
-                total += hi - lo
-    return total
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    if (last - first).days <= SHORT_SPAN_DAYS:
+        return sum((_business_on(day, start, end, hours, tz) for day in _local_days(start, end, tz)), ZERO)
+    middle = _whole_days(first + timedelta(days=1), last - timedelta(days=1), hours, tz)
+    return _business_on(first, start, end, hours, tz) + middle + _business_on(last, start, end, hours, tz)
 
 
 def add_business_time(start: datetime, amount: timedelta, hours: BusinessHours, tz: tzinfo) -> datetime:

@@ -128,6 +128,44 @@ def test_elapsed_is_additive(start: datetime, first: int, second: int) -> None:
     assert whole == elapsed_business_time(a, b, OFFICE, LONDON) + elapsed_business_time(b, c, OFFICE, LONDON)
 
 
+def walked_business_time(start: datetime, end: datetime, hours: BusinessHours, tz: ZoneInfo) -> timedelta:
+    """The reference: every local day's windows, one by one, clipped to the span."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    total, day = timedelta(0), start.astimezone(tz).date()
+    while day <= end.astimezone(tz).date():
+        for opens_at, closes_at in hours.windows_on(day):
+            opens = datetime.combine(day, opens_at, tzinfo=tz).astimezone(UTC)
+            closes = datetime.combine(day, closes_at, tzinfo=tz).astimezone(UTC)
+            total += max(timedelta(0), min(closes, end) - max(opens, start))
+        day += timedelta(days=1)
+    return total
+
+
+LONG_SPAN_HOURS = {"office": OFFICE, "every day": EVERY_DAY, "split": SPLIT}
+
+
+@given(
+    st.datetimes(min_value=datetime(2022, 1, 1), max_value=datetime(2027, 1, 1)),
+    st.integers(min_value=0, max_value=3 * 366 * 24 * 60),
+    st.sampled_from(sorted(LONG_SPAN_HOURS)),
+    st.sampled_from([LONDON, NEW_YORK, ZoneInfo("Australia/Lord_Howe")]),
+)
+def test_long_spans_match_a_walk_over_every_day(start: datetime, minutes: int, name: str, tz: ZoneInfo) -> None:
+    """Spans of years (a ticket left open) use running day totals; they must equal the walk,
+    across DST changes (Lord Howe moves by half an hour) and holidays."""
+    begin = start.replace(tzinfo=tz)
+    end = begin + timedelta(minutes=minutes)
+    hours = LONG_SPAN_HOURS[name]
+    assert elapsed_business_time(begin, end, hours, tz) == walked_business_time(begin, end, hours, tz)
+
+
+def test_a_two_year_span_counts_every_working_day() -> None:
+    start = datetime(2024, 1, 1, 0, 0, tzinfo=LONDON)  # a Monday
+    end = datetime(2025, 12, 29, 0, 0, tzinfo=LONDON)  # 104 weeks later, a Monday
+    holidays_on_workdays = sum(1 for d in OFFICE.holidays if start.date() <= d < end.date() and d.weekday() < 5)
+    assert elapsed_business_time(start, end, OFFICE, LONDON) == (104 * 5 - holidays_on_workdays) * 8 * H
+
+
 def test_paused_intervals_from_history() -> None:
     events = [
         StatusEvent(ldn(2026, 11, 16, 9), "new"),
