@@ -9,8 +9,8 @@ only open tickets' bodies are read. `now` is naive local time (or aware), as eve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from obm_tui.model import care_metrics, conversation
@@ -21,6 +21,7 @@ from obm_tui.model.records import Record
 from obm_tui.model.sla import Clock, aware, clocks, describe_clock
 from obm_tui.model.tickets import is_open
 from obm_tui.services.tickets import care_config, customer_name, local_now
+from obm_tui.vault.frontmatter import read_body
 from obm_tui.vault.store import Vault
 
 
@@ -68,12 +69,30 @@ def ticket_clocks(vault: Vault, record: Record, now: datetime,
     config = config or care_config(vault)
     tz = config.settings.tz
     summary = care_metrics.summarize(record.data, tz)
-    talk = conversation.parse(vault.read_body(record), tz)
+    talk = _talk(vault, record, tz)
     events = conversation.history(talk.messages, summary.created, config.moves)
-    first = summary.first_response or _first_reply(talk.messages)
+    first = summary.first_response or talk.first_reply
     times = care_metrics.TicketSummary(summary.id, summary.created, summary.status, summary.priority,
                                        first_response=first, resolved=summary.resolved).times
     return clocks(times, events, aware(local_now(vault, now), tz), config.settings)
+
+
+@dataclass(frozen=True)
+class _Talk:
+    """What the clocks need from a conversation: its messages without their text, and the first
+    reply. Kept per version of the ticket's file (vault.derived), so a queue rebuilt after one
+    edit reads one file."""
+
+    messages: tuple[conversation.Message, ...]
+    first_reply: datetime | None
+
+
+def _talk(vault: Vault, record: Record, tz: tzinfo) -> _Talk:
+    def read(raw: bytes) -> _Talk:
+        messages = conversation.parse(read_body(raw), tz).messages
+        return _Talk(tuple(replace(m, text="") for m in messages), _first_reply(messages))
+
+    return vault.derived.get(record, f"clock messages in {tz}", read)
 
 
 def _first_reply(messages: Iterable[conversation.Message]) -> datetime | None:

@@ -24,7 +24,8 @@ from obm_tui.model.run_engine import (
 from obm_tui.services.agenda import AgendaItem
 from obm_tui.services.facts import VaultFacts
 from obm_tui.services.run_files import OPEN, RunContext, process_def, run_context
-from obm_tui.vault.store import Vault, _digest
+from obm_tui.vault.frontmatter import read_document
+from obm_tui.vault.store import Vault
 
 SECTION = "Checklist steps"
 
@@ -56,23 +57,14 @@ def run_view(vault: Vault, run: Record, today: date, facts: VaultFacts | None = 
     return RunView(run, ctx, checklist, tuple(views), status)
 
 
-_PARSED: dict[tuple[str, str, bytes, str | None], tuple[Checklist, Mapping[str, Any]]] = {}
-_PARSED_MAX = 20_000
-
-
 def _read(vault: Vault, run: Record, subject_kind: str | None) -> tuple[Checklist, Mapping[str, Any]]:
-    """A run's checklist and front matter; parsed once per version of the file (the agenda of a big
-    vault is rebuilt often and mostly from unchanged runs)."""
-    key = (str(vault.root), run.path, run.digest, subject_kind)
-    if run.digest and key in _PARSED:
-        return _PARSED[key]
-    doc = vault.read_document(run)
-    found = (parse_run(doc.body, subject_kind=subject_kind, path=run.path, first_line=doc.body_line), doc.data)
-    if run.digest and _digest(doc.raw) == run.digest:
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.clear()
-        _PARSED[key] = found
-    return found
+    """A run's checklist and front matter; parsed once per version of the file (vault.derived: the
+    agenda of a big vault is rebuilt often and mostly from unchanged runs)."""
+    def parse(raw: bytes) -> tuple[Checklist, Mapping[str, Any]]:
+        doc = read_document(raw)
+        return parse_run(doc.body, subject_kind=subject_kind, path=run.path, first_line=doc.body_line), doc.data
+
+    return vault.derived.get(run, f"checklist as {subject_kind}", parse)
 
 
 def open_runs(vault: Vault) -> list[Record]:

@@ -8,6 +8,7 @@ Rules and formats: docs/stock.md. The arithmetic is `model/ledger.py` and `model
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,7 +32,7 @@ from obm_tui.model.ledger import Movement, StockError
 from obm_tui.model.purchase import PurchaseOrder, incoming, parse_lines
 from obm_tui.model.records import Record
 from obm_tui.services.records import require_readable
-from obm_tui.vault.frontmatter import Document
+from obm_tui.vault.frontmatter import Document, read_body
 from obm_tui.vault.store import SaveResult, Vault
 
 MOVEMENTS = ledger.MOVEMENTS
@@ -159,11 +160,10 @@ def purchase_orders(vault: Vault) -> list[tuple[Record, PurchaseOrder]]:
 
 
 def _ledger(vault: Vault, record: Record) -> tuple[tuple[Movement, ...], tuple[str, ...]]:
-    try:
-        body = vault.read_body(record)
+    try:  # parsed once per version of the file (vault.derived)
+        parsed = vault.derived.get(record, "ledger", lambda raw: ledger.parse(read_body(raw)))
     except ObmError as exc:
         return (), (str(exc),)
-    parsed = ledger.parse(body)
     raw = record.data.get("on_hand")
     try:
         on_hand = None if raw in (None, "") else to_int(raw)
@@ -173,16 +173,26 @@ def _ledger(vault: Vault, record: Record) -> tuple[tuple[Movement, ...], tuple[s
     return parsed.movements, tuple(f"{record.path}:{p.line}: {p.reason}" for p in problems)
 
 
+def _open_orders_by_sku(orders: Iterable[PurchaseOrder]) -> dict[str, tuple[str, ...]]:
+    """SKU -> the open purchase orders (draft, ordered, partial) with a line for it, in order."""
+    found: dict[str, list[str]] = {}
+    for order in orders:
+        if order.status in OPEN_PO_STATUSES:
+            for sku in dict.fromkeys(line.sku for line in order.lines):
+                found.setdefault(sku, []).append(order.id)
+    return {sku: tuple(ids) for sku, ids in found.items()}
+
+
 def forecast_all(vault: Vault, today: date) -> list[ProductForecast]:
     """Every product's forecast on `today`, by SKU."""
     config = stock_config(vault)
     orders = purchase_orders(vault)
     coming = incoming(order for _, order in orders)
+    open_orders = _open_orders_by_sku(order for _, order in orders)
     results = []
     for record in sorted(vault.records("product"), key=lambda r: r.id):
         movements, problems = _ledger(vault, record)
-        open_ids = tuple(o.id for _, o in orders if o.status in OPEN_PO_STATUSES
-                         and any(line.sku == record.id for line in o.lines))
+        open_ids = open_orders.get(record.id, ())
         try:
             levels = Levels.from_fields(record.data)
         except FieldValueError as exc:

@@ -88,6 +88,13 @@ def read_document(raw: bytes) -> Document:
     return Document(raw, data, fm_start, fm_end, body_start, newline, raw.startswith(BOM))
 
 
+def read_body(raw: bytes) -> str:
+    """Only the body of a record file (the front matter is split off but not parsed: the index
+    already holds it). Raises FormatError when the file's shape or encoding is broken."""
+    _fm_start, _fm_end, body_start = split(raw)
+    return _decode(raw[body_start:], raw.count(b"\n", 0, body_start))
+
+
 def _check_bytes(raw: bytes) -> None:
     if not raw.strip():
         raise FormatError("empty file", 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -42,12 +43,39 @@ def check_relative(rel: str) -> str:
 
 
 def inside(root: Path, path: Path) -> bool:
-    """True when `path`, with symlinks resolved, stays inside the vault `root`."""
+    """True when `path`, with symlinks resolved, stays inside the vault `root` (a resolved path).
+
+    A path below `root` without `..` and without a symlink on the way is inside: checked with one
+    lstat a part (a record is two), not a resolve of every folder from `/`."""
+    if not _has_link_below(root, path):
+        return True
     try:
         resolved = path.resolve(strict=False)
     except (OSError, RuntimeError):  # symlink loop
         return False
     return resolved == root or root in resolved.parents
+
+
+def _has_link_below(root: Path, path: Path) -> bool:
+    """True unless `path` is below `root` with no `..` and no symlink among its parts (a part
+    that does not exist ends the walk: nothing below it can be a link)."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return True
+    if ".." in parts:
+        return True
+    current = root
+    for part in parts:
+        current = current / part
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return True
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
+    return False
 
 
 def case_twin(folder: Path, name: str) -> str | None:

@@ -27,7 +27,8 @@ from obm_tui.vault.atomic import create_exclusive, remove_stale_temps, write_ato
 from obm_tui.vault.batch import BatchResult, Edit, NewFile, Planned
 from obm_tui.vault.cache import CACHE_DIR, read_cache, write_cache
 from obm_tui.vault.config import CONFIG_PATH, Config, load_config
-from obm_tui.vault.frontmatter import Document, read_document
+from obm_tui.vault.derived import DerivedValues
+from obm_tui.vault.frontmatter import Document, read_body, read_document
 from obm_tui.vault.git import Git, GitLockedError
 from obm_tui.vault.index import Index
 from obm_tui.vault.loader import (
@@ -68,6 +69,8 @@ class Vault:
         self._write_lock = threading.RLock()
         self.own_writes: dict[str, bytes] = {}  # path -> digest of our last write (the watcher skips them)
         self.listeners: list[Callable[[list[str]], None]] = []
+        self.derived = DerivedValues(self._read_bytes, _digest, lambda path: self.index.by_path(path) is not None,
+                                     lambda: len(self.index))
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
@@ -125,7 +128,8 @@ class Vault:
         return self._parse_or_refuse(record, self._read_bytes(record.path))
 
     def read_body(self, record: Record) -> str:
-        return self.read_document(record).body
+        """The record's body as it is on disk now (its front matter is not parsed again)."""
+        return read_body(self._read_bytes(record.path))
 
     def _read_bytes(self, rel: str) -> bytes:
         path = self.root / rel

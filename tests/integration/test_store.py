@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from obm_tui.model.errors import ConflictError, UsageError, ValidationError
+from obm_tui.model.errors import ConflictError, UsageError, ValidationError, VaultError
 from obm_tui.services import records as svc
 from obm_tui.vault.store import FieldConflictError, Vault
 from tests.conftest import git_out
@@ -178,6 +178,27 @@ def test_symlink_out_of_the_vault_is_not_read(empty_vault: Path, tmp_path: Path)
     records = {r.path: r for r in vault.records("client")}
     assert records["clients/secret.md"].data == {} and not records["clients/secret.md"].readable
     assert not records["clients/loop.md"].readable
+
+
+def test_a_file_swapped_for_an_outside_symlink_after_loading_is_not_read(empty_vault: Path, tmp_path: Path) -> None:
+    (empty_vault / "clients/ann.md").write_text("---\ntype: client\nid: ann\nname: Ann\n---\nnotes\n")
+    vault = Vault.open(empty_vault)
+    record = vault.find("ann")
+    assert vault.read_body(record) == "notes\n"
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntype: client\nid: ann\nname: Ann\n---\nsomebody else's secret\n")
+    (empty_vault / "clients/ann.md").unlink()
+    (empty_vault / "clients/ann.md").symlink_to(secret)
+    with pytest.raises(VaultError, match="leads out of the vault"):
+        vault.read_body(record)
+
+
+def test_a_symlink_that_stays_in_the_vault_is_read(empty_vault: Path) -> None:
+    (empty_vault / "notes").mkdir()
+    (empty_vault / "notes/ann.md").write_text("---\ntype: client\nid: ann\nname: Ann\n---\nnotes\n")
+    (empty_vault / "clients/ann.md").symlink_to(empty_vault / "notes/ann.md")
+    vault = Vault.open(empty_vault, commit_external=False)
+    assert vault.read_body(vault.find("ann")) == "notes\n"
 
 
 def test_case_only_twins_and_duplicate_ids_are_reported(empty_vault: Path) -> None:
