@@ -26,7 +26,7 @@ from pathlib import Path
 
 from obm_tui.vault.config import CONFIG_PATH, DEFAULT_CONFIG
 
-VERSION = 3
+VERSION = 4
 SEED = 20261122
 VAULTS = Path(__file__).parent / ".vaults"
 # Share of each kind in a vault, in percent.
@@ -38,6 +38,8 @@ GIT = ["git", "-c", "core.hooksPath=/dev/null", "-c", "user.name=obm bench", "-c
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 FIRST_DAY = date(2024, 1, 1)
 DAYS = 1065  # up to 2026-11-30
+TODAY = date(2026, 11, 23)  # the benchmarks' "now"
+STUCK = 0.01  # share of old items still open: forgotten, stalled
 
 FIRST = (
     "Aisha", "Ben", "Carlos", "Daniel", "Emma", "Fred", "Grace", "Hannah", "Ivan", "Julia", "Kevin", "Lucia",
@@ -118,6 +120,14 @@ class Maker:
     # ----- small values ------------------------------------------------------------------
     def day(self) -> date:
         return FIRST_DAY + timedelta(days=self.rng.randrange(DAYS))
+
+    def aged(self, day: date, fresh: tuple[str, ...], settled: tuple[str, ...], days: int) -> str:
+        """A status as a business's files age: items of the last `days` days are in any state
+        (`fresh`); older ones are settled (`settled`) but for a few left open and forgotten. So the
+        open items of a big vault are its recent ones, as in a real business, not a fixed share."""
+        if (TODAY - day).days <= days or self.rng.random() < STUCK:
+            return self.rng.choice(fresh)
+        return self.rng.choice(settled)
 
     def person(self) -> str:
         return f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
@@ -209,7 +219,8 @@ class Maker:
         created = self.day()
         tid = self.unique(lambda: f"T-{created:%y%m%d}-{self.suffix()}")
         customer = self.person()
-        status = self.rng.choice(("new", "open", "open", "pending", "resolved", "closed", "closed"))
+        status = self.aged(created, ("new", "open", "open", "pending", "resolved", "closed", "closed"),
+                           ("resolved", "closed", "closed"), 21)
         minute = self.rng.randrange(60)
         fm = ["type: ticket", f"id: {tid}", f"subject: {subject}", f"status: {status}",
               f"priority: {self.rng.choice(('low', 'normal', 'normal', 'high', 'urgent'))}", f"customer: {customer}",
@@ -236,7 +247,7 @@ class Maker:
     def invoice(self, n: int) -> tuple[str, str]:
         issued = self.day()
         iid = self.unique(lambda: f"INV-{issued:%y%m%d}-{self.suffix()}")
-        status = self.rng.choice(("draft", "sent", "paid", "paid", "paid", "void"))
+        status = self.aged(issued, ("draft", "sent", "paid", "paid", "paid", "void"), ("paid", "paid", "paid", "void"), 60)
         amount = self.money(90, 4000)
         fm = ["type: invoice", f"id: {iid}", f"title: {self.rng.choice(OFFERS)} — {issued:%B %Y}",
               f'client: "[[{self.rng.choice(self.clients)}]]"', f"amount: {amount}", "currency: USD",
@@ -253,7 +264,7 @@ class Maker:
         fm = ["type: decline", f"id: {did}", f"customer: {customer}", f"email: {self.email(customer)}",
               f"amount: {self.money(20, 2000)}", f"product: {self.rng.choice(OFFERS)}", f"declined: {day}",
               f"reason: {self.rng.choice(REASONS)}",
-              f"status: {self.rng.choice(('new', 'contacted', 'retrying', 'recovered', 'lost'))}",
+              f"status: {self.aged(day, ('new', 'contacted', 'retrying', 'recovered', 'lost'), ('recovered', 'lost'), 30)}",
               f"attempts: {self.rng.randrange(4)}", f"next_follow_up: {day + timedelta(days=3)}",
               f"charge_id: ch_{self.suffix()}{n:08d}{self.suffix()}"]
         notes = ["## Follow-ups", "", *(f"- {day + timedelta(days=d)} — {self.rng.choice(SENTENCES)}" for d in (0, 3, 7))]
@@ -262,7 +273,7 @@ class Maker:
     def purchase_order(self, n: int) -> tuple[str, str]:
         ordered = self.day()
         pid = self.unique(lambda: f"PO-{ordered:%y%m%d}-{self.suffix()}")
-        status = self.rng.choice(("draft", "ordered", "partial", "received", "received"))
+        status = self.aged(ordered, ("draft", "ordered", "partial", "received", "received"), ("received",), 45)
         fm = ["type: purchase-order", f"id: {pid}", f"title: Restock {ordered:%B}", f"supplier: {self.rng.choice(SUPPLIERS)}",
               f"status: {status}", f"ordered: {ordered}", f"expected: {ordered + timedelta(days=14)}", "lines:"]
         for sku, _price in self.rng.sample(self.skus, min(len(self.skus), self.rng.randrange(1, 4))):
@@ -275,7 +286,7 @@ class Maker:
         process, client = self.rng.choice(self.processes), self.rng.choice(self.clients)
         rid = self.unique(lambda: f"{self.day()}-{process}-{client}")
         day = date.fromisoformat(rid[:10])
-        status = self.rng.choice(("active", "waiting", "done", "done", "cancelled"))
+        status = self.aged(day, ("active", "waiting", "done", "done", "cancelled"), ("done", "done", "cancelled"), 60)
         fm = ["type: run", f"id: {rid}", f"title: {process.replace('-', ' ').capitalize()} — {client}",
               f'process: "[[{process}]]"', f'subject: "[[{client}]]"', f"status: {status}", f"started: {rid[:10]}",
               f"assignee: {self.rng.choice(AGENTS)}"]
