@@ -112,6 +112,8 @@ class ObmApp(App[None]):
     def _commit_on_start(self) -> None:
         """Commit what was queued or edited while obm was closed — after the first frame, not before."""
         try:
+            if not self.watch_files:  # else the watcher does it, once it is on
+                self._verify_trusted_cache()
             with self.vault._write_lock:  # noqa: SLF001 - one writer at a time
                 self.vault.commit_pending()
                 self.vault.commit_external_edits()
@@ -128,9 +130,26 @@ class ObmApp(App[None]):
         self._watcher = VaultWatcher(self.vault)
         self._watcher.start()
         try:
+            self._verify_trusted_cache()  # now: a file changed from here on is an event
             self._watcher.run_forever(self._applied, cancelled=lambda: worker.is_cancelled)
         finally:
             self._watcher.stop()
+
+    def _verify_trusted_cache(self) -> None:
+        """From a worker: compare the files with the cache the first frame was drawn from
+        (run_app opens with `trust_cache`), and show what differed."""
+        from obm_tui.vault.refresh import verify_trusted
+
+        if self.vault.unverified is None:
+            return
+        try:
+            with self.vault._write_lock:  # noqa: SLF001 - a reload never interleaves with a save
+                reloaded = verify_trusted(self.vault)
+        except Exception as exc:  # noqa: BLE001 - the index stays as cached; the watcher still runs
+            self.call_from_thread(show_error, self, exc)
+            return
+        if reloaded.changed:
+            self.note_changes(reloaded.changed)
 
     def _applied(self, applied: Any) -> None:
         """From the watcher thread: what another program changed (already in the index)."""
@@ -270,7 +289,8 @@ def _short(root: Path) -> str:
 
 def run_app(root: Path) -> None:
     """Open the vault and run the app until the user quits."""
-    vault = Vault.open(root, commit_external=False)  # the app commits them in a worker, after its first frame
+    # The app commits outside edits, and compares the files with the cache, in workers after its first frame.
+    vault = Vault.open(root, commit_external=False, trust_cache=True)
     try:
         ObmApp(vault).run()
     finally:

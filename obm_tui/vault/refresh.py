@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from obm_tui.model.records import Record
 from obm_tui.vault.config import CONFIG_PATH
-from obm_tui.vault.loader import Entry, cross_problems, load_row, scan, to_record
+from obm_tui.vault.atomic import remove_stale_temps
+from obm_tui.vault.loader import Entry, cross_problems, load_row, scan, scan_with_cache, to_record
 from obm_tui.vault.paths import kind_of_path
 from obm_tui.vault.store import Vault
 
@@ -73,6 +74,24 @@ def rescan(vault: Vault) -> Reloaded:
     return result
 
 
+def verify_trusted(vault: Vault) -> Reloaded:
+    """After `Vault.open(trust_cache=True)`: compare every record file with the cached rows that
+    were taken on trust (one stat each, as a verified open does), reload what differs, remove
+    stray temp files, and save the cache when anything changed. Nothing to do otherwise."""
+    cached = vault.unverified
+    if cached is None:
+        return Reloaded()
+    found = scan_with_cache(vault.root, cached)
+    remove_stale_temps([vault.root / rel for rel in found.strays])
+    seen = {row[0] for row in found.rows}.union(e.path for e in found.fresh)
+    gone = [path for path in cached if path not in seen]
+    result = reload_paths(vault, [*(e.path for e in found.fresh), *gone])
+    vault.unverified = None
+    if found.fresh or gone:
+        vault.save_cache()
+    return result
+
+
 def _reload_one(vault: Vault, rel: str) -> bool:
     kind = kind_of_path(rel)
     assert kind is not None
@@ -125,8 +144,8 @@ def _refresh_cross_problems(vault: Vault, changed: list[str], before: list[Recor
     ids = {(r.kind, r.id.casefold()) for r in [*touched, *before]}
     names = {p.casefold() for p in changed}
     group = [r for r in vault.index.all() if (r.kind, r.id.casefold()) in ids or r.path.casefold() in names]
-    if len(group) <= len(touched) and not _has_cross(group):
-        return
+    if not _has_cross(group) and not cross_problems(group):  # no clash before, none now (changed files
+        return                                                 # may clash with each other: a checkout)
     fresh = {r.path: to_record(load_row(vault.root, Entry(r.path, r.kind, r.stat, os.path.islink(vault.root / r.path))))
              for r in group}
     extra = cross_problems(fresh.values())

@@ -33,6 +33,7 @@ from obm_tui.vault.git import Git, GitLockedError
 from obm_tui.vault.index import Index
 from obm_tui.vault.loader import (
     Entry,
+    Row,
     cross_problems,
     gc_paused,
     load_row,
@@ -69,13 +70,20 @@ class Vault:
         self._write_lock = threading.RLock()
         self.own_writes: dict[str, bytes] = {}  # path -> digest of our last write (the watcher skips them)
         self.listeners: list[Callable[[list[str]], None]] = []
+        self.unverified: dict[str, Row] | None = None  # cached rows taken on trust, not yet compared with the files
         self.derived = DerivedValues(self._read_bytes, _digest, lambda path: self.index.by_path(path) is not None,
                                      lambda: len(self.index))
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path | str, *, use_cache: bool = True, commit_external: bool = True) -> Vault:
-        """Open a vault folder: check git, load the index (warm from the cache when possible)."""
+    def open(cls, root: Path | str, *, use_cache: bool = True, commit_external: bool = True,
+             trust_cache: bool = False) -> Vault:
+        """Open a vault folder: check git, load the index (warm from the cache when possible).
+
+        `trust_cache` (the app) takes a current-looking cache as it is, without the stat of every
+        file, so the first frame comes sooner; `refresh.verify_trusted` must then compare the files
+        with it (the app does, once the watcher is on) — until then `vault.unverified` holds the
+        rows to check."""
         root = Path(root).expanduser().resolve()
         if not root.is_dir():
             raise VaultError(f"no vault at {root}: not a folder")
@@ -86,14 +94,17 @@ class Vault:
         config = load_config(root)
         vault = cls(root, config, git, Index())
         with gc_paused():  # a load makes ~10 objects a record, none in cycles
-            vault.index = Index(vault._load(use_cache))
+            vault.index = Index(vault._load(use_cache, trust_cache))
         if commit_external:
             vault.commit_pending()
             vault.commit_external_edits()
         return vault
 
-    def _load(self, use_cache: bool) -> list[Record]:
+    def _load(self, use_cache: bool, trust_cache: bool = False) -> list[Record]:
         cached = read_cache(self.root) if use_cache else {}
+        if trust_cache and cached:
+            self.unverified = cached
+            return _with_cross_problems(to_records(list(cached.values())))
         found = scan_with_cache(self.root, cached)  # one pass; no stat at all when there is no cache
         remove_stale_temps([self.root / rel for rel in found.strays])
         rows = found.rows + load_rows(self.root, found.fresh)

@@ -121,3 +121,24 @@ async def test_edits_made_while_obm_was_closed_are_committed_after_the_first_fra
             await wait_for(pilot, lambda: "external edit: clients/ben-carter.md" in app.status.last_commit)
     finally:
         vault.close()
+
+
+async def test_a_pull_while_obm_was_closed_shows_after_a_trusted_open(fixed_vault_path) -> None:  # type: ignore[no-untyped-def]
+    """run_app draws the first frame from the cache taken on trust; then the files win. A change
+    committed by git itself (a pull) is the case `git status` cannot see."""
+    Vault.open(fixed_vault_path).close()  # the cache of the last session
+    edit_in_another_process(fixed_vault_path / "clients" / "ben-carter.md", "name: Ben Carter", "name: Benjamin Carter")
+    git(fixed_vault_path, "commit", "-q", "-am", "pulled: a teammate renamed Ben")
+    vault = Vault.open(fixed_vault_path, commit_external=False, trust_cache=True)
+    assert vault.find("ben-carter").title == "Ben Carter"  # as cached
+    before = commit_count(fixed_vault_path)
+    try:
+        app = make_app(vault, watch=True)
+        async with app.run_test(size=(140, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("2")
+            await wait_for(pilot, lambda: "Benjamin Carter" in screen_text(app))
+            assert vault.unverified is None and vault.find("ben-carter").title == "Benjamin Carter"
+            assert commit_count(fixed_vault_path) == before  # nothing to commit: git had it already
+    finally:
+        vault.close()
