@@ -88,6 +88,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("list.history", "h", "history", "History", "The record's history from git"),
     # --- today --------------------------------------------------------------------------------
     Action("today.refresh", "r", "refresh_agenda", "Refresh", "Rebuild the agenda now (it also follows the files)"),
+    Action("today.next_section", "right_square_bracket", "next_section", "Next section",
+           "Jump to the next section's heading", show=False),
+    Action("today.previous_section", "left_square_bracket", "previous_section", "Previous section",
+           "Jump to the previous section's heading", show=False),
     # --- a record -----------------------------------------------------------------------------
     Action("record.down", "j,down", "next_field", "Next field", "Next field", show=False),
     Action("record.up", "k,up", "previous_field", "Previous field", "Previous field", show=False),
@@ -177,7 +181,8 @@ def keys_of(action: Action, keymap: dict[str, str] | None = None) -> str:
 
 def key_label(keys: str) -> str:
     """`question_mark,f1` -> `? / f1` for people."""
-    names = {"question_mark": "?", "slash": "/", "escape": "esc", "pagedown": "pgdn", "pageup": "pgup"}
+    names = {"question_mark": "?", "slash": "/", "escape": "esc", "pagedown": "pgdn", "pageup": "pgup",
+             "right_square_bracket": "]", "left_square_bracket": "["}
     return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
