@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
@@ -33,3 +34,9 @@ class ObmScreen(Screen[Any]):
     def on_screen_resume(self) -> None:
         if self.seen_version != -1 and self.seen_version != self.vault.index.version:
             self.refresh_data(None)
+
+    def on_unmount(self) -> None:
+        """A closed screen leaves a tree of widgets in reference cycles: collect it right after the
+        next frame, while the person reads it, rather than in a pause the collector picks later —
+        mid-keystroke, or while the next screen opens (measured: 30–100 ms pauses at 10k)."""
+        self.app.call_after_refresh(gc.collect)
