@@ -114,7 +114,7 @@ class ObmApp(App[None]):
         try:
             if not self.watch_files:  # else the watcher does it, once it is on
                 self._verify_trusted_cache()
-            with self.vault._write_lock:  # noqa: SLF001 - one writer at a time
+            with self.vault.write_lock:  # one writer at a time
                 self.vault.commit_pending()
                 self.vault.commit_external_edits()
         except Exception as exc:  # noqa: BLE001 - git busy: the edits stay on disk; the status bar says so
@@ -143,7 +143,7 @@ class ObmApp(App[None]):
         if self.vault.unverified is None:
             return
         try:
-            with self.vault._write_lock:  # noqa: SLF001 - a reload never interleaves with a save
+            with self.vault.write_lock:  # a reload never interleaves with a save
                 reloaded = verify_trusted(self.vault)
         except Exception as exc:  # noqa: BLE001 - the index stays as cached; the watcher still runs
             self.call_from_thread(show_error, self, exc)
@@ -264,7 +264,7 @@ def _git_status(vault: Vault, old: StatusInfo) -> StatusInfo:
     failed = ""
     if vault.pending():
         try:
-            with vault._write_lock:  # noqa: SLF001 - one writer at a time
+            with vault.write_lock:  # one writer at a time
                 vault.commit_pending()
         except Exception as exc:  # noqa: BLE001 - still busy: say so, retry later
             failed = getattr(exc, "title", "commit failed")

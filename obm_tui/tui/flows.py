@@ -85,7 +85,7 @@ def edit_in_editor(app: ObmApp, rel: str, line: int = 0) -> None:
 def _after_edit(app: ObmApp, rel: str) -> list[str]:
     """Reload the edited file and commit it (unless the watcher already did, while obm was suspended)."""
     vault = app.vault
-    with vault._write_lock:  # noqa: SLF001 - the watcher must not commit the same edit meanwhile
+    with vault.write_lock:  # the watcher must not commit the same edit meanwhile
         changed = list(reload_paths(vault, [rel]).changed)
         record = vault.index.by_path(rel)
         what = f"{record.kind} {record.id}" if record is not None else rel

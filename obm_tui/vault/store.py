@@ -67,7 +67,7 @@ class Vault:
         self.config = config
         self.git = git
         self.index = index
-        self._write_lock = threading.RLock()
+        self.write_lock = threading.RLock()  # one writer at a time: saves, commits, reloads
         self.own_writes: dict[str, bytes] = {}  # path -> digest of our last write (the watcher skips them)
         self.listeners: list[Callable[[list[str]], None]] = []
         self.unverified: dict[str, Row] | None = None  # cached rows taken on trust, not yet compared with the files
@@ -178,7 +178,7 @@ class Vault:
         unsafe path); if a write fails half way, the files already written get their old bytes
         back (new ones are removed) and the error is raised.
         """
-        with self._write_lock:
+        with self.write_lock:
             planned, outside = self._plan(items)
             changed = [p for p in planned if p.new != p.old]
             if not changed:
@@ -224,7 +224,7 @@ class Vault:
 
     def delete(self, record: Record, message: str) -> str | None:
         """Remove a record's file and commit the removal (refused if it changed since loaded)."""
-        with self._write_lock:
+        with self.write_lock:
             raw = self._read_bytes(record.path)
             if record.digest and _digest(raw) != record.digest:
                 raise ConflictError(f"{record.path} changed since it was loaded; look at it again before deleting")

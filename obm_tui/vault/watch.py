@@ -226,7 +226,7 @@ class VaultWatcher:
 
     def reload(self, batch: Batch) -> Applied:
         """Bring the index up to date with the batch (no git): what changed, and by whom."""
-        with _write_lock(self.vault):
+        with self.vault.write_lock:
             if batch.rescan:
                 for kind in KINDS.values():
                     if (self.root / kind.folder).is_dir():
@@ -241,7 +241,7 @@ class VaultWatcher:
     def commit_reloaded(self, reloaded: Applied) -> Applied:
         """Commit the files another program changed, by their exact paths (no `git status` sweep)."""
         paths = [p for p in reloaded.external if kind_of_path(p) is not None or p == CONFIG_PATH]
-        with _write_lock(self.vault):
+        with self.vault.write_lock:
             commit, error = self._commit_external(paths)
         return Applied(reloaded.changed, reloaded.external, commit, reloaded.config, reloaded.git,
                        reloaded.rescanned, error)
@@ -250,7 +250,7 @@ class VaultWatcher:
         """Retry a commit that failed earlier (git was busy); None when nothing waits."""
         if not self.commit_failed:
             return None
-        with _write_lock(self.vault):
+        with self.vault.write_lock:
             commit, error = self._commit_external(None)
         return Applied(commit=commit, error=error)
 
@@ -311,8 +311,3 @@ class _Handler(FileSystemEventHandler):
             path = getattr(event, attr, "")
             if path:
                 self.watcher.notice(os.fsdecode(path), event.event_type)
-
-
-def _write_lock(vault: Vault) -> threading.RLock:
-    """The store's write lock: a reload never interleaves with a save (TODO: public in store)."""
-    return vault._write_lock  # noqa: SLF001

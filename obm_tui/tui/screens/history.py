@@ -254,7 +254,7 @@ class HistoryScreen(ObmScreen):
 
     def _revert(self, sha: str, paths: list[str], message: str) -> tuple[str, list[str]]:
         vault = self.vault
-        with vault._write_lock:  # noqa: SLF001 - one writer at a time, as for saves
+        with vault.write_lock:  # one writer at a time, as for saves
             new = vault.git.revert(sha, paths, message=message)
             reload_paths(vault, paths)
         return new, paths
