@@ -10,10 +10,14 @@ again, so the agenda rebuilt after one edit reads one file.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from obm_tui.model.records import Record
+
+if TYPE_CHECKING:
+    from obm_tui.vault.store import Vault
 
 T = TypeVar("T")
 SLACK = 1000  # entries beyond the index's size before the ones of gone records are dropped
@@ -22,9 +26,11 @@ SLACK = 1000  # entries beyond the index's size before the ones of gone records 
 class DerivedValues:
     """`get(record, name, compute)`: compute(the file's bytes) once per version of the file."""
 
-    def __init__(self, read: Callable[[str], bytes], digest: Callable[[bytes], bytes],
-                 alive: Callable[[str], bool], size: Callable[[], int]) -> None:
-        self._read, self._digest, self._alive, self._size = read, digest, alive, size
+    def __init__(self, owner: Vault, digest: Callable[[bytes], bytes]) -> None:
+        # A weak reference: no cycle vault <-> derived, so a closed vault is freed as soon as it is
+        # dropped, even when a big load froze its objects out of the collector's reach (gc.freeze).
+        self._owner = weakref.ref(owner)
+        self._digest = digest
         self._values: dict[tuple[str, str], tuple[bytes, Any]] = {}
 
     def get(self, record: Record, name: str, compute: Callable[[bytes], T]) -> T:
@@ -33,17 +39,25 @@ class DerivedValues:
         kept = self._values.get(key)
         if kept is not None and record.digest and kept[0] == record.digest:
             return kept[1]  # type: ignore[no-any-return]
-        raw = self._read(record.path)
+        raw = self._vault._read_bytes(record.path)  # noqa: SLF001 - the vault's own reading, with its checks
         value = compute(raw)
         if record.digest and self._digest(raw) == record.digest:
             self._values[key] = (record.digest, value)
-            if len(self._values) > self._size() + SLACK:
+            if len(self._values) > len(self._vault.index) + SLACK:
                 self._drop_gone()
         return value
 
     def __len__(self) -> int:
         return len(self._values)
 
+    @property
+    def _vault(self) -> Vault:
+        vault = self._owner()
+        if vault is None:
+            raise RuntimeError("the vault these values belong to is gone")
+        return vault
+
     def _drop_gone(self) -> None:
-        for key in [k for k in list(self._values) if not self._alive(k[0])]:
+        index = self._vault.index
+        for key in [k for k in list(self._values) if index.by_path(k[0]) is None]:
             self._values.pop(key, None)

@@ -71,8 +71,7 @@ class Vault:
         self.own_writes: dict[str, bytes] = {}  # path -> digest of our last write (the watcher skips them)
         self.listeners: list[Callable[[list[str]], None]] = []
         self.unverified: dict[str, Row] | None = None  # cached rows taken on trust, not yet compared with the files
-        self.derived = DerivedValues(self._read_bytes, _digest, lambda path: self.index.by_path(path) is not None,
-                                     lambda: len(self.index))
+        self.derived = DerivedValues(self, _digest)
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
