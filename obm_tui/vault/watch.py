@@ -19,7 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirModifiedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 
 from obm_tui.model.errors import ObmError
 from obm_tui.model.kinds import KINDS
@@ -128,7 +140,8 @@ class VaultWatcher:
         if folder in self._watched or self._observer is None:
             return
         try:
-            self._observer.schedule(_Handler(self), str(folder), recursive=False)  # type: ignore[attr-defined]
+            self._observer.schedule(_Handler(self), str(folder), recursive=False,  # type: ignore[attr-defined]
+                                    event_filter=list(_CHANGE_EVENTS))
         except OSError:
             return  # the folder vanished meanwhile; the next rescan notices
         self._watched.add(folder)
@@ -295,6 +308,11 @@ class VaultWatcher:
 
 
 _CHANGES = frozenset({"moved", "deleted", "created", "modified", "closed"})  # not opened/read/attrib
+# Asked of the OS (inotify's mask): without a filter every file obm or git only reads (opening a
+# record, `git status` reading .git) woke a watchdog thread twice, which took the GIL from the UI
+# (measured: opening a record at 100k, 65 ms without the watcher, 108 ms with it).
+_CHANGE_EVENTS = (FileModifiedEvent, FileCreatedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
+                  DirModifiedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent)
 
 
 class _Handler(FileSystemEventHandler):

@@ -275,3 +275,37 @@ async def test_conflict_edit_starts_from_mine_and_saves_over_the_file_as_it_is_n
         await settle(pilot)
         assert "status: lead" in path.read_text()
         assert git(vault.root, "log", "-1", "--format=%s").strip() == "client fred-smith: status past -> lead"
+
+
+async def test_the_record_screen_is_reused_and_shows_only_the_new_record(vault: Vault) -> None:
+    """open_record pushes one kept screen again: nothing of the last record may remain on it."""
+    app = make_app(vault)
+    async with app.run_test(size=(120, 36)) as pilot:
+        fred = await open_fred(pilot)
+        await focus_field(pilot, fred, "status")
+        await pilot.press("enter")  # an edit left open when the person goes back
+        assert fred.query(FieldInput)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordScreen)
+        app.open_record("invoices/INV-261101-AAA.md")
+        await settle(pilot)
+        screen = app.screen
+        assert screen is fred and isinstance(screen, RecordScreen)  # the same screen, another record
+        text = screen_text(app)
+        assert "INV-261101-AAA" in text
+        assert "fred@example.com" not in text and "Back in" not in text and "company" not in text
+        assert not screen.query(FieldInput) and screen.edit_base == {}
+        assert isinstance(screen.focused, FieldRow) and screen.focused.view.name == screen.query(FieldRow).first().view.name
+
+
+async def test_a_record_opened_while_the_kept_screen_is_open_gets_its_own(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(120, 36)) as pilot:
+        fred = await open_fred(pilot)
+        app.open_record("clients/ada-lovelace.md")  # e.g. from the palette, over Fred's record
+        await settle(pilot)
+        assert app.screen is not fred and "Ada Lovelace" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is fred and "Fred Smith" in screen_text(app) and "Ada Lovelace" not in screen_text(app)

@@ -39,6 +39,7 @@ class RecordScreen(ObmScreen):
         self.record: Record | None = None
         self.deleted = False
         self.edit_base: dict[str, Record] = {}  # field -> the version its edit started from
+        self._retargeted = False
 
     def compose(self) -> ComposeResult:
         yield ScreenTabs()
@@ -58,6 +59,32 @@ class RecordScreen(ObmScreen):
         first = next(iter(self.query(FieldRow)), None)
         if first is not None:
             first.focus()
+
+    def retarget(self, path: str) -> None:
+        """Show another record here when the screen is pushed again (the app keeps one record
+        screen to reuse: opening a record then makes no new widgets). The last record's edits,
+        body and state are dropped."""
+        form = self.query_one(FieldForm)
+        if form.editing is not None:
+            form.editing.stop_editing()
+        self.path, self.record, self.deleted, self.edit_base = path, None, False, {}
+        self.set_focus(None)  # the new record starts on its first field, not on the last one's
+        self.query_one("#body", Static).update("")
+        self.query_one("#raw", Static).update("")
+        self._retargeted = True
+
+    def on_screen_resume(self) -> None:
+        if not self._retargeted:
+            return  # back from a dialog or another screen: ObmScreen refreshes if the vault changed
+        self._retargeted = False
+        self.refresh_data(None)
+        self.query_one("#body-scroll", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self._focus_first_field)  # once the new record's rows are mounted
+
+    def _focus_first_field(self) -> None:
+        rows = self.query(FieldRow)
+        if rows:
+            rows.first().focus()
 
     @property
     def editable(self) -> bool:

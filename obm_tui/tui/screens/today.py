@@ -186,6 +186,7 @@ class TodayScreen(ObmScreen):
         self._building = False
         items, self._last = built
         self._show(items)
+        self.obm.start_up_done("agenda")
         if self._stale:
             self.refresh_data(None)
 
