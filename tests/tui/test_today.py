@@ -98,7 +98,7 @@ async def test_a_long_section_shows_its_most_urgent_items_and_how_many_more(samp
         shown = [table.source.item(table.source.index_of(k)) for k in lines[:CAP]]
         assert [(i.path, i.title) for i in shown] == [(i.path, i.title) for i in items[:CAP]]
         more = table.source.cells(table.source.index_of(f"more:{LONG}"))
-        assert f"… {len(items) - CAP} more checklist steps — enter to show all" in more
+        assert f"… {len(items) - CAP} more checklist steps (enter: all)" in more
         assert table.source.style(table.source.index_of(f"more:{LONG}")) == "muted"
         everything = build_agenda(sample, NOW)
         overdue = sum(1 for i in everything if i.urgency == 0)
@@ -225,4 +225,4 @@ def test_the_lines_of_a_section(count: int, lines: list[str]) -> None:
     start = rows.index("section:Invoices")
     assert rows[start + 1:] == lines and source.cells(start) == (f"Invoices ({count})",)
     if count > CAP:
-        assert source.cells(len(source) - 1)[2] == "… 1 more invoice — enter to show all"
+        assert source.cells(len(source) - 1)[2] == "… 1 more invoice (enter: all)"

@@ -86,7 +86,7 @@ def section_rows(section: str, items: Sequence[AgendaItem], expanded: bool) -> l
     rows += [_item_row(k, i) for k, i in zip(_item_keys(section, items)[:shown], items[:shown])]
     if shown < len(items):
         hidden = len(items) - shown
-        rows.append(_note(f"more:{section}", f"… {hidden} more {_noun(section, hidden)} — enter to show all"))
+        rows.append(_note(f"more:{section}", f"… {hidden} more {_noun(section, hidden)} (enter: all)"))
     elif len(items) > CAP:
         rows.append(_note(f"fewer:{section}", "show fewer"))
     return rows
