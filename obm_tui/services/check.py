@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from obm_tui.model.errors import Problem
 from obm_tui.model.records import Record
-from obm_tui.vault.store import Vault
+from obm_tui.vault.store import CONFLICT_DIR, Vault
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,24 @@ def process_checks(vault: Vault, records: list[Record]) -> list[Problem]:
 
 
 EXTRA_CHECKS.append(process_checks)
+
+
+def kept_conflicts(vault: Vault, records: list[Record]) -> list[Problem]:
+    """Versions kept in `.obm/conflicts/` (a save that collided, a merge between clones that
+    changed one field on both sides), each listed on its record until it is deleted."""
+    folder = vault.root / CONFLICT_DIR
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix == ".md")
+    except OSError:
+        return []
+    known = {r.path for r in records}
+    found = []
+    for name in names:
+        rel = name.split(".", 1)[0].replace("__", "/") + ".md"
+        where = rel if rel in known else f"{CONFLICT_DIR}/{name}"
+        found.append(Problem(where, 0, f"another version is kept in {CONFLICT_DIR}/{name}: "
+                                       "compare it with this file, keep what is right, then delete it"))
+    return found
+
+
+EXTRA_CHECKS.append(kept_conflicts)

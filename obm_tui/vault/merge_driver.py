@@ -1,0 +1,158 @@
+"""The git merge driver that merges record files between clones field by field.
+
+git calls it for every `*.md` file both sides changed (`merge=obm` in the clone's
+`.git/info/attributes`, the command in its config: `register` writes both each time obm opens a
+vault, so every clone obm has opened merges this way — a clone that never ran obm merges text as
+git does):
+
+    python -m obm_tui.vault.merge_driver %O %A %B %P
+
+It writes the merge into %A (ours) and exits 0. Fields: model/record_merge.py (one side's
+change wins, counters add up, a field both changed differently keeps ours). Bodies: a three-way
+line merge (`git merge-file`); tickets' conversations and products' ledgers only grow, so when
+both sides added to them both additions are kept (`--union`); any other body both changed in
+the same lines keeps ours. A conflict is never written as `<<<<<<<` markers: their whole version
+is kept in `.obm/conflicts/` (where `obm check` lists it) and named on stderr. When a side does
+not parse as a record, the file is merged as text, and a conflict is left to git (exit 1), as a
+plain merge would.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from obm_tui.model.errors import FormatError, ObmError
+from obm_tui.model.kinds import Kind
+from obm_tui.model.merge import FieldConflict
+from obm_tui.model.record_merge import merge_fields
+from obm_tui.vault import frontmatter_edit as edit
+from obm_tui.vault.frontmatter import Document, read_document
+from obm_tui.vault.paths import kind_of_path
+
+DRIVER = "obm"
+GROWING_BODIES = ("ticket", "product")  # conversations and ledgers: both sides' additions are kept
+CONFLICT_DIR = ".obm/conflicts"
+ATTRIBUTES_LINE = f"*.md merge={DRIVER}"
+
+
+def settings() -> dict[str, str]:
+    """The config keys that make git call this driver (run by this Python, wherever it is)."""
+    command = f"{shlex.quote(sys.executable)} -m obm_tui.vault.merge_driver %O %A %B %P"
+    return {f"merge.{DRIVER}.name": "obm: records field by field", f"merge.{DRIVER}.driver": command}
+
+
+def register_attributes(git_dir: Path) -> bool:
+    """Add `*.md merge=obm` to the clone's own attributes (not a tracked file). True if written."""
+    path = git_dir / "info" / "attributes"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    if ATTRIBUTES_LINE in text.splitlines():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + ("" if not text or text.endswith("\n") else "\n") + ATTRIBUTES_LINE + "\n", encoding="utf-8")
+    return True
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, rel: str, root: Path) -> int:
+    """Merge into `ours`; the exit code for git (0 merged, 1 conflict left to git)."""
+    raws = [p.read_bytes() for p in (base, ours, theirs)]
+    kind = kind_of_path(rel)
+    try:
+        docs = [read_document(raw) for raw in raws]
+        merged, conflicts = merge_record(docs[0], docs[1], docs[2], kind)
+    except (FormatError, ObmError, TypeError, ValueError):
+        return _merge_as_text(base, ours, theirs)
+    ours.write_bytes(merged)
+    if conflicts:
+        kept = _keep_theirs(root, rel, raws[2])
+        names = ", ".join(c.name for c in conflicts)
+        print(f"obm: {rel}: {names} changed on both sides; kept ours, theirs is in {kept}", file=sys.stderr)
+    return 0
+
+
+def merge_record(base: Document, ours: Document, theirs: Document, kind: Kind | None
+                 ) -> tuple[bytes, list[FieldConflict]]:
+    """The merged file (ours' formatting and order) and the conflicts (ours kept for them)."""
+    fields, conflicts = merge_fields(base.data, ours.data, theirs.data, kind)
+    raw = edit.set_fields(ours, _changes(ours.data, fields))
+    body, clean = merge_bodies(base.body, ours.body, theirs.body, union=kind is not None and kind.name in GROWING_BODIES)
+    if not clean:
+        conflicts.append(FieldConflict("the notes", base.body, ours.body, theirs.body))
+    if body != ours.body:
+        raw = edit.set_body(read_document(raw), body)
+    read_document(raw)  # never hand git a file that does not read
+    return raw, conflicts
+
+
+def merge_bodies(base: str, ours: str, theirs: str, *, union: bool = False) -> tuple[str, bool]:
+    """(the merged body, whether it merged cleanly); on a conflict without `union`, ours."""
+    if ours == theirs or theirs == base:
+        return ours, True
+    if ours == base:
+        return theirs, True
+    text, conflicts = _merge_file(base, ours, theirs, union)
+    if conflicts and not union:
+        return ours, False
+    return text, True
+
+
+def _changes(ours: Mapping[str, Any], merged: Mapping[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {k: v for k, v in merged.items() if ours.get(k, edit.DELETE) != v}
+    changes.update({k: edit.DELETE for k in ours if k not in merged})
+    return changes
+
+
+def _merge_file(base: str, ours: str, theirs: str, union: bool) -> tuple[str, int]:
+    """`git merge-file -p` over three texts: (result, number of conflicts)."""
+    with tempfile.TemporaryDirectory(prefix="obm-merge-") as folder:
+        names = []
+        for label, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(folder) / label
+            path.write_text(text, encoding="utf-8", newline="")
+            names.append(str(path))
+        flags = ["--union"] if union else []
+        done = subprocess.run(["git", "merge-file", "-p", "-q", *flags, *names], capture_output=True, check=False)
+    if done.returncode < 0 or done.returncode > 127:
+        raise ValueError(f"git merge-file failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout.decode("utf-8"), done.returncode
+
+
+def _merge_as_text(base: Path, ours: Path, theirs: Path) -> int:
+    labels = ["-L", "ours", "-L", "base", "-L", "theirs"]
+    done = subprocess.run(["git", "merge-file", *labels, str(ours), str(base), str(theirs)], check=False)
+    return 0 if done.returncode == 0 else 1
+
+
+def _keep_theirs(root: Path, rel: str, raw: bytes) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept = f"{CONFLICT_DIR}/{rel.replace('/', '__')[:-3]}.{stamp}.{os.getpid()}.theirs.md"
+    (root / CONFLICT_DIR).mkdir(parents=True, exist_ok=True)
+    (root / kept).write_bytes(raw)
+    return kept
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 4:
+        print("usage: python -m obm_tui.vault.merge_driver BASE OURS THEIRS PATH (called by git)", file=sys.stderr)
+        return 2
+    base, ours, theirs, rel = args
+    try:
+        return merge_files(Path(base), Path(ours), Path(theirs), rel, Path.cwd())
+    except OSError as exc:
+        print(f"obm: {rel}: could not merge ({exc}); left to git", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

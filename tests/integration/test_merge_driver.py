@@ -1,0 +1,133 @@
+"""Two clones change the same record; `git merge` (obm's driver) merges it field by field."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from obm_tui.vault.merge_driver import merge_bodies
+from obm_tui.vault.store import Vault
+
+ENV_GIT = ["git", "-c", "user.name=Tester", "-c", "user.email=t@example.com"]
+CLIENT = """---
+type: client
+id: ann-lee
+name: Ann Lee
+status: lead
+email: ann@example.com
+follow_up: 2026-12-01
+---
+
+Met at the workshop.
+"""
+PRODUCT = """---
+type: product
+id: MUG-01
+sku: MUG-01
+name: Logo mug
+on_hand: 10
+reorder_point: 4
+---
+
+## Ledger
+
+| date | movement | qty | onhand | ref | note |
+|------|----------|----:|-------:|-----|------|
+| 2026-11-01 | count | 0 | 10 | count | opening stock |
+"""
+
+
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*ENV_GIT, "-C", str(root), *args], capture_output=True, text=True, check=check)
+
+
+@pytest.fixture
+def clones(empty_vault: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Two clones of one vault with a client and a product, each opened by obm once."""
+    (empty_vault / "clients/ann-lee.md").write_text(CLIENT)
+    (empty_vault / "stock/MUG-01.md").write_text(PRODUCT)
+    Vault.open(empty_vault).close()  # commits them as external edits
+    here, there = tmp_path / "here", tmp_path / "there"
+    for clone in (here, there):
+        subprocess.run(["git", "clone", "-q", str(empty_vault), str(clone)], check=True)
+        Vault.open(clone).close()  # registers the driver in this clone
+    return here, there
+
+
+def change(root: Path, rel: str, old: str, new: str, message: str) -> None:
+    path = root / rel
+    path.write_text(path.read_text().replace(old, new))
+    git(root, "commit", "-q", "-am", message)
+
+
+def pull(here: Path, there: Path) -> subprocess.CompletedProcess[str]:
+    git(here, "fetch", "-q", str(there), "main")
+    return git(here, "merge", "--no-edit", "FETCH_HEAD", check=False)
+
+
+def test_different_fields_of_one_record_merge_without_a_conflict(clones: tuple[Path, Path]) -> None:
+    here, there = clones
+    change(here, "clients/ann-lee.md", "status: lead", "status: onboarding", "here")
+    change(there, "clients/ann-lee.md", "email: ann@example.com", "email: ann@leestudio.com", "there")  # the next line
+    done = pull(here, there)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (here / "clients/ann-lee.md").read_text()
+    assert "status: onboarding" in text and "email: ann@leestudio.com" in text and "<<<<<<<" not in text
+    assert git(here, "status", "--porcelain").stdout == ""
+
+
+def test_stock_on_hand_merges_by_delta_and_both_ledger_rows_stay(clones: tuple[Path, Path]) -> None:
+    here, there = clones
+    row = "| 2026-11-01 | count | 0 | 10 | count | opening stock |\n"
+    change(here, "stock/MUG-01.md", "on_hand: 10", "on_hand: 7", "here")
+    change(here, "stock/MUG-01.md", row, row + "| 2026-11-20 | ship | -3 | 7 | order 1042 | |\n", "here: shipped")
+    change(there, "stock/MUG-01.md", "on_hand: 10", "on_hand: 12", "there")
+    change(there, "stock/MUG-01.md", row, row + "| 2026-11-21 | receive | +2 | 12 | PO-1 | |\n", "there: received")
+    done = pull(here, there)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (here / "stock/MUG-01.md").read_text()
+    assert "on_hand: 9" in text and "order 1042" in text and "PO-1" in text and "<<<<<<<" not in text
+
+
+def test_one_field_changed_on_both_sides_keeps_ours_and_theirs_is_kept_aside(clones: tuple[Path, Path]) -> None:
+    here, there = clones
+    change(here, "clients/ann-lee.md", "status: lead", "status: onboarding", "here")
+    change(there, "clients/ann-lee.md", "status: lead", "status: past", "there")
+    done = pull(here, there)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "status: onboarding" in (here / "clients/ann-lee.md").read_text()
+    kept = list((here / ".obm/conflicts").glob("clients__ann-lee.*.theirs.md"))
+    assert len(kept) == 1 and "status: past" in kept[0].read_text()
+    assert "status changed on both sides" in done.stderr
+    vault = Vault.open(here)
+    try:
+        from obm_tui.services.check import check_vault
+
+        reasons = [p.reason for p in check_vault(vault).problems if p.path == "clients/ann-lee.md"]
+        assert any("theirs.md" in r for r in reasons)
+    finally:
+        vault.close()
+
+
+def test_a_side_that_does_not_parse_is_merged_as_text_and_left_to_git(clones: tuple[Path, Path]) -> None:
+    here, there = clones
+    change(here, "clients/ann-lee.md", "name: Ann Lee", "name: [Ann", "here: broken YAML")
+    change(there, "clients/ann-lee.md", "name: Ann Lee", "name: Ann Leigh", "there")
+    done = pull(here, there)
+    assert done.returncode != 0  # a conflict for the person, as git would leave it
+    assert "UU clients/ann-lee.md" in git(here, "status", "--porcelain").stdout
+
+
+BASE = "one\ntwo\nthree\n"
+
+
+@pytest.mark.parametrize(("ours", "theirs", "union", "body", "clean"), [
+    pytest.param("one\ntwo\nthree\nfour\n", BASE, False, "one\ntwo\nthree\nfour\n", True, id="only-ours"),
+    pytest.param("ONE\ntwo\nthree\n", "one\ntwo\nTHREE\n", False, "ONE\ntwo\nTHREE\n", True, id="apart"),
+    pytest.param(BASE + "mine\n", BASE + "theirs\n", False, BASE + "mine\n", False, id="same-place-keeps-ours"),
+    pytest.param(BASE + "mine\n", BASE + "theirs\n", True, BASE + "mine\ntheirs\n", True, id="same-place-union"),
+])
+def test_merge_bodies(ours: str, theirs: str, union: bool, body: str, clean: bool) -> None:
+    assert merge_bodies(BASE, ours, theirs, union=union) == (body, clean)
