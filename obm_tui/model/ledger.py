@@ -13,7 +13,7 @@ Planning a movement raises StockError with a reason a person can act on. Integer
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from obm_tui.model.errors import Problem, ValidationError
@@ -250,6 +250,24 @@ def count(current: int, counted: int, when: date | datetime, note: str = "", sku
 
 def _escape_cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
+
+
+def rerun(body: str) -> str:
+    """The body with each row's on-hand following the one before (+ its qty), from the first
+    row's: after two clones' movements were merged into one table (each side wrote on-hand
+    after its own rows), the totals run through all of them again. Rows whose total already
+    follows are left byte for byte; a body without a readable ledger comes back as it is."""
+    ledger = parse(body)
+    if ledger.problems or not ledger.movements:
+        return body
+    lines = body.split("\n")
+    total = ledger.movements[0].on_hand
+    for movement in ledger.movements[1:]:
+        total += movement.qty
+        if movement.on_hand != total:
+            ending = "\r" if lines[movement.line - 1].endswith("\r") else ""
+            lines[movement.line - 1] = render_row(replace(movement, on_hand=total), ledger.columns) + ending
+    return "\n".join(lines)
 
 
 def _format_when(when: date | datetime) -> str:

@@ -90,3 +90,13 @@ def kept_conflicts(vault: Vault, records: list[Record]) -> list[Problem]:
 
 
 EXTRA_CHECKS.append(kept_conflicts)
+
+
+def ledger_checks(vault: Vault, records: list[Record]) -> list[Problem]:
+    """Products whose ledger does not add up, or ends elsewhere than `on_hand` (services/stock.py)."""
+    from obm_tui.services.stock import ledger_problems
+
+    return ledger_problems(vault, records)
+
+
+EXTRA_CHECKS.append(ledger_checks)

@@ -14,10 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from obm_tui.model import ledger
-from obm_tui.model.errors import (
-    ObmError,
-    UsageError,
-)
+from obm_tui.model.errors import ObmError, Problem, UsageError
 from obm_tui.model.fields import FieldValueError, to_int
 from obm_tui.model.forecast import (
     Forecast,
@@ -171,6 +168,26 @@ def _ledger(vault: Vault, record: Record) -> tuple[tuple[Movement, ...], tuple[s
         on_hand = None
     problems = ledger.check(parsed, on_hand)
     return parsed.movements, tuple(f"{record.path}:{p.line}: {p.reason}" for p in problems)
+
+
+def ledger_problems(vault: Vault, records: list[Record]) -> list[Problem]:
+    """Every readable product's ledger problems, with the file's line numbers (for `obm check`)."""
+    found: list[Problem] = []
+    for record in records:
+        if record.kind != "product" or not record.readable:
+            continue
+        try:
+            doc = vault.read_document(record)
+        except ObmError:
+            continue  # the file-level problem is listed already
+        try:
+            on_hand = None if record.data.get("on_hand") in (None, "") else to_int(record.data.get("on_hand"))
+        except FieldValueError:
+            on_hand = None
+        for problem in ledger.check(ledger.parse(doc.body), on_hand):
+            line = doc.body_line + problem.line - 1 if problem.line else 0
+            found.append(Problem(record.path, line, f"ledger: {problem.reason}"))
+    return found
 
 
 def _open_orders_by_sku(orders: Iterable[PurchaseOrder]) -> dict[str, tuple[str, ...]]:

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from obm_tui.model import ledger
 from obm_tui.model.errors import FormatError, ObmError
 from obm_tui.model.kinds import Kind
 from obm_tui.model.merge import FieldConflict
@@ -86,6 +87,8 @@ def merge_record(base: Document, ours: Document, theirs: Document, kind: Kind | 
     fields, conflicts = merge_fields(base.data, ours.data, theirs.data, kind)
     raw = edit.set_fields(ours, _changes(ours.data, fields))
     body, clean = merge_bodies(base.body, ours.body, theirs.body, union=kind is not None and kind.name in GROWING_BODIES)
+    if kind is not None and kind.name == "product" and body not in (ours.body, theirs.body):
+        body = ledger.rerun(body)  # both sides' movements in one table: run the totals through them
     if not clean:
         conflicts.append(FieldConflict("the notes", base.body, ours.body, theirs.body))
     if body != ours.body:

@@ -89,6 +89,15 @@ def test_stock_on_hand_merges_by_delta_and_both_ledger_rows_stay(clones: tuple[P
     assert done.returncode == 0, done.stdout + done.stderr
     text = (here / "stock/MUG-01.md").read_text()
     assert "on_hand: 9" in text and "order 1042" in text and "PO-1" in text and "<<<<<<<" not in text
+    assert "| 2026-11-21 | receive | +2 | 9 | PO-1 |" in text  # the totals run through both sides' rows
+    vault = Vault.open(here)
+    try:
+        assert vault.find("MUG-01").problems == ()
+        from obm_tui.services.check import check_vault
+
+        assert [p for p in check_vault(vault).problems if p.path == "stock/MUG-01.md"] == []
+    finally:
+        vault.close()
 
 
 def test_one_field_changed_on_both_sides_keeps_ours_and_theirs_is_kept_aside(clones: tuple[Path, Path]) -> None:

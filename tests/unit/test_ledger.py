@@ -300,3 +300,26 @@ def test_recorded_ledgers_always_add_up(steps: list[tuple[str, int, str]], start
     if ledger.movements:
         assert ledger.movements[0].before + sum(m.qty for m in ledger.movements) == on_hand
         assert all(m.ref == " ".join(m.ref.split()) for m in ledger.movements)
+
+
+MERGED = """## Ledger
+
+| date | movement | qty | onhand | ref | note |
+|------|----------|----:|-------:|-----|------|
+| 2026-11-01 | count | 0 | 10 | count | opening stock |
+| 2026-11-20 | ship | -3 | 7 | order 1042 |  |
+| 2026-11-21 | receive | +2 | 12 | PO-1 | |
+"""
+
+
+def test_rerun_runs_the_totals_through_merged_rows_and_leaves_right_ones_alone() -> None:
+    from obm_tui.model.ledger import check, parse, rerun
+
+    fixed = rerun(MERGED)
+    assert "| 2026-11-21 | receive | +2 | 9 | PO-1 |  |" in fixed
+    assert "| 2026-11-20 | ship | -3 | 7 | order 1042 |  |" in fixed  # already right: byte for byte
+    assert check(parse(fixed), 9) == ()
+    assert rerun(fixed) == fixed
+    crlf = MERGED.replace("\n", "\r\n")
+    assert rerun(crlf) == fixed.replace("\n", "\r\n")
+    assert rerun("no ledger here\n") == "no ledger here\n"
