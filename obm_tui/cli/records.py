@@ -1,4 +1,4 @@
-"""Commands over records of any kind: init, demo, tui, new, set, list, show, log, check, delete, archive."""
+"""Commands over records of any kind: init, demo, tui, new, set, list, show, log, check, sync, delete, archive."""
 
 from __future__ import annotations
 
@@ -149,6 +149,21 @@ def check(ctx: click.Context, as_json: bool) -> None:
                    f" ({len(report.problems)} problems)", err=True)
     if report.problems:
         sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option("--remote", metavar="NAME", help="The remote (default: the branch's, else origin).")
+@click.pass_context
+def sync(ctx: click.Context, remote: str | None) -> None:
+    """Share the vault: commit outside edits, fetch, merge record by record, push."""
+    from obm_tui.model.display import clean
+    from obm_tui.services.sync import sync as sync_vault
+
+    with opened(ctx) as vault:
+        result = sync_vault(vault, remote)
+    click.echo(clean(result.summary()))
+    for name in result.kept:
+        click.echo(f"  kept aside: .obm/conflicts/{clean(name)}")
 
 
 @main.command()

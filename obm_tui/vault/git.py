@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -171,6 +172,21 @@ class Git:
         """The current branch's name (also on an unborn branch), or None when HEAD is detached."""
         ref = self._symbolic_head()
         return ref.removeprefix("refs/heads/") if ref else None
+
+    def run_sync(self, args: Sequence[str], *, ok: Sequence[int] = (0,),
+                 env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        """A fetch, merge or push for `obm sync`: hardened like every obm git command, except
+        that the user's own (global) credential helpers and ssh command are allowed back — the
+        vault's config may not choose them. Merge drivers other than obm's are refused."""
+        with self._lock:
+            self._fresh()
+            config = git_config.read_config(self._run)
+            git_config.refuse_merge_drivers(config)
+            runner = Runner(self.root, self.git_dir, [*self._run.overrides, *git_config.user_remote_settings(config)])
+            name, email = self.identity
+            who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+                   "GIT_COMMITTER_EMAIL": email, "GIT_TERMINAL_PROMPT": "0"}
+            return runner.run(args, ok=ok, env={**who, **(env or {})})
 
     def show_file(self, sha: str, path: str) -> bytes:
         """The bytes of `path` as committed in `sha`; VaultError when it is not a file there."""

@@ -59,6 +59,27 @@ def audit_config(entries: Iterable[ConfigEntry]) -> list[str]:
     return sorted(overrides)
 
 
+def refuse_merge_drivers(entries: Iterable[ConfigEntry]) -> None:
+    """VaultError when the vault's own config names a merge driver other than obm's: git would
+    run it during `obm sync`'s merge."""
+    for scope, key, _value in entries:
+        section, _, rest = key.partition(".")
+        name, _, last = rest.rpartition(".")
+        if scope in ("local", "worktree") and section.lower() == "merge" and last.lower() == "driver" and name != "obm":
+            raise VaultError(f"The vault's git config sets {key}, a program git would run while merging; "
+                             "remove it to sync from obm.")
+
+
+def user_remote_settings(entries: Iterable[ConfigEntry]) -> list[str]:
+    """`-c` pairs that give back the user's own credential helpers and ssh command (from their
+    global or system config, never the vault's), after the hardening reset them."""
+    helpers = [value for scope, key, value in entries
+               if scope in ("global", "system") and key.lower() == "credential.helper" and value]
+    ssh = [value for scope, key, value in entries if scope in ("global", "system") and key.lower() == "core.sshcommand"]
+    pairs = [f"credential.helper={helper}" for helper in helpers]
+    return pairs + ([f"core.sshCommand={ssh[-1]}"] if ssh else [])
+
+
 def _neutralise_filter(key: str, name: str) -> list[str]:
     if "=" in name or "\n" in name:
         raise VaultError(

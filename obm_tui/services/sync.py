@@ -1,0 +1,116 @@
+"""`obm sync`: share the vault through its git remote — fetch, merge, push.
+
+The merge is git's, with obm's merge driver for record files (vault/merge_driver.py): fields
+merge one by one, counters by delta, a field both sides changed keeps ours and theirs is kept in
+`.obm/conflicts/`. When git cannot merge a file (one side does not read as a record), the merge
+is undone and nothing changes: the person fixes that file and syncs again. Edits made outside
+obm are committed first, so nothing uncommitted is ever merged over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from obm_tui.model.errors import UsageError, VaultError
+from obm_tui.vault.refresh import reload_paths
+from obm_tui.vault.store import CONFLICT_DIR, Vault
+
+PUSH_ATTEMPTS = 2  # a push refused because the remote moved meanwhile: fetch, merge, push again
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What a sync did."""
+
+    remote: str
+    branch: str
+    pulled: int = 0  # commits merged in from the remote
+    pushed: int = 0  # commits the remote did not have
+    changed: tuple[str, ...] = ()  # files the merge changed here
+    kept: tuple[str, ...] = ()  # versions kept in .obm/conflicts/ by this merge
+
+    def summary(self) -> str:
+        parts = [f"{self.remote}/{self.branch}:",
+                 f"pulled {self.pulled} commit(s)" if self.pulled else "nothing to pull",
+                 f"pushed {self.pushed}" if self.pushed else "nothing to push"]
+        text = " ".join(parts[:1]) + " " + ", ".join(parts[1:])
+        if self.kept:
+            text += f"; {len(self.kept)} field conflict(s) kept ours, theirs in {CONFLICT_DIR}/ (see obm check)"
+        return text
+
+
+def sync(vault: Vault, remote: str | None = None) -> SyncResult:
+    """Commit outside edits, then fetch, merge and push the current branch."""
+    git = vault.git
+    branch = git.branch()
+    if branch is None:
+        raise UsageError("HEAD is detached: check out a branch to sync")
+    remote = remote or _remote_of(vault, branch)
+    with vault.write_lock:
+        vault.commit_pending()
+        vault.commit_external_edits()
+        for _attempt in range(PUSH_ATTEMPTS):
+            result = _pull(vault, remote, branch)
+            ahead = _count(vault, f"{remote}/{branch}..HEAD") if _has_remote_branch(vault, remote, branch) else _count(vault, "HEAD")
+            if not ahead:
+                return result
+            done = git.run_sync(["push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], ok=(0, 1))
+            if done.returncode == 0:
+                return SyncResult(remote, branch, result.pulled, ahead, result.changed, result.kept)
+        raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
+
+
+def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
+    git = vault.git
+    git.run_sync(["fetch", "--quiet", remote])
+    if not _has_remote_branch(vault, remote, branch):
+        return SyncResult(remote, branch)  # the remote is empty or lacks this branch: push creates it
+    behind = _count(vault, f"HEAD..{remote}/{branch}")
+    if not behind:
+        return SyncResult(remote, branch)
+    kept_before = _kept(vault)
+    before = git.head()
+    merged = git.run_sync(["merge", "--no-edit", "-m", f"sync: merged {remote}/{branch}",
+                           f"{remote}/{branch}"], ok=range(0, 256))
+    if merged.returncode != 0:
+        stuck = _unmerged(vault)
+        git.run_sync(["merge", "--abort"], ok=range(0, 256))
+        raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck) or 'the changes'} "
+                         "(a file that does not read as a record on one side); fix it, then sync again")
+    changed = _diff_names(vault, before) if before else ()
+    reload_paths(vault, changed)
+    return SyncResult(remote, branch, behind, 0, changed, tuple(sorted(_kept(vault) - kept_before)))
+
+
+def _remote_of(vault: Vault, branch: str) -> str:
+    remotes = vault.git.run_sync(["remote"]).stdout.decode("utf-8", "replace").split()
+    if not remotes:
+        raise UsageError("this vault has no remote to sync with: add one with `git remote add origin <url>`")
+    configured = vault.git.run_sync(["config", "--get", f"branch.{branch}.remote"], ok=(0, 1)).stdout.decode().strip()
+    if configured in remotes:
+        return configured
+    return "origin" if "origin" in remotes else remotes[0]
+
+
+def _has_remote_branch(vault: Vault, remote: str, branch: str) -> bool:
+    found = vault.git.run_sync(["rev-parse", "--verify", "--quiet", f"refs/remotes/{remote}/{branch}"], ok=(0, 1))
+    return found.returncode == 0
+
+
+def _count(vault: Vault, span: str) -> int:
+    return int(vault.git.run_sync(["rev-list", "--count", span]).stdout.strip() or 0)
+
+
+def _diff_names(vault: Vault, before: str) -> tuple[str, ...]:
+    out = vault.git.run_sync(["diff", "--name-only", "-z", before, "HEAD"]).stdout
+    return tuple(sorted(name.decode("utf-8", "surrogateescape") for name in out.split(b"\0") if name))
+
+
+def _unmerged(vault: Vault) -> list[str]:
+    out = vault.git.run_sync(["diff", "--name-only", "--diff-filter=U", "-z"]).stdout
+    return sorted(name.decode("utf-8", "surrogateescape") for name in out.split(b"\0") if name)
+
+
+def _kept(vault: Vault) -> set[str]:
+    folder = vault.root / CONFLICT_DIR
+    return {p.name for p in folder.glob("*.theirs.md")} if folder.is_dir() else set()
