@@ -60,6 +60,26 @@ def sync(vault: Vault, remote: str | None = None) -> SyncResult:
         raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
 
 
+def sync_state(vault: Vault) -> str:
+    """What the status bar says, from the last fetch (no network): `origin: 2 to push, 1 to pull`."""
+    branch = vault.git.branch()
+    try:
+        remote = _remote_of(vault, branch) if branch else None
+    except UsageError:
+        return "no remote"
+    except VaultError:
+        return "sync refused (obm sync says why)"
+    if remote is None or branch is None:
+        return "detached: no sync"
+    if not _has_remote_branch(vault, remote, branch):
+        return f"{remote}: not pushed yet"
+    ahead, behind = _count(vault, f"{remote}/{branch}..HEAD"), _count(vault, f"HEAD..{remote}/{branch}")
+    if not ahead and not behind:
+        return f"synced with {remote}"
+    parts = [f"{ahead} to push" if ahead else "", f"{behind} to pull" if behind else ""]
+    return f"{remote}: {', '.join(p for p in parts if p)}"
+
+
 def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
     git = vault.git
     git.run_sync(["fetch", "--quiet", remote])

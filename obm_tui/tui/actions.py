@@ -65,6 +65,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.palette", "ctrl+p", "app.command_palette", "Palette",
            "Find any record by name, run any action", show=False, priority=True),
     Action("app.rescan", "ctrl+r", "app.rescan", "Reload", "Re-read the whole vault from disk", show=False),
+    Action("app.sync", "f5", "app.sync", "Sync", "Commit, pull (merging record by record) and push to the remote",
+           show=False),
     Action("app.quit", "q", "app.quit", "Quit", "Leave obm (everything is already saved)", show=False),
     # --- any list -----------------------------------------------------------------------------
     Action("table.down", "j,down", "cursor_down", "Down", "Next row", show=False),

@@ -200,6 +200,19 @@ class ObmApp(App[None]):
             if refresh is not None and screen.is_mounted:
                 refresh(None if everything else set(paths))
 
+    def action_sync(self) -> None:
+        """Fetch, merge and push (services/sync.py), in a worker; the result as a notification."""
+        from obm_tui.services.sync import sync
+        from obm_tui.tui.tasks import run_blocking
+
+        def synced(result: Any) -> None:
+            self.note_changes(result.changed)
+            self.notify(result.summary(), title="Synced", markup=False,
+                        severity="warning" if result.kept else "information")
+            self.refresh_status()
+
+        run_blocking(self, lambda: sync(self.vault), label="Syncing", done=synced)
+
     def action_rescan(self) -> None:
         from obm_tui.tui.tasks import run_blocking
         from obm_tui.vault.refresh import rescan
@@ -303,9 +316,18 @@ def _git_status(vault: Vault, old: StatusInfo) -> StatusInfo:
         if commits:
             c = commits[0]
             last = f"{c.sha[:7]} {c.when.astimezone(vault.config.tz):%Y-%m-%d %H:%M} {c.message}"
-        return StatusInfo(old.path, git.branch(), last, len(vault.pending()), failed, old.sync, old.busy)
+        return StatusInfo(old.path, git.branch(), last, len(vault.pending()), failed, _sync_state(vault), old.busy)
     except Exception as exc:  # noqa: BLE001 - the status bar says what is wrong instead
         return StatusInfo(old.path, old.branch, old.last_commit, old.pending, f"git: {exc}", old.sync, old.busy)
+
+
+def _sync_state(vault: Vault) -> str:
+    from obm_tui.services.sync import sync_state
+
+    try:
+        return sync_state(vault)
+    except Exception as exc:  # noqa: BLE001 - the status bar says what is wrong instead
+        return f"sync: {exc}"
 
 
 def _short(root: Path) -> str:

@@ -21,7 +21,7 @@ class StatusInfo:
     last_commit: str = ""  # "a1b2c3d 2026-11-23 10:14 client fred-smith: status lead -> current"
     pending: int = 0  # commits queued while git was busy
     failed: str = ""  # why the last commit could not be made, if it could not
-    sync: str = "sync: off"
+    sync: str = ""
     busy: str = ""  # label of work taking longer than ~200 ms
 
     def with_busy(self, label: str) -> StatusInfo:
@@ -64,13 +64,14 @@ class StatusBar(Static):
         info = self.info
         parts = [plain(info.path)]
         parts += [styled(f"  {info.branch}", "bold")] if info.branch else [plain("  (no branch)")]
-        if info.last_commit:
-            parts.append(plain(f"  {info.last_commit}"))
+        if info.sync:
+            parts.append(plain(f"  {info.sync}"))
         if info.pending:
             parts.append(styled(f"  {info.pending} commit(s) pending", "bold $text-warning"))
         if info.failed:
             parts.append(styled(f"  {info.failed}", "bold $text-error"))
-        parts.append(plain(f"  {info.sync}"))
         if info.busy:
             parts.append(styled(f"  {SPINNER[self.frame]} {info.busy}…", "bold $text-accent"))
+        if info.last_commit:  # last: the long part, cut at the edge
+            parts.append(plain(f"  {info.last_commit}"))
         return join(*parts)
