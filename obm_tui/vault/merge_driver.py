@@ -69,8 +69,8 @@ def merge_files(base: Path, ours: Path, theirs: Path, rel: str, root: Path) -> i
     raws = [p.read_bytes() for p in (base, ours, theirs)]
     kind = kind_of_path(rel)
     try:
-        docs = [read_document(raw) for raw in raws]
-        merged, conflicts = merge_record(docs[0], docs[1], docs[2], kind)
+        base_doc = read_document(raws[0]) if raws[0].strip() else None  # empty: both sides added the file
+        merged, conflicts = merge_record(base_doc, read_document(raws[1]), read_document(raws[2]), kind)
     except (FormatError, ObmError, TypeError, ValueError):
         return _merge_as_text(base, ours, theirs)
     ours.write_bytes(merged)
@@ -81,16 +81,18 @@ def merge_files(base: Path, ours: Path, theirs: Path, rel: str, root: Path) -> i
     return 0
 
 
-def merge_record(base: Document, ours: Document, theirs: Document, kind: Kind | None
+def merge_record(base: Document | None, ours: Document, theirs: Document, kind: Kind | None
                  ) -> tuple[bytes, list[FieldConflict]]:
-    """The merged file (ours' formatting and order) and the conflicts (ours kept for them)."""
-    fields, conflicts = merge_fields(base.data, ours.data, theirs.data, kind)
+    """The merged file (ours' formatting and order) and the conflicts (ours kept for them).
+    No base: both sides created the file (a run started by the same rule in two clones)."""
+    base_data, base_body = (base.data, base.body) if base is not None else ({}, "")
+    fields, conflicts = merge_fields(base_data, ours.data, theirs.data, kind)
     raw = edit.set_fields(ours, _changes(ours.data, fields))
-    body, clean = merge_bodies(base.body, ours.body, theirs.body, union=kind is not None and kind.name in GROWING_BODIES)
+    body, clean = merge_bodies(base_body, ours.body, theirs.body, union=kind is not None and kind.name in GROWING_BODIES)
     if kind is not None and kind.name == "product" and body not in (ours.body, theirs.body):
         body = ledger.rerun(body)  # both sides' movements in one table: run the totals through them
     if not clean:
-        conflicts.append(FieldConflict("the notes", base.body, ours.body, theirs.body))
+        conflicts.append(FieldConflict("the notes", base_body, ours.body, theirs.body))
     if body != ours.body:
         raw = edit.set_body(read_document(raw), body)
     read_document(raw)  # never hand git a file that does not read

@@ -120,6 +120,21 @@ def test_one_field_changed_on_both_sides_keeps_ours_and_theirs_is_kept_aside(clo
         vault.close()
 
 
+def test_a_record_both_clones_created_merges_like_any_other(clones: tuple[Path, Path]) -> None:
+    """The same rule started the same run in two clones (run ids are the same everywhere)."""
+    here, there = clones
+    run = "---\ntype: run\nid: 2026-11-23-onboarding-ann-lee\ntitle: Onboarding\nstatus: active\n---\n\n- [ ] Send the contract\n"
+    for root, extra in ((here, "assignee: Mia\n"), (there, "")):
+        (root / "runs").mkdir(exist_ok=True)
+        (root / "runs/2026-11-23-onboarding-ann-lee.md").write_text(run.replace("status: active\n", "status: active\n" + extra))
+        git(root, "add", "runs")
+        git(root, "commit", "-q", "-m", "run started")
+    done = pull(here, there)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (here / "runs/2026-11-23-onboarding-ann-lee.md").read_text()
+    assert "assignee: Mia" in text and text.count("Send the contract") == 1 and "<<<<<<<" not in text
+
+
 def test_a_side_that_does_not_parse_is_merged_as_text_and_left_to_git(clones: tuple[Path, Path]) -> None:
     here, there = clones
     change(here, "clients/ann-lee.md", "name: Ann Lee", "name: [Ann", "here: broken YAML")
