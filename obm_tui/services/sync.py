@@ -56,6 +56,7 @@ def sync(vault: Vault, remote: str | None = None) -> SyncResult:
                 return result
             done = git.run_sync(["push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], ok=(0, 1))
             if done.returncode == 0:
+                git.housekeeping()
                 return SyncResult(remote, branch, result.pulled, ahead, result.changed, result.kept)
         raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
 

@@ -263,6 +263,16 @@ class Git:
             wanted = {rel: self._objects.worktree_entry(rel) for rel in rels}
             return self._commit_entries(wanted, text, author)
 
+    def housekeeping(self) -> None:
+        """`git gc --auto`: pack loose objects once there are many. obm's commits are plumbing
+        (`commit-tree`, `update-ref`), which never start git's automatic gc the way `git commit`
+        does, so a vault changed thousands of times a week would keep them all loose. Cheap when
+        there is nothing to do (git samples one object folder); the work itself may continue in
+        the background (gc.autoDetach)."""
+        with self._lock:
+            self._fresh()
+            self._run.run(["gc", "--auto", "--quiet"])
+
     def revert(self, sha: str, paths: Sequence[str] | None = None, *, message: str | None = None) -> str:
         """A new commit undoing what commit `sha` did to `paths` (default: every path it touched).
 

@@ -389,3 +389,31 @@ def test_missing_folder_and_file_in_the_way(tmp_path: Path) -> None:
     with pytest.raises(VaultError, match="Cannot create"):
         Git.init(tmp_path / "file")
     assert not Git.is_repo(tmp_path / "file")
+
+
+def test_housekeeping_packs_the_loose_objects_of_many_commits(tmp_path: Path) -> None:
+    """obm's plumbing commits never start git's automatic gc; Git.housekeeping does."""
+    import subprocess
+
+    from obm_tui.vault.git import Git
+
+    root = tmp_path / "v"
+    git = Git.init(root)
+    subprocess.run(["git", "-C", str(root), "config", "gc.auto", "20"], check=True)
+    subprocess.run(["git", "-C", str(root), "config", "gc.autoDetach", "false"], check=True)
+    sampled = root / ".git/objects/17"  # git --auto estimates the loose objects from this folder alone
+    n = 0
+    while len(list(sampled.glob("*")) if sampled.is_dir() else []) < 2 and n < 3000:
+        (root / "note.md").write_text(f"version {n}\n")
+        git.commit(["note.md"], f"note: version {n}")
+        n += 1
+
+    def loose() -> int:
+        out = subprocess.run(["git", "-C", str(root), "count-objects", "-v"], capture_output=True, text=True).stdout
+        return int(next(line.split()[1] for line in out.splitlines() if line.startswith("count:")))
+
+    before = loose()
+    git.housekeeping()
+    assert before >= 100 and loose() < 20
+    assert subprocess.run(["git", "-C", str(root), "fsck", "--strict"], capture_output=True).returncode == 0
+    git.close()
