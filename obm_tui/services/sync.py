@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obm_tui.model.errors import UsageError, VaultError
+from obm_tui.vault.git_process import one_line
 from obm_tui.vault.refresh import reload_paths
 from obm_tui.vault.store import CONFLICT_DIR, Vault
 
@@ -94,6 +95,8 @@ def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
     merged = git.run_sync(["merge", "--no-edit", "-m", f"sync: merged {remote}/{branch}",
                            f"{remote}/{branch}"], ok=range(0, 256))
     if merged.returncode != 0:
+        if not (git.git_dir / "MERGE_HEAD").exists():  # the merge never started (e.g. local changes in the way)
+            raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(merged.stderr + merged.stdout)}")
         stuck = _unmerged(vault)
         git.run_sync(["merge", "--abort"], ok=range(0, 256))
         raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck) or 'the changes'} "

@@ -119,3 +119,21 @@ def test_the_cli_prints_what_it_did(team: tuple[Path, Path, Path]) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "origin/main:" in done.stdout and "pushed" in done.stdout
+
+
+def test_local_changes_outside_the_records_in_the_way_are_named(team: tuple[Path, Path, Path]) -> None:
+    """A note outside the record folders, edited here and changed there: git's own reason."""
+    _remote, mia, fred = team
+    (mia / "notes.txt").write_text("team notes\n")
+    git(mia, "add", "notes.txt")
+    git(mia, "-c", "user.name=Mia", "-c", "user.email=m@example.com", "commit", "-q", "-m", "notes")
+    synced(mia)
+    (fred / "notes.txt").write_text("my own draft\n")  # untracked here, would be overwritten
+    head = git(fred, "rev-parse", "HEAD")
+    vault = Vault.open(fred)
+    try:
+        with pytest.raises(VaultError, match="notes.txt|would be overwritten"):
+            sync(vault)
+    finally:
+        vault.close()
+    assert (fred / "notes.txt").read_text() == "my own draft\n" and git(fred, "rev-parse", "HEAD") == head
