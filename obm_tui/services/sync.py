@@ -93,12 +93,12 @@ def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
     kept_before = _kept(vault)
     before = git.head()
     merged = git.run_sync(["merge", "--no-edit", "-m", f"sync: merged {remote}/{branch}",
-                           f"{remote}/{branch}"], ok=range(0, 256))
+                           f"{remote}/{branch}"], ok=range(256))
     if merged.returncode != 0:
         if not (git.git_dir / "MERGE_HEAD").exists():  # the merge never started (e.g. local changes in the way)
             raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(merged.stderr + merged.stdout)}")
         stuck = _unmerged(vault)
-        git.run_sync(["merge", "--abort"], ok=range(0, 256))
+        git.run_sync(["merge", "--abort"], ok=range(256))
         raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck) or 'the changes'} "
                          "(a file that does not read as a record on one side); fix it, then sync again")
     changed = _diff_names(vault, before) if before else ()

@@ -14,9 +14,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from obm_tui.model.records import Record
-from obm_tui.vault.config import CONFIG_PATH
 from obm_tui.vault.atomic import remove_stale_temps
-from obm_tui.vault.loader import Entry, cross_problems, load_row, scan, scan_with_cache, to_record
+from obm_tui.vault.config import CONFIG_PATH
+from obm_tui.vault.loader import (
+    Entry,
+    cross_problems,
+    load_row,
+    scan,
+    scan_with_cache,
+    to_record,
+)
 from obm_tui.vault.paths import kind_of_path
 from obm_tui.vault.store import Vault
 

@@ -133,18 +133,19 @@ class Vault:
 
     def read_document(self, record: Record) -> Document:
         """The record's file as it is on disk now (FormatError if it no longer parses)."""
-        return read_document(self._read_bytes(record.path))
+        return read_document(self.read_bytes(record.path))
 
     def read_for_edit(self, record: Record) -> Document:
         """The record's file now, to change it: ConflictError (with the line and reason) if it no
         longer parses, UsageError if it is gone."""
-        return self._parse_or_refuse(record, self._read_bytes(record.path))
+        return self._parse_or_refuse(record, self.read_bytes(record.path))
 
     def read_body(self, record: Record) -> str:
         """The record's body as it is on disk now (its front matter is not parsed again)."""
-        return read_body(self._read_bytes(record.path))
+        return read_body(self.read_bytes(record.path))
 
-    def _read_bytes(self, rel: str) -> bytes:
+    def read_bytes(self, rel: str) -> bytes:
+        """The bytes of a vault file now: VaultError for a symlink out of the vault, UsageError if gone."""
         path = self.root / rel
         if not inside(self.root, path):
             raise VaultError(f"{rel} is a symlink that leads out of the vault; it is not read")
@@ -216,7 +217,7 @@ class Vault:
 
     def _plan_edit(self, item: Edit) -> tuple[Planned, tuple[str, ...]]:
         record = item.record
-        raw = self._read_bytes(record.path)
+        raw = self.read_bytes(record.path)
         doc = self._parse_or_refuse(record, raw)
         changes: Mapping[str, Any] = item.changes
         outside: tuple[str, ...] = ()
@@ -227,7 +228,7 @@ class Vault:
     def delete(self, record: Record, message: str) -> str | None:
         """Remove a record's file and commit the removal (refused if it changed since loaded)."""
         with self.write_lock:
-            raw = self._read_bytes(record.path)
+            raw = self.read_bytes(record.path)
             if record.digest and _digest(raw) != record.digest:
                 raise ConflictError(f"{record.path} changed since it was loaded; look at it again before deleting")
             try:
