@@ -91,24 +91,24 @@ def test_an_unmergeable_file_stops_the_sync_and_changes_nothing(team: tuple[Path
     assert not (fred / ".git/MERGE_HEAD").exists()
 
 
-def test_without_a_remote_sync_says_how_to_add_one(empty_vault: Path) -> None:
-    vault = Vault.open(empty_vault)
+def refused(root: Path, error: type[Exception], match: str) -> None:
+    """Open the vault (committing edits made meanwhile) and check that sync refuses, saying `match`."""
+    vault = Vault.open(root)
     try:
-        with pytest.raises(UsageError, match="git remote add"):
+        with pytest.raises(error, match=match):
             sync(vault)
     finally:
         vault.close()
+
+
+def test_without_a_remote_sync_says_how_to_add_one(empty_vault: Path) -> None:
+    refused(empty_vault, UsageError, "git remote add")
 
 
 def test_a_foreign_merge_driver_in_the_vault_config_is_refused(team: tuple[Path, Path, Path]) -> None:
     _remote, mia, _fred = team
     git(mia, "config", "merge.evil.driver", f"{sys.executable} -c 'open(\"pwned\", \"w\")' %A")
-    vault = Vault.open(mia)
-    try:
-        with pytest.raises(VaultError, match="merge.evil.driver"):
-            sync(vault)
-    finally:
-        vault.close()
+    refused(mia, VaultError, "merge.evil.driver")
     assert not (mia / "pwned").exists()
 
 
@@ -130,10 +130,5 @@ def test_local_changes_outside_the_records_in_the_way_are_named(team: tuple[Path
     synced(mia)
     (fred / "notes.txt").write_text("my own draft\n")  # untracked here, would be overwritten
     head = git(fred, "rev-parse", "HEAD")
-    vault = Vault.open(fred)
-    try:
-        with pytest.raises(VaultError, match="notes.txt|would be overwritten"):
-            sync(vault)
-    finally:
-        vault.close()
+    refused(fred, VaultError, "notes.txt|would be overwritten")
     assert (fred / "notes.txt").read_text() == "my own draft\n" and git(fred, "rev-parse", "HEAD") == head

@@ -187,3 +187,12 @@ def git(root: Path, *args: str) -> str:
 
 def commit_count(root: Path) -> int:
     return int(git(root, "rev-list", "--count", "HEAD").strip())
+
+
+async def wait_for(pilot, condition, rounds: int = 100) -> None:  # type: ignore[no-untyped-def]
+    """Give the watcher time to act (bounded; nothing is timed)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition()

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
 
 from obm_tui.tui.screens.records import RecordsScreen
 from obm_tui.tui.widgets.field_form import FieldInput, FieldRow
 from obm_tui.vault.store import Vault
-from tests.tui.helpers import commit_count, git, make_app, screen_text, settle
-
-
-async def wait_for(pilot, condition: Callable[[], bool], rounds: int = 100) -> None:  # type: ignore[no-untyped-def]
-    """Give the watcher time to act (bounded; nothing is timed)."""
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition()
+from tests.tui.helpers import commit_count, git, make_app, screen_text, settle, wait_for
 
 
 def edit_in_another_process(path, old: str, new: str) -> None:  # type: ignore[no-untyped-def]

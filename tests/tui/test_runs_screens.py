@@ -30,8 +30,8 @@ from tests.tui.helpers import (
     notifications,
     screen_text,
     settle,
+    wait_for,
 )
-from tests.tui.test_live import wait_for
 from tests.tui.work_helpers import demo_copy, press_until
 
 MARCO = "runs/2026-11-16-client-onboarding-marco-bianchi.md"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from obm_tui.tui.screens.run import RunScreen
 from obm_tui.tui.screens.today import CAP, AgendaSource, TodayScreen
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.store import Vault
-from tests.tui.helpers import NOW, make_app, screen_text, settle
+from tests.tui.helpers import NOW, make_app, screen_text, settle, wait_for
 from tests.tui.work_helpers import demo_copy
 
 SIZE = (120, 40)
@@ -59,14 +59,6 @@ async def to_key(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
     table.cursor = index
     await settle(pilot)
 
-
-async def wait_for(pilot, condition: Callable[[], bool], rounds: int = 100) -> None:  # type: ignore[no-untyped-def]
-    """Give the watcher time to act (bounded; nothing is timed)."""
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition()
 
 
 def full_agenda(per_section: int) -> list[AgendaItem]:
