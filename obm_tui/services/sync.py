@@ -50,16 +50,22 @@ def sync(vault: Vault, remote: str | None = None) -> SyncResult:
     with vault.write_lock:
         vault.commit_pending()
         vault.commit_external_edits()
-        for _attempt in range(PUSH_ATTEMPTS):
-            result = _pull(vault, remote, branch)
-            ahead = _count(vault, f"{remote}/{branch}..HEAD") if _has_remote_branch(vault, remote, branch) else _count(vault, "HEAD")
-            if not ahead:
-                return result
-            done = git.run_sync(["push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], ok=(0, 1))
-            if done.returncode == 0:
-                git.housekeeping()
-                return SyncResult(remote, branch, result.pulled, ahead, result.changed, result.kept)
-        raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
+        result = _pull_and_push(vault, remote, branch)
+    git.housekeeping()  # a merge brings objects; git gc goes on in the background
+    return result
+
+
+def _pull_and_push(vault: Vault, remote: str, branch: str) -> SyncResult:
+    for _attempt in range(PUSH_ATTEMPTS):
+        result = _pull(vault, remote, branch)
+        known = _has_remote_branch(vault, remote, branch)
+        ahead = _count(vault, f"{remote}/{branch}..HEAD" if known else "HEAD")
+        if not ahead:
+            return result
+        done = vault.git.run_sync(["push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], ok=(0, 1))
+        if done.returncode == 0:
+            return SyncResult(remote, branch, result.pulled, ahead, result.changed, result.kept)
+    raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
 
 
 def sync_state(vault: Vault) -> str:

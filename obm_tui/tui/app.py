@@ -121,7 +121,7 @@ class ObmApp(App[None]):
             with self.vault.write_lock:  # one writer at a time
                 self.vault.commit_pending()
                 self.vault.commit_external_edits()
-                self.vault.git.housekeeping()  # pack loose objects of earlier sessions (see Git.housekeeping)
+            self.vault.git.housekeeping()  # pack loose objects of earlier sessions (git gc goes on in the background)
         except Exception as exc:  # noqa: BLE001 - git busy: the edits stay on disk; the status bar says so
             self.call_from_thread(show_error, self, exc)
         self.call_from_thread(self.refresh_status)
