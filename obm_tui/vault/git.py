@@ -173,6 +173,11 @@ class Git:
         ref = self._symbolic_head()
         return ref.removeprefix("refs/heads/") if ref else None
 
+    def read(self, args: Sequence[str], *, ok: Sequence[int] = (0,)) -> subprocess.CompletedProcess[bytes]:
+        """A local, read-only git command (`remote`, `rev-list` …), hardened like every other."""
+        self._fresh()
+        return self._run.run(args, ok=ok)
+
     def run_sync(self, args: Sequence[str], *, ok: Sequence[int] = (0,),
                  env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
         """A fetch, merge or push for `obm sync`: hardened like every obm git command, except
