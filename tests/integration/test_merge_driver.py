@@ -155,3 +155,45 @@ BASE = "one\ntwo\nthree\n"
 ])
 def test_merge_bodies(ours: str, theirs: str, union: bool, body: str, clean: bool) -> None:
     assert merge_bodies(BASE, ours, theirs, union=union) == (body, clean)
+
+
+def test_a_crlf_file_with_a_bom_keeps_its_line_endings_and_bom(clones: tuple[Path, Path]) -> None:
+    here, there = clones
+    rel = "clients/ann-lee.md"
+    for root in (here, there):  # the file as a Windows editor saved it, in both clones alike
+        (root / rel).write_bytes(b"\xef\xbb\xbf" + CLIENT.replace("\n", "\r\n").encode())
+    git(here, "commit", "-q", "-am", "saved on Windows")
+    git(there, "fetch", "-q", str(here), "main")
+    git(there, "reset", "-q", "--hard", "FETCH_HEAD")
+    for root, old, new in ((here, "status: lead", "status: onboarding"), (there, "email: ann@example.com", "email: ann@x.org")):
+        path = root / rel
+        path.write_bytes(path.read_bytes().replace(old.encode(), new.encode()))
+        git(root, "commit", "-q", "-am", "edit")
+    done = pull(here, there)
+    assert done.returncode == 0, done.stdout + done.stderr
+    raw = (here / rel).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"status: onboarding\r\n" in raw and b"email: ann@x.org\r\n" in raw
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_two_replies_written_in_two_clones_are_both_kept(clones: tuple[Path, Path]) -> None:
+    here, there = clones
+    rel = "tickets/T-261120-K7Q-refund.md"
+    ticket = ("---\ntype: ticket\nid: T-261120-K7Q\nsubject: Refund\nstatus: open\ncreated: 2026-11-20T10:14\n---\n\n"
+              "### 2026-11-20 10:14 — Jo Park (customer)\nThe mug arrived broken.\n")
+    for root in (here, there):
+        (root / "tickets").mkdir(exist_ok=True)
+        (root / rel).write_text(ticket)
+    git(here, "add", "tickets")
+    git(here, "commit", "-q", "-m", "ticket")
+    git(there, "fetch", "-q", str(here), "main")
+    git(there, "reset", "-q", "--hard", "FETCH_HEAD")
+    for root, who, text in ((here, "Mia (agent)", "A new mug is on its way."), (there, "Sam (agent)", "Refunded to your card.")):
+        path = root / rel
+        path.write_text(path.read_text() + f"\n### 2026-11-20 11:00 — {who}\n{text}\n")
+        git(root, "commit", "-q", "-am", "reply")
+    done = pull(here, there)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (here / rel).read_text()
+    assert "A new mug is on its way." in text and "Refunded to your card." in text and "<<<<<<<" not in text
+    assert not (here / ".obm/conflicts").exists() or not list((here / ".obm/conflicts").glob("tickets__*"))
