@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from obm_tui.model.errors import Problem
 from obm_tui.model.records import Record
-from obm_tui.vault.store import CONFLICT_DIR, Vault
+from obm_tui.vault.paths import CONFLICT_DIR, record_of_conflict_copy
+from obm_tui.vault.store import Vault
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def kept_conflicts(vault: Vault, records: list[Record]) -> list[Problem]:
     known = {r.path for r in records}
     found = []
     for name in names:
-        rel = name.split(".", 1)[0].replace("__", "/") + ".md"
+        rel = record_of_conflict_copy(name)
         where = rel if rel in known else f"{CONFLICT_DIR}/{name}"
         found.append(Problem(where, 0, f"another version is kept in {CONFLICT_DIR}/{name}: "
                                        "compare it with this file, keep what is right, then delete it"))

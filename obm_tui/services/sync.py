@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from obm_tui.model.errors import UsageError, VaultError
 from obm_tui.vault.git_process import one_line
+from obm_tui.vault.paths import CONFLICT_DIR
 from obm_tui.vault.refresh import reload_paths
-from obm_tui.vault.store import CONFLICT_DIR, Vault
+from obm_tui.vault.store import Vault
 
 PUSH_ATTEMPTS = 2  # a push refused because the remote moved meanwhile: fetch, merge, push again
 

@@ -19,12 +19,10 @@ plain merge would.
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,11 +34,10 @@ from obm_tui.model.merge import FieldConflict
 from obm_tui.model.record_merge import merge_fields
 from obm_tui.vault import frontmatter_edit as edit
 from obm_tui.vault.frontmatter import Document, read_document
-from obm_tui.vault.paths import kind_of_path
+from obm_tui.vault.paths import CONFLICT_DIR, conflict_copy, kind_of_path
 
 DRIVER = "obm"
 GROWING_BODIES = ("ticket", "product")  # conversations and ledgers: both sides' additions are kept
-CONFLICT_DIR = ".obm/conflicts"
 ATTRIBUTES_LINE = f"*.md merge={DRIVER}"
 
 
@@ -139,8 +136,7 @@ def _merge_as_text(base: Path, ours: Path, theirs: Path) -> int:
 
 
 def _keep_theirs(root: Path, rel: str, raw: bytes) -> str:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    kept = f"{CONFLICT_DIR}/{rel.replace('/', '__')[:-3]}.{stamp}.{os.getpid()}.theirs.md"
+    kept = conflict_copy(rel, "theirs")
     (root / CONFLICT_DIR).mkdir(parents=True, exist_ok=True)
     (root / kept).write_bytes(raw)
     return kept

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -76,6 +77,21 @@ def _has_link_below(root: Path, path: Path) -> bool:
         except OSError:
             return True
     return False
+
+
+CONFLICT_DIR = ".obm/conflicts"  # versions kept aside (a save that collided, a merge conflict); git-ignored
+
+
+def conflict_copy(rel: str, label: str = "") -> str:
+    """Where a version of record `rel` is kept aside: `.obm/conflicts/clients__ann.<time>.<pid>[.label].md`."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    tail = f".{label}" if label else ""
+    return f"{CONFLICT_DIR}/{rel.replace('/', '__')[:-3]}.{stamp}.{os.getpid()}{tail}.md"
+
+
+def record_of_conflict_copy(name: str) -> str:
+    """The record path a kept version's file name (as `conflict_copy` made it) belongs to."""
+    return name.split(".", 1)[0].replace("__", "/") + ".md"
 
 
 def case_twin(folder: Path, name: str) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,10 +43,14 @@ from obm_tui.vault.loader import (
     to_records,
     to_row,
 )
-from obm_tui.vault.paths import check_relative, inside, kind_of_path
+from obm_tui.vault.paths import (
+    check_relative,
+    conflict_copy,
+    inside,
+    kind_of_path,
+)
 
 PENDING_FILE = f"{CACHE_DIR}/pending.json"
-CONFLICT_DIR = ".obm/conflicts"
 
 
 @dataclass(frozen=True)
@@ -261,8 +264,7 @@ class Vault:
     def _keep_conflict_copy(self, record: Record, doc: Document, changes: Mapping[str, Any],
                             body: str | None) -> str:
         mine = self._apply(doc, changes, body, kind_of_path(record.path))
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        rel = f"{CONFLICT_DIR}/{record.path.replace('/', '__')[:-3]}.{stamp}.{os.getpid()}.md"
+        rel = conflict_copy(record.path)
         write_atomic(self.root / rel, mine)
         return rel
 
