@@ -123,7 +123,18 @@ def _prescan(text: str) -> None:
     deep = sum(text.count(char) for char in _NESTING_CHARS) > _NESTING_BUDGET
     if not deep and "&" not in text:
         return
-    scanner = _BaseLoader(text)
+    try:
+        _scan_tokens(_BaseLoader(text))
+    except yaml.YAMLError:
+        if _BaseLoader is yaml.SafeLoader:
+            raise
+        # LibYAML (PyYAML >= 6.0.4) stops at its own nesting limit, with its own words, before
+        # handing us the tokens: scan again in Python, which has no limit, so the reason is ours.
+        _scan_tokens(yaml.SafeLoader(text))
+        raise
+
+
+def _scan_tokens(scanner: Any) -> None:
     depth = 0
     try:
         while (token := scanner.get_token()) is not None:

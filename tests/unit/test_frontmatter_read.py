@@ -39,7 +39,7 @@ BILLION_LAUGHS = (
         pytest.param(
             b"---\na: " + b"[" * 100_000 + b"]" * 100_000 + b"\n---\n",
             2,
-            "nested deeper",
+            "nested deeper than 20 levels",
             id="deep-nesting-100k",
         ),
         pytest.param(
