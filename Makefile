@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := .demo/vault
 
-.PHONY: run test setup demo demo-reset bench bench-big bench-tui kill-test lint clean
+.PHONY: run test setup demo demo-reset bench bench-big bench-tui kill-test soak lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "obm needs Python 3.11 or newer"'
@@ -27,7 +27,7 @@ demo-reset: $(STAMP)
 
 ## make test: the whole suite (fast; long suites have targets of their own).
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow and not soak"
 	$(BIN)/lint-imports
 
 ## make bench: the performance benchmarks (1k and 10k; bench-big adds 100k).
@@ -40,6 +40,10 @@ bench-big: $(STAMP)
 ## make bench-tui: the app's first frames, filtering, opening, external edits, through Pilot (100k).
 bench-tui: $(STAMP)
 	$(BIN)/python -m benchmarks.tui_bench --records 100000
+
+## make soak: the reliability soak suite (docs/reliability.md): kills, races, clones, trapped vaults.
+soak: $(STAMP)
+	$(BIN)/python -m pytest -m soak
 
 ## make kill-test: SIGKILL saving processes many times (slow).
 kill-test: $(STAMP)
