@@ -1,17 +1,26 @@
 # The two commands of the README: `make run` and `make test`. Everything else is optional.
+# What is installed is decided by requirements-dev.lock (hashes; `make lock` re-resolves it).
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements-dev.lock
+LOCK_INPUTS := pyproject.toml requirements-tools.in
 DEMO := .demo/vault
+PYTEST_FAST := -m "not slow and not soak"
 
-.PHONY: run test setup demo demo-reset bench bench-big bench-tui kill-test soak lint clean
+.PHONY: run test setup demo-reset lock test-latest test-floor bench bench-big bench-tui bench-gitpython \
+	kill-test soak clean
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "obm needs Python 3.11 or newer"'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# A changed lock or pyproject makes a new venv, so what is installed is exactly the lock: every
+# package pinned and hash-checked, obm itself built by the locked hatchling (no build isolation).
+$(STAMP): $(LOCK) pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "obm needs Python 3.11 or newer")'
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -27,8 +36,30 @@ demo-reset: $(STAMP)
 
 ## make test: the whole suite (fast; long suites have targets of their own).
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not soak"
+	$(BIN)/python -m pytest $(PYTEST_FAST)
 	$(BIN)/lint-imports
+
+## make lock: re-resolve the lock to the newest versions pyproject.toml allows (a deliberate upgrade).
+lock: $(STAMP)
+	$(BIN)/uv pip compile $(LOCK_INPUTS) --extra dev --universal --python-version 3.11 --generate-hashes \
+		--upgrade --quiet --custom-compile-command "make lock" -o $(LOCK)
+	@echo "$(LOCK) re-resolved; review 'git diff $(LOCK)', then make test"
+
+## make test-latest: the suite on the newest allowed versions, the lock untouched (the early warning).
+test-latest: $(STAMP)
+	rm -rf .venv-latest
+	$(BIN)/uv venv --quiet --python $(PYTHON) .venv-latest
+	$(BIN)/uv pip install --quiet --python .venv-latest/bin/python --upgrade -e '.[dev]'
+	$(BIN)/python scripts/versions_vs_lock.py .venv-latest/bin/python $(LOCK)
+	.venv-latest/bin/python -m pytest $(PYTEST_FAST) -p no:cacheprovider
+
+## make test-floor: the suite on the lowest versions pyproject.toml allows (are the floors true?).
+test-floor: $(STAMP)
+	rm -rf .venv-floor
+	$(BIN)/uv venv --quiet --python $(PYTHON) .venv-floor
+	$(BIN)/uv pip install --quiet --python .venv-floor/bin/python --resolution lowest-direct -e '.[dev]'
+	$(BIN)/python scripts/versions_vs_lock.py .venv-floor/bin/python $(LOCK)
+	.venv-floor/bin/python -m pytest $(PYTEST_FAST) -p no:cacheprovider
 
 ## make bench: the performance benchmarks (1k and 10k; bench-big adds 100k).
 bench: $(STAMP)
@@ -41,6 +72,10 @@ bench-big: $(STAMP)
 bench-tui: $(STAMP)
 	$(BIN)/python -m benchmarks.tui_bench --records 100000
 
+## make bench-gitpython: GitPython against obm's git layer (the measurement behind architecture.md).
+bench-gitpython: $(STAMP)
+	$(BIN)/python -m benchmarks.gitpython_bench --commits 2000
+
 ## make soak: the reliability soak suite (docs/reliability.md): kills, races, clones, trapped vaults.
 soak: $(STAMP)
 	$(BIN)/python -m pytest -m soak
@@ -50,4 +85,4 @@ kill-test: $(STAMP)
 	$(BIN)/python -m pytest -m slow tests/integration/test_kill.py
 
 clean:
-	rm -rf $(VENV) .demo benchmarks/.vaults
+	rm -rf $(VENV) .venv-latest .venv-floor .demo benchmarks/.vaults

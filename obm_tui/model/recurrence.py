@@ -14,6 +14,7 @@ from dateutil.rrule import rrule, rruleset, rrulestr
 EPOCH = date(2000, 1, 1)
 PROBE_YEAR = 9960  # a leap year, so 29 February exists
 _SUB_DAILY_RE = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
+_INTERVAL_RE = re.compile(r"\bINTERVAL=(-?\d+)")
 _FREQ_RE = re.compile(r"FREQ\s*=\s*([A-Za-z]*)", re.IGNORECASE)
 _FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
 _ID_PART_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -43,11 +44,17 @@ def _check_happens(rule: rrule, raw: str, start: datetime) -> None:
     The probe runs the same rule from the same month and day of PROBE_YEAR, so that a search that
     finds nothing gives up after the last 40 years dateutil can count, not 8,000.
     """
-    if rule._interval < 1:
+    if _interval(rule) < 1:
         raise RecurrenceError(f'"{raw}": INTERVAL must be 1 or more')
     probe = rule.replace(dtstart=start.replace(year=PROBE_YEAR), count=None, until=None)
     if next(iter(probe), None) is None:
         raise RecurrenceError(f'"{raw}": this rule never happens')
+
+
+def _interval(rule: rrule) -> int:
+    """The rule's INTERVAL, read from its public text form (`str(rule)` always writes it)."""
+    found = _INTERVAL_RE.search(str(rule))
+    return int(found.group(1)) if found else 1
 
 
 def check_freq(raw: str) -> None:

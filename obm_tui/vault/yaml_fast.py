@@ -21,10 +21,10 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-try:
-    from yaml._yaml import CParser
-except ImportError:  # PyYAML built without LibYAML: the strict (slow) path reads everything
-    CParser = None
+# LibYAML's parser through PyYAML's public name for it (CParser itself is not exported):
+# CBaseLoader is CParser + the base constructor and resolver, whose resolver methods we replace.
+# Without LibYAML the strict (slow) path reads everything.
+CParser = getattr(yaml, "CBaseLoader", None)
 
 MAX_DEPTH = 20  # safeyaml.MAX_DEPTH (a test checks they agree)
 NESTING_CHARS = "[{-?:"  # safeyaml: texts with more of these than the budget are pre-scanned
@@ -48,7 +48,9 @@ class _Declined(Exception):
 
 
 class _Composer(CParser or object):  # type: ignore[misc]
-    """LibYAML's parser and composer with the strict reader's scalar resolution."""
+    """LibYAML's parser and composer with the strict reader's scalar resolution.
+
+    tests/unit/test_yaml_fast.py fails loudly if PyYAML stops calling these methods."""
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:

@@ -93,10 +93,11 @@ def test_next_occurrence_and_end() -> None:
         ("FREQ=WEEKLY;BYDAY=XX", "BYDAY"),
         ("FREQ=WEEKLY;COLOUR=blue", "COLOUR"),
         ("FREQ=DAILY;INTERVAL=0", "INTERVAL must be 1 or more"),
+        ("FREQ=DAILY;interval=-2", "INTERVAL must be 1 or more"),
         ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "never happens"),
         ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31", "never happens"),
     ],
-    ids=["unknown-freq", "hourly", "minutely", "no-freq", "prose", "bad-byday", "unknown-part", "interval-zero",
+    ids=["unknown-freq", "hourly", "minutely", "no-freq", "prose", "bad-byday", "unknown-part", "interval-zero", "interval-negative",
          "impossible-yearly", "impossible-daily"],
 )
 def test_bad_rules(rule: str, reason: str) -> None:

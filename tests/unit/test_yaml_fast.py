@@ -133,3 +133,15 @@ def test_dumped_values_agree(data: dict[str, Any], flow: bool) -> None:
 @given(st.text(st.sampled_from(list("ab:- \n'\"[]{},#!&*|>?~tn\t01")), max_size=40))
 def test_yaml_like_noise_agrees(text: str) -> None:
     check(text)
+
+
+def test_the_fast_path_runs_wherever_pyyaml_has_libyaml() -> None:
+    # yaml_fast subclasses PyYAML's public CBaseLoader and replaces its resolver methods. If a
+    # PyYAML release renames it or stops calling them, the fast path would silently decline
+    # everything (reads twice as slow) or resolve scalars its own way: fail here instead.
+    import yaml
+
+    assert yaml.__with_libyaml__, "this PyYAML has no LibYAML: install a wheel built with it"
+    assert yaml_fast.CParser is yaml.CBaseLoader
+    assert yaml_fast.load_plain("a: NO\nb: 01234\nc: [x, {d: true}]\n") == {"a": "NO", "b": "01234",
+                                                                         "c": ["x", {"d": True}]}
