@@ -48,16 +48,16 @@ lock: $(STAMP)
 ## make test-latest: the suite on the newest allowed versions, the lock untouched (the early warning).
 test-latest: $(STAMP)
 	rm -rf .venv-latest
-	$(BIN)/uv venv --quiet --python $(PYTHON) .venv-latest
-	$(BIN)/uv pip install --quiet --python .venv-latest/bin/python --upgrade -e '.[dev]'
+	$(BIN)/uv venv --quiet --seed --python $(PYTHON) .venv-latest
+	$(BIN)/uv pip install --quiet --python .venv-latest/bin/python --upgrade -e '.[dev]' -r requirements-tools.in
 	$(BIN)/python scripts/versions_vs_lock.py .venv-latest/bin/python $(LOCK)
 	.venv-latest/bin/python -m pytest $(PYTEST_FAST) -p no:cacheprovider
 
 ## make test-floor: the suite on the lowest versions pyproject.toml allows (are the floors true?).
 test-floor: $(STAMP)
 	rm -rf .venv-floor
-	$(BIN)/uv venv --quiet --python $(PYTHON) .venv-floor
-	$(BIN)/uv pip install --quiet --python .venv-floor/bin/python --resolution lowest-direct -e '.[dev]'
+	$(BIN)/uv venv --quiet --seed --python $(PYTHON) .venv-floor
+	$(BIN)/uv pip install --quiet --python .venv-floor/bin/python --resolution lowest-direct -e '.[dev]' -r requirements-tools.in
 	$(BIN)/python scripts/versions_vs_lock.py .venv-floor/bin/python $(LOCK)
 	.venv-floor/bin/python -m pytest $(PYTEST_FAST) -p no:cacheprovider
 
