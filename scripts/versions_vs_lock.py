@@ -27,7 +27,8 @@ def locked_versions(lock: Path) -> dict[str, str]:
 
 
 def installed_versions(python: str) -> dict[str, str]:
-    code = "import importlib.metadata as m, json; print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+    code = ("import importlib.metadata as m, json; "
+            "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))")
     out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout
     return {normal(name): version for name, version in json.loads(out).items()}
 

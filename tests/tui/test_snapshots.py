@@ -28,8 +28,9 @@ def locked_version(package: str) -> str | None:
 # other releases, whose looks these files do not describe (the Pilot tests check the behaviour).
 OTHER_RENDERERS = [f"{p} {importlib.metadata.version(p)} (lock: {locked_version(p)})"
                    for p in RENDERERS if importlib.metadata.version(p) != locked_version(p)]
-pytestmark = pytest.mark.skipif(bool(OTHER_RENDERERS),
-                                reason="snapshots are drawn by the locked renderers; here: " + ", ".join(OTHER_RENDERERS))
+pytestmark = pytest.mark.skipif(
+    bool(OTHER_RENDERERS), reason="snapshots are drawn by the locked renderers; here: " + ", ".join(OTHER_RENDERERS)
+)
 
 
 def snap(snap_compare, vault: Vault, *keys: str) -> bool:  # type: ignore[no-untyped-def]
