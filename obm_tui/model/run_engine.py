@@ -139,7 +139,8 @@ def start_run(process: ProcessDef, started: date, subject: Ref | None = None, su
     (for a recurring run: the occurrence's day). Refused (ProcessProblems) when the process has mistakes."""
     body = render_run_body(process, started)
     new_id = run_id(started, process.id, subject.id if subject else None)
-    title = f"{process.title} — {subject_title or subject.id}" if subject else f"{process.title} — {started.isoformat()}"
+    title = (f"{process.title} — {subject_title or subject.id}" if subject
+             else f"{process.title} — {started.isoformat()}")
     meta = {"type": "run", "id": new_id, "title": title, "process": f"[[{process.id}]]"}
     if subject is not None:
         meta["subject"] = f"[[{subject.id}]]"

@@ -122,7 +122,8 @@ def test_run_ids(started: date, process: str, subject: str | None, expected: str
     assert run_path(started, process, subject) == f"runs/{expected}.md"
 
 
-@pytest.mark.parametrize("bad", ["../x", "a/b", ".hidden", "-x", "a..b", "a b"], ids=["dotdot", "slash", "dot", "dash", "inner-dotdot", "space"])
+@pytest.mark.parametrize("bad", ["../x", "a/b", ".hidden", "-x", "a..b", "a b"],
+                         ids=["dotdot", "slash", "dot", "dash", "inner-dotdot", "space"])
 def test_run_id_refuses_path_tricks(bad: str) -> None:
     with pytest.raises(ValueError):
         run_id(TODAY, "p", bad)
