@@ -43,7 +43,8 @@ def _check_happens(rule: rrule, raw: str, start: datetime) -> None:
     The probe runs the same rule from the same month and day of PROBE_YEAR, so that a search that
     finds nothing gives up after the last 40 years dateutil can count, not 8,000.
     """
-    if rule._interval < 1:
+    # dateutil keeps INTERVAL only in the private `_interval`, which its stubs (rightly) do not declare
+    if rule._interval < 1:  # type: ignore[attr-defined]
         raise RecurrenceError(f'"{raw}": INTERVAL must be 1 or more')
     probe = rule.replace(dtstart=start.replace(year=PROBE_YEAR), count=None, until=None)
     if next(iter(probe), None) is None:

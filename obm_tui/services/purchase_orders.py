@@ -176,7 +176,7 @@ def _arrivals(record: Record, lines: Sequence[purchase.POLine],
 
 
 def _order_changes(record: Record, receipt: Receipt) -> dict[str, Any]:
-    raw = copy.deepcopy(record.data.get("lines"))
+    raw = copy.deepcopy(record.data["lines"])  # the receipt was made from these lines
     for item, line in zip(raw, receipt.lines, strict=True):
         item["qty"], item["received"] = line.qty, line.received  # ints are written plain (`qty: 48`)
     changes: dict[str, Any] = {"lines": raw, "status": receipt.status}

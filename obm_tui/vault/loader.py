@@ -40,7 +40,7 @@ _SHARE_MAX = 64  # values longer than this are rarely equal between records: not
 
 # A loaded record as plain tuples (marshal-able, for the pool and the cache):
 # (path, kind, id, data, problems ((line, reason), ...), digest, (mtime_ns, size, ino))
-Row = tuple
+Row = tuple[Any, ...]
 
 
 class Entry(NamedTuple):
