@@ -28,6 +28,8 @@ demo-reset: $(STAMP)
 ## make test: the whole suite (fast; long suites have targets of their own).
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not soak"
+	$(BIN)/ruff check obm_tui tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## make bench: the performance benchmarks (1k and 10k; bench-big adds 100k).
