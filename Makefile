@@ -37,6 +37,8 @@ demo-reset: $(STAMP)
 ## make test: the whole suite (fast; long suites have targets of their own).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_FAST)
+	$(BIN)/ruff check obm_tui tests benchmarks scripts
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## make lock: re-resolve the lock to the newest versions pyproject.toml allows (a deliberate upgrade).

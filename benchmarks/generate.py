@@ -62,6 +62,7 @@ GOODS = (
 OFFERS = ("Launch Lab (self-paced course)", "Momentum Mastermind", "1:1 Coaching, monthly", "Shop order",
           "Brand Sprint workshop", "Annual membership")
 REASONS = ("insufficient_funds", "card_declined", "expired_card", "do_not_honor", "processing_error")
+DECLINE_STATES = ("new", "contacted", "retrying", "recovered", "lost")
 SUBJECTS = (
     "Mug arrived cracked", "Where is my order?", "Refund for the course", "Cannot log in to the portal",
     "Change my billing address", "Invoice copy needed for my accountant", "Coupon code not working",
@@ -196,7 +197,8 @@ class Maker:
         fm = ["type: product", f"id: {sku}", f"sku: {sku}", f"name: {name}", f"on_hand: {on_hand}",
               f"reorder_point: {self.rng.randrange(5, 30)}", f"reorder_qty: {self.rng.choice((24, 48, 96))}",
               f"lead_time_days: {self.rng.randrange(3, 30)}", f"supplier: {self.rng.choice(SUPPLIERS)}",
-              f'unit_cost: "{int(float(price) * 0.3)}.20"', f'price: "{price}"', f"location: Shelf {self.rng.choice('ABCD')}{self.rng.randrange(1, 9)}"]
+              f'unit_cost: "{int(float(price) * 0.3)}.20"', f'price: "{price}"',
+              f"location: Shelf {self.rng.choice('ABCD')}{self.rng.randrange(1, 9)}"]
         table = ["## Ledger", "", "| Date | Movement | Qty | On hand | Ref | Note |",
                  "|------------|----------|----:|--------:|-----|------|", *rows]
         return f"stock/{sku}.md", _doc(fm, self.filler([self.rng.choice(SENTENCES), "", *table], 900, 1800))
@@ -225,7 +227,8 @@ class Maker:
         fm = ["type: ticket", f"id: {tid}", f"subject: {subject}", f"status: {status}",
               f"priority: {self.rng.choice(('low', 'normal', 'normal', 'high', 'urgent'))}", f"customer: {customer}",
               f"email: {self.email(customer)}", f"channel: {self.rng.choice(('email', 'email', 'chat', 'web'))}",
-              f"assignee: {self.rng.choice(AGENTS)}", f"tags: {self.tags(('shipping', 'refund', 'billing', 'course', 'damaged'))}",
+              f"assignee: {self.rng.choice(AGENTS)}",
+              f"tags: {self.tags(('shipping', 'refund', 'billing', 'course', 'damaged'))}",
               f"created: {created}T10:{minute:02d}", f"first_response: {created}T11:{minute:02d}",
               f"message_id: <{self.suffix()}{n}@mail.example.com>"]
         if self.clients and self.rng.random() < 0.2:
@@ -247,7 +250,8 @@ class Maker:
     def invoice(self, n: int) -> tuple[str, str]:
         issued = self.day()
         iid = self.unique(lambda: f"INV-{issued:%y%m%d}-{self.suffix()}")
-        status = self.aged(issued, ("draft", "sent", "paid", "paid", "paid", "void"), ("paid", "paid", "paid", "void"), 60)
+        status = self.aged(issued, ("draft", "sent", "paid", "paid", "paid", "void"), ("paid", "paid", "paid", "void"),
+                           60)
         amount = self.money(90, 4000)
         fm = ["type: invoice", f"id: {iid}", f"title: {self.rng.choice(OFFERS)} — {issued:%B %Y}",
               f'client: "[[{self.rng.choice(self.clients)}]]"', f"amount: {amount}", "currency: USD",
@@ -255,7 +259,8 @@ class Maker:
         if status == "paid":
             fm.append(f"paid: {issued + timedelta(days=self.rng.randrange(1, 20))}")
         lines = ["| Item | Qty | Price |", "|------|----:|------:|",
-                 *(f"| {self.rng.choice(OFFERS)} | 1 | {amount.strip(chr(34))} |" for _ in range(self.rng.randrange(1, 4)))]
+                 *(f"| {self.rng.choice(OFFERS)} | 1 | {amount.strip(chr(34))} |"
+                   for _ in range(self.rng.randrange(1, 4)))]
         return f"invoices/{iid}.md", _doc(fm, self.filler(lines))
 
     def decline(self, n: int) -> tuple[str, str]:
@@ -264,17 +269,19 @@ class Maker:
         fm = ["type: decline", f"id: {did}", f"customer: {customer}", f"email: {self.email(customer)}",
               f"amount: {self.money(20, 2000)}", f"product: {self.rng.choice(OFFERS)}", f"declined: {day}",
               f"reason: {self.rng.choice(REASONS)}",
-              f"status: {self.aged(day, ('new', 'contacted', 'retrying', 'recovered', 'lost'), ('recovered', 'lost'), 30)}",
+              f"status: {self.aged(day, DECLINE_STATES, ('recovered', 'lost'), 30)}",
               f"attempts: {self.rng.randrange(4)}", f"next_follow_up: {day + timedelta(days=3)}",
               f"charge_id: ch_{self.suffix()}{n:08d}{self.suffix()}"]
-        notes = ["## Follow-ups", "", *(f"- {day + timedelta(days=d)} — {self.rng.choice(SENTENCES)}" for d in (0, 3, 7))]
+        notes = ["## Follow-ups", "",
+                 *(f"- {day + timedelta(days=d)} — {self.rng.choice(SENTENCES)}" for d in (0, 3, 7))]
         return f"declines/{did}.md", _doc(fm, self.filler(notes))
 
     def purchase_order(self, n: int) -> tuple[str, str]:
         ordered = self.day()
         pid = self.unique(lambda: f"PO-{ordered:%y%m%d}-{self.suffix()}")
         status = self.aged(ordered, ("draft", "ordered", "partial", "received", "received"), ("received",), 45)
-        fm = ["type: purchase-order", f"id: {pid}", f"title: Restock {ordered:%B}", f"supplier: {self.rng.choice(SUPPLIERS)}",
+        fm = ["type: purchase-order", f"id: {pid}", f"title: Restock {ordered:%B}",
+              f"supplier: {self.rng.choice(SUPPLIERS)}",
               f"status: {status}", f"ordered: {ordered}", f"expected: {ordered + timedelta(days=14)}", "lines:"]
         for sku, _price in self.rng.sample(self.skus, min(len(self.skus), self.rng.randrange(1, 4))):
             qty = self.rng.choice((24, 48, 96))
@@ -293,7 +300,8 @@ class Maker:
         if status == "done":
             fm.append(f"finished: {day + timedelta(days=9)}")
         box = "x" if status == "done" else " "
-        steps = [f"- [{box}] {step} [id:: s{i}] [due:: {day + timedelta(days=i)}]" for i, step in enumerate(self.rng.sample(STEPS, 7))]
+        steps = [f"- [{box}] {step} [id:: s{i}] [due:: {day + timedelta(days=i)}]"
+                 for i, step in enumerate(self.rng.sample(STEPS, 7))]
         return f"runs/{rid}.md", _doc(fm, self.filler([f"# {process}", "", *steps]))
 
     def review(self, n: int) -> tuple[str, str]:
@@ -335,7 +343,8 @@ def _stream(files: Iterator[tuple[str, str]]) -> Iterator[bytes]:
         data = text.encode()
         paths.append(rel)
         yield b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data)
-    yield b"commit refs/heads/main\ncommitter obm bench <bench@example.com> 1764000000 +0000\ndata 22\nbenchmark vault seeded\n"
+    yield (b"commit refs/heads/main\ncommitter obm bench <bench@example.com> 1764000000 +0000\n"
+           b"data 22\nbenchmark vault seeded\n")
     yield "".join(f"M 100644 :{mark} {rel}\n" for mark, rel in enumerate(paths, start=1)).encode() + b"\n"
 
 

@@ -257,7 +257,8 @@ MEASURES: dict[str, Callable[..., Figures]] = {
 def child(name: str, root: Path, *args: object) -> Figures:
     """Run one measurement in a fresh interpreter and return its figures."""
     call = ", ".join([f"Path({str(root)!r})", *map(repr, args)])
-    code = f"import json; from pathlib import Path; from benchmarks.run import MEASURES; print(json.dumps(MEASURES[{name!r}]({call})))"
+    code = ("import json; from pathlib import Path; from benchmarks.run import MEASURES; "
+            f"print(json.dumps(MEASURES[{name!r}]({call})))")
     done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent,
                           check=False)
     if done.returncode != 0:
@@ -326,7 +327,8 @@ def _value(value: float, unit: str) -> str:
 def table(size: int, rows: list[Line], problems: float) -> str:
     """One size's figures as text."""
     head = f"\n== {size:,} records ==" + (f"  ({problems:.0f} records with problems!)" if problems else "")
-    columns = f"{'figure':<28}{'ours':>12}   {'reference':<24}{'ref':>12}{'ratio':>8}{'target':>8}{'':6}{'cpu ratio':>9}"
+    columns = (f"{'figure':<28}{'ours':>12}   {'reference':<24}{'ref':>12}{'ratio':>8}{'target':>8}"
+               f"{'':6}{'cpu ratio':>9}")
     out = [head, columns]
     for row in rows:
         target = f"≤{row.target:.2f}x" if row.target is not None else ""

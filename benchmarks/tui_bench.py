@@ -27,7 +27,7 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input, Static
 
 from benchmarks import generate
-from obm_tui.tui.app import LISTS, ObmApp
+from obm_tui.tui.app import ObmApp
 from obm_tui.tui.clock import fixed_clock
 from obm_tui.tui.screens.record import RecordScreen
 from obm_tui.tui.screens.records import RecordsScreen
@@ -193,7 +193,8 @@ async def in_app(root: Path, records: int) -> dict[str, object]:
             out["list of every record (rows)"] = len(vault.index)
             started = time.perf_counter()
             app.switch_mode("everything")
-            await idle(pilot, lambda: isinstance(app.screen, EveryRecordScreen) and table().row_count == len(vault.index))
+            await idle(pilot, lambda: isinstance(app.screen, EveryRecordScreen)
+                       and table().row_count == len(vault.index))
             out["list first frame, every record"] = PAINTED.since(started)
             started = time.perf_counter()
             await pilot.press("4")

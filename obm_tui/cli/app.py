@@ -159,9 +159,9 @@ def print_table(records: list[Record], columns: tuple[str, ...]) -> None:
 
     rows = [[clean(r.id if c == "id" else r.text(c)) for c in columns] for r in records]
     widths = [min(40, max([len(c)] + [len(row[i]) for row in rows])) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip())
-    for record, row in zip(records, rows):
-        line = "  ".join(fit(v, w) for v, w in zip(row, widths)).rstrip()
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for record, row in zip(records, rows, strict=True):
+        line = "  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip()
         click.echo(line + ("  !" if record.problems else ""))
 
 

@@ -17,6 +17,8 @@ from obm_tui.cli.app import (
     print_table,
     record_json,
 )
+
+
 @main.command("new")
 @click.argument("kind")
 @click.argument("title")
@@ -94,7 +96,7 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
             click.echo(json.dumps(record_json(record, body), ensure_ascii=False, indent=1))
             return
         click.echo(f"{record.kind} {record.id}  ({record.path})")
-        for name, value in record.data.items():
+        for name in record.data:
             click.echo(f"  {clean(str(name))}: {clean(record.text(name))}")
         for problem in record.problems:
             click.echo(f"  ! {clean(str(problem))}")

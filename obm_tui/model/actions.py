@@ -120,7 +120,9 @@ class StartRun(Effect):
 
 def split_actions(text: str) -> list[str]:
     """A `do::` value split on `;` outside quotes, blanks dropped."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in text:
         if char == '"':
             quoted = not quoted

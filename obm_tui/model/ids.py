@@ -53,7 +53,8 @@ def sku_id(sku: str) -> str:
     """A product's id is its SKU in upper case; refuse anything unsafe as a file name."""
     text = sku.strip().upper()
     if not SKU_RE.match(text):
-        raise UsageError(f"SKU {sku!r} must be letters, digits, '.', '_' or '-' (at most 40), starting with a letter or digit")
+        raise UsageError(f"SKU {sku!r} must be letters, digits, '.', '_' or '-' (at most 40), "
+                         "starting with a letter or digit")
     return text
 
 

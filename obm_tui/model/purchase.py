@@ -99,7 +99,10 @@ def parse_lines(raw: Any) -> tuple[tuple[POLine, ...], tuple[str, ...]]:
     problems: list[str] = []
     for index, item in enumerate(raw):
         line = _line(index, item)
-        (problems if isinstance(line, str) else lines).append(line)  # type: ignore[arg-type]
+        if isinstance(line, str):
+            problems.append(line)
+        else:
+            lines.append(line)
     return tuple(lines), tuple(problems)
 
 

@@ -35,7 +35,8 @@ def merge_fields(base: Mapping[str, Any], ours: Mapping[str, Any], theirs: Mappi
     return merged, conflicts
 
 
-def merge_field(name: str, base: Any, ours: Any, theirs: Any, counter: bool = False) -> tuple[Any, FieldConflict | None]:
+def merge_field(name: str, base: Any, ours: Any, theirs: Any,
+                counter: bool = False) -> tuple[Any, FieldConflict | None]:
     """One field's merged value (DELETED: absent) and its conflict, if any (then ours is kept)."""
     if ours == theirs or theirs == base:
         return ours, None

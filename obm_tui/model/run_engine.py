@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from obm_tui.model.actions import Effect, cannot_undo, to_effect
 from obm_tui.model.checklist import (
@@ -120,7 +121,7 @@ def render_run_body(process: ProcessDef, started: date) -> str:
     require_ok(process)
     edit = _Edit(list(process.checklist.lines))
     for step in process.checklist.steps:
-        edit.change(step, lambda t, s=step: _fresh_line(t, s, started))
+        edit.change(step, partial(_fresh_line, step=step, started=started))
     return "".join(edit.lines)
 
 
@@ -139,7 +140,8 @@ def start_run(process: ProcessDef, started: date, subject: Ref | None = None, su
     (for a recurring run: the occurrence's day). Refused (ProcessProblems) when the process has mistakes."""
     body = render_run_body(process, started)
     new_id = run_id(started, process.id, subject.id if subject else None)
-    title = f"{process.title} — {subject_title or subject.id}" if subject else f"{process.title} — {started.isoformat()}"
+    title = (f"{process.title} — {subject_title or subject.id}" if subject
+             else f"{process.title} — {started.isoformat()}")
     meta = {"type": "run", "id": new_id, "title": title, "process": f"[[{process.id}]]"}
     if subject is not None:
         meta["subject"] = f"[[{subject.id}]]"
@@ -199,8 +201,8 @@ def run_status(views: list[StepView], current: str = "active") -> RunStatus:
     if current == "cancelled":
         return RunStatus("cancelled", done, total)
     if done == total:
-        days = [v.step.done for v in views]
-        finished = max(days) if days and all(days) else None  # type: ignore[type-var]
+        days = [v.step.done for v in views if v.step.done is not None]
+        finished = max(days) if days and len(days) == total else None
         return RunStatus("done", done, total, finished)
     status = "active" if any(v.state == READY for v in views) else "waiting"
     return RunStatus(status, done, total)
@@ -314,6 +316,6 @@ def _resolve_due(
             continue
         day = step.due.resolve(started, done)
         if day is not None:
-            edit.change(step, lambda t, d=day: set_field(t, "due", d.isoformat()))
+            edit.change(step, partial(set_field, key="due", value=day.isoformat()))
             resolved.append((step.id, day))
     return tuple(resolved)

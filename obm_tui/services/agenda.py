@@ -118,4 +118,4 @@ def build_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:
 
 def record_of(vault: Vault, item: AgendaItem) -> Record | None:
     return vault.index.by_path(item.path)
-from obm_tui.services import agenda_sources  # noqa: F401  (registers the ticket and stock sources)
+from obm_tui.services import agenda_sources  # noqa: E402, F401  (registers ticket and stock sources; it imports this module)

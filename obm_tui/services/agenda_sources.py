@@ -43,7 +43,8 @@ def stock_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:
         if f is None or not f.reorder_now:
             continue
         cover = "" if f.days_of_cover is None else f", {as_decimal(f.days_of_cover)} days of cover"
-        order = f"open purchase order {', '.join(item.open_orders)}" if item.open_orders else f"reorder {f.suggested_qty}"
+        order = (f"open purchase order {', '.join(item.open_orders)}" if item.open_orders
+                 else f"reorder {f.suggested_qty}")
         items.append(AgendaItem("Stock", 0 if f.on_hand == 0 else 1, None,
                                 f"{item.record.id} {item.record.title}: {f.on_hand} on hand{cover}; {order}",
                                 item.record.path, "; ".join(f.reasons)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from obm_tui.model.errors import Problem
@@ -58,7 +59,7 @@ def _line(vault: Vault, record: Record, field: str) -> int:
     return 0
 
 
-EXTRA_CHECKS: list = []  # features add callables (vault, records) -> list[Problem]
+EXTRA_CHECKS: list[Callable[[Vault, list[Record]], list[Problem]]] = []  # features add their checks
 
 
 def process_checks(vault: Vault, records: list[Record]) -> list[Problem]:

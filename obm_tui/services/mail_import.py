@@ -138,8 +138,8 @@ def import_mail(vault: Vault, paths: Sequence[Path], *, now: datetime, dry_run: 
     lines: list[MailLine] = [MailLine(p.source, "problem", f"not imported: {p.reason}") for p in plan.problems]
     for message in plan.duplicates:
         where = known.get(message.key)
-        lines.append(MailLine(message.source, "duplicate",
-                              f"duplicate, skipped (already in {where})" if where else "duplicate, skipped (twice in this import)"))
+        lines.append(MailLine(message.source, "duplicate", f"duplicate, skipped (already in {where})" if where
+                              else "duplicate, skipped (twice in this import)"))
     new_files = [builder.new_ticket(group, lines) for group in plan.new_threads]
     edits: list[Edit] = []
     replies = unreadable = 0

@@ -99,7 +99,8 @@ def new_order(vault: Vault, supplier: str, lines: Mapping[str, int | None], *, t
 def _suggestion(product: Record, forecast: Any) -> int:
     units = max(forecast.suggested_qty if forecast is not None else 0, product.value("reorder_qty", 0) or 0)
     if units <= 0:
-        raise ValidationError(f"{product.id}: no quantity given and no suggestion (no reorder_qty): write {product.id}=QTY")
+        raise ValidationError(f"{product.id}: no quantity given and no suggestion (no reorder_qty): "
+                              f"write {product.id}=QTY")
     return int(units)
 
 
@@ -175,7 +176,7 @@ def _arrivals(record: Record, lines: Sequence[purchase.POLine],
 
 
 def _order_changes(record: Record, receipt: Receipt) -> dict[str, Any]:
-    raw = copy.deepcopy(record.data.get("lines"))
+    raw = copy.deepcopy(record.data["lines"])  # the receipt was made from these lines
     for item, line in zip(raw, receipt.lines, strict=True):
         item["qty"], item["received"] = line.qty, line.received  # ints are written plain (`qty: 48`)
     changes: dict[str, Any] = {"lines": raw, "status": receipt.status}

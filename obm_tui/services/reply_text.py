@@ -31,5 +31,6 @@ def fill_canned(vault: Vault, ticket_ref: str, name: str, *, now: datetime, agen
     """The canned reply `name` filled in for the ticket, exactly as `tickets.reply` would send it."""
     record = tickets.find_ticket(vault, ticket_ref)
     canned = find_reply(vault, name)
-    text, unknown = tickets.fill_reply(vault, record, canned, agent or tickets.agent_name(vault), now)  # the one place a canned reply is filled in
+    # the one place a canned reply is filled in
+    text, unknown = tickets.fill_reply(vault, record, canned, agent or tickets.agent_name(vault), now)
     return FilledReply(canned.name, canned.title, canned.status, text, tuple(unknown))

@@ -140,7 +140,8 @@ def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, s
     plan.new_files.append(NewFile(f"{kind.folder}/{stem}.md", full, body))
     plan.notes.append(f"{kind.name} {record_id} created ({kind.folder}/{stem}.md)")
     if unknown:
-        plan.notes.append(f"template {effect.template}: nothing to fill in for {', '.join('${' + n + '}' for n in unknown)}")
+        names = ", ".join("${" + n + "}" for n in unknown)
+        plan.notes.append(f"template {effect.template}: nothing to fill in for {names}")
 
 
 def _refuse_invalid(kind: Kind, data: Mapping[str, Any], stem: str, template: str, unknown: list[str]) -> None:
@@ -148,7 +149,9 @@ def _refuse_invalid(kind: Kind, data: Mapping[str, Any], stem: str, template: st
     problems = [reason for _, reason in validate(kind, data, stem)]
     if problems:
         missing = f" (nothing to fill in for {', '.join('${' + n + '}' for n in unknown)})" if unknown else ""
-        raise ValidationError(f"cannot create {'an' if kind.name[0] in 'aeiou' else 'a'} {kind.name} from template {template}: {'; '.join(problems)}{missing}")
+        article = "an" if kind.name[0] in "aeiou" else "a"
+        raise ValidationError(f"cannot create {article} {kind.name} from template {template}: "
+                              f"{'; '.join(problems)}{missing}")
 
 
 def _resolve_dates(kind: Kind, data: dict[str, Any], today: date) -> dict[str, Any]:

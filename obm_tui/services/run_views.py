@@ -109,7 +109,8 @@ def step_detail(step: StepItem, today: date) -> str:
     parts = []
     if step.due is not None:
         delta = (step.due - today).days
-        parts.append(f"{-delta}d overdue" if delta < 0 else "due today" if delta == 0 else f"due {step.due.isoformat()}")
+        parts.append(f"{-delta}d overdue" if delta < 0
+                     else "due today" if delta == 0 else f"due {step.due.isoformat()}")
     if step.waiting_on:
         parts.append(f"waiting on {step.waiting_text}")
     elif step.state == "ready":

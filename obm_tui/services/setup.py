@@ -51,7 +51,8 @@ def make_demo(path: Path) -> Path:
     shutil.copytree(source, path, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".obm/cache", ".~obm-*", ".git"))
     git = Git.init(path)
     git.ensure_settings()
-    files = sorted(str(p.relative_to(path).as_posix()) for p in path.rglob("*") if p.is_file() and ".git" not in p.parts)
+    files = sorted(str(p.relative_to(path).as_posix()) for p in path.rglob("*")
+                   if p.is_file() and ".git" not in p.parts)
     git.commit(files, "demo: the sample vault of Fred Smith Coaching")
     git.close()
     return path

@@ -105,7 +105,8 @@ def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
                            f"{remote}/{branch}"], ok=range(256))
     if merged.returncode != 0:
         if not (git.git_dir / "MERGE_HEAD").exists():  # the merge never started (e.g. local changes in the way)
-            raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(merged.stderr + merged.stdout)}")
+            said = one_line(merged.stderr + merged.stdout)
+            raise VaultError(f"sync stopped, nothing changed: git merge said: {said}")
         stuck = _unmerged(vault)
         git.run_sync(["merge", "--abort"], ok=range(256))
         raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck) or 'the changes'} "

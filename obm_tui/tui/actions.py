@@ -60,7 +60,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.declines", "6", "app.open_main('declines')", "Declines", "Declined payments to follow up"),
     Action("app.invoices", "7", "app.open_main('invoices')", "Invoices", "Invoices sent to clients"),
     Action("app.history", "8", "app.open_main('history')", "History", "The whole vault's audit trail"),
-    Action("app.problems", "9", "app.open_main('problems')", "Problems", "Files that do not parse or break their schema"),
+    Action("app.problems", "9", "app.open_main('problems')", "Problems",
+           "Files that do not parse or break their schema"),
     Action("app.help", "question_mark,f1", "app.show_help", "Keys", "Every key, for where you are"),
     Action("app.palette", "ctrl+p", "app.command_palette", "Palette",
            "Find any record by name, run any action", show=False, priority=True),
@@ -138,7 +139,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("processes.start", "r", "start_run", "Start a run",
            "Start a run of the process under the cursor (first choose what it is about)"),
     Action("run.tick", "space", "toggle_step", "Tick/untick",
-           "Tick the step under the cursor, or untick a ticked one; its actions run and the message says what happened"),
+           "Tick the step under the cursor, or untick a ticked one; "
+           "its actions run and the message says what happened"),
     Action("run.draft", "m", "draft_email", "Draft email",
            "Draft the step's email (email::): copy it, save it as .eml or open it in your mail program"),
     Action("run.subject", "s", "open_subject", "Subject", "Open the record the run is about"),
@@ -204,7 +206,8 @@ def keys_markdown() -> str:
             "until:2026-11-30 author:mia` and words.", ""]
     for scope, title in SCOPES.items():
         out += [f"## {title}", "", "| Keys | Action | Id |", "|---|---|---|"]
-        out += [f"| `{key_label(a.keys)}` | {a.help or a.description} | `{a.id}` |" for a in ACTIONS if a.scope == scope]
+        out += [f"| `{key_label(a.keys)}` | {a.help or a.description} | `{a.id}` |"
+                for a in ACTIONS if a.scope == scope]
         out.append("")
     return "\n".join(out)
 

@@ -100,8 +100,8 @@ def note(app: ObmApp, ticket: Record) -> None:
 
     def save(answer: ReplyAnswer | None) -> None:
         if answer is not None:
-            run_blocking(app, lambda: _with_message(app, tickets.note(app.vault, ticket.path, answer.text, now=app.now()),
-                                                    "note added"),
+            run_blocking(app, lambda: _with_message(app, tickets.note(app.vault, ticket.path, answer.text,
+                                                                      now=app.now()), "note added"),
                          done=lambda r: _message_told(app, r, "Note added"), label="Saving the note")
 
     app.push_screen(ReplyDialog(ticket, note=True), save)
@@ -122,7 +122,8 @@ def move_status(app: ObmApp, ticket: Record) -> None:
 
     def chosen(status: str | None) -> None:
         if status:
-            run_blocking(app, lambda: _with_message(app, tickets.set_status(app.vault, ticket.path, status, now=app.now()),
+            run_blocking(app, lambda: _with_message(app, tickets.set_status(app.vault, ticket.path, status,
+                                                                            now=app.now()),
                                                     f"status {current} -> {status}"),
                          done=lambda r: _message_told(app, r, "Status"), label="Moving the status")
 

@@ -167,7 +167,7 @@ class FilterableList:
             return None
         old, result, exact = self._last
         if exact and old.terms == chosen.terms and len(chosen.words) >= len(old.words) \
-                and all(o in n for o, n in zip(old.words, chosen.words)):
+                and all(o in n for o, n in zip(old.words, chosen.words, strict=False)):
             return result
         return None
 

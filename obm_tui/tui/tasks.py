@@ -8,6 +8,7 @@ doing (the record, the open field) stays where it is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.worker import Worker, get_current_worker
@@ -34,7 +35,8 @@ def run_blocking(node: DOMNode, work: Callable[[], T], *, done: Callable[[T], An
         try:
             result = work()
         except Exception as exc:  # noqa: BLE001 - every error reaches the user as a notification
-            _deliver(app, lambda: _failed(app, exc, failed, token))
+            # bound now: Python unbinds `exc` when this block ends, and a lambda would look it up later
+            _deliver(app, partial(_failed, app, exc, failed, token))
             return
         if get_current_worker().is_cancelled:
             _deliver(app, lambda: app.busy_end(token))  # type: ignore[attr-defined]

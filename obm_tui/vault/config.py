@@ -131,7 +131,8 @@ def _typed(raw: dict[str, Any]) -> Config:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise VaultError(f"{CONFIG_PATH}: unknown time zone {timezone!r} (use an IANA name like Europe/London)") from None
+        raise VaultError(f"{CONFIG_PATH}: unknown time zone {timezone!r} "
+                         "(use an IANA name like Europe/London)") from None
     author_section = raw.get("author", {})
     author = None
     if isinstance(author_section, dict) and author_section.get("name") and author_section.get("email"):

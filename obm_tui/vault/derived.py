@@ -38,7 +38,7 @@ class DerivedValues:
         key = (record.path, name)
         kept = self._values.get(key)
         if kept is not None and record.digest and kept[0] == record.digest:
-            return kept[1]  # type: ignore[no-any-return]
+            return kept[1]
         raw = self._vault.read_bytes(record.path)  # with its checks (a symlink out of the vault is refused)
         value = compute(raw)
         if record.digest and self._digest(raw) == record.digest:

@@ -204,9 +204,9 @@ class Runner:
             raise error_for(args[0], err)
         return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
-    def out(self, args: Sequence[str], **kwargs: object) -> bytes:
+    def out(self, args: Sequence[str], *, input: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
         """stdout of a successful git command."""
-        return self.run(args, **kwargs).stdout  # type: ignore[arg-type]
+        return self.run(args, input=input, env=env).stdout
 
 
 def _finish(proc: subprocess.Popen[bytes], input: bytes | None, command: str) -> tuple[bytes, bytes]:

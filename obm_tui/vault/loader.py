@@ -40,7 +40,7 @@ _SHARE_MAX = 64  # values longer than this are rarely equal between records: not
 
 # A loaded record as plain tuples (marshal-able, for the pool and the cache):
 # (path, kind, id, data, problems ((line, reason), ...), digest, (mtime_ns, size, ino))
-Row = tuple
+Row = tuple[Any, ...]
 
 
 class Entry(NamedTuple):
@@ -137,7 +137,8 @@ def _list_folder(kind: Kind, entries: Iterator[os.DirEntry[str]], found: Scanned
         add(Entry(prefix + name, name_of_kind, NO_STAT, entry.is_symlink()))
 
 
-def _scan_folder_cached(kind: Kind, entries: Iterator[os.DirEntry[str]], cached: dict[str, Row], found: Scanned) -> None:
+def _scan_folder_cached(kind: Kind, entries: Iterator[os.DirEntry[str]], cached: dict[str, Row],
+                        found: Scanned) -> None:
     prefix, get, keep = kind.folder + "/", cached.get, found.rows.append
     for entry in entries:
         name = entry.name
@@ -221,7 +222,8 @@ def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> 
         return (path, kind.name, stem, {}, ((0, reason),), digest, stat)
     data = _share_values(doc.data, {} if shared is None else shared)
     found = validate(kind, data, stem)
-    problems = tuple((_line_of(raw, doc.fm_start, doc.fm_end, field), reason) for field, reason in found) if found else ()
+    problems = tuple((_line_of(raw, doc.fm_start, doc.fm_end, field), reason)
+                     for field, reason in found) if found else ()
     record_id = data.get("id")
     if not isinstance(record_id, str) or not record_id:
         record_id = stem
@@ -321,7 +323,7 @@ def cross_problems(records: Iterable[Record]) -> dict[str, list[Problem]]:
     Linear: sets find whether anything clashes at all; only clashing groups are sorted.
     """
     records = list(records)
-    ids = list(zip(map(_kind, records), map(str.casefold, map(_id, records))))
+    ids = list(zip(map(_kind, records), map(str.casefold, map(_id, records)), strict=True))
     names = list(map(str.casefold, map(_path, records)))
     if len(set(ids)) == len(ids) and len(set(names)) == len(names):
         return {}
@@ -343,7 +345,7 @@ def cross_problems(records: Iterable[Record]) -> dict[str, list[Problem]]:
 def _clashes(keys: list[Any], records: list[Record]) -> list[list[Record]]:
     """Groups of two or more records sharing a key."""
     groups: dict[Any, list[Record]] = {}
-    for key, record in zip(keys, records):
+    for key, record in zip(keys, records, strict=True):
         groups.setdefault(key, []).append(record)
     return [group for group in groups.values() if len(group) > 1]
 

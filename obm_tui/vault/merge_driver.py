@@ -85,7 +85,8 @@ def merge_record(base: Document | None, ours: Document, theirs: Document, kind: 
     base_data, base_body = (base.data, base.body) if base is not None else ({}, "")
     fields, conflicts = merge_fields(base_data, ours.data, theirs.data, kind)
     raw = edit.set_fields(ours, _changes(ours.data, fields))
-    body, clean = merge_bodies(base_body, ours.body, theirs.body, union=kind is not None and kind.name in GROWING_BODIES)
+    growing = kind is not None and kind.name in GROWING_BODIES
+    body, clean = merge_bodies(base_body, ours.body, theirs.body, union=growing)
     if kind is not None and kind.name == "product" and body not in (ours.body, theirs.body):
         body = ledger.rerun(body)  # both sides' movements in one table: run the totals through them
     if not clean:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from obm_tui.model.errors import Problem
 from obm_tui.model.records import Record
 from obm_tui.vault.atomic import remove_stale_temps
 from obm_tui.vault.config import CONFIG_PATH
@@ -125,7 +126,7 @@ def _same(old: Record, new: Record) -> bool:
     return old.digest == new.digest and old.id == new.id and dict(old.data) == dict(new.data)
 
 
-def _with_problems(record: Record, problems: tuple) -> Record:
+def _with_problems(record: Record, problems: tuple[Problem, ...]) -> Record:
     from dataclasses import replace
 
     return replace(record, problems=tuple(problems))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -27,7 +27,10 @@ from obm_tui.model.errors import FormatError
 from obm_tui.vault import yaml_fast
 
 MAX_DEPTH = 20
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # one class to type against; LibYAML's loader has the same methods
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LIBYAML = _BaseLoader is not yaml.SafeLoader
 # Below this many nesting characters a text cannot nest deep enough to matter.
 _NESTING_CHARS = "[{-?:"
@@ -44,10 +47,14 @@ _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 TAB_REASON = "a tab where YAML expects indentation: YAML indents with spaces, not tabs"
 
 
-class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class StrictLoader(_BaseLoader):
     """SafeLoader with YAML 1.2-core-ish resolution and the refusals above."""
 
     yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depths: dict[yaml.Node, int] = {}  # how deep each node met so far sits
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:
@@ -55,7 +62,7 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return super().construct_object(node, deep=True)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        _check_depth(node)
+        _check_depth(self.depths, node)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -69,7 +76,7 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return mapping
 
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> list[Any]:
-        _check_depth(node)
+        _check_depth(self.depths, node)
         return [self.construct_object(child) for child in node.value]
 
     def construct_undefined(self, node: yaml.Node) -> Any:
@@ -90,16 +97,12 @@ for _tag in ("timestamp", "binary", "set", "omap", "pairs", "int", "float"):
     StrictLoader.yaml_constructors.pop(f"tag:yaml.org,2002:{_tag}", None)
 
 
-def _depth(node: yaml.Node) -> int:
-    return getattr(node, "_obm_depth", 0)
-
-
-def _check_depth(node: yaml.Node) -> None:
-    depth = _depth(node) + 1
+def _check_depth(depths: dict[yaml.Node, int], node: yaml.Node) -> None:
+    depth = depths.get(node, 0) + 1
     if depth > MAX_DEPTH:
         raise _error(node, f"nested deeper than {MAX_DEPTH} levels")
     for child in _children(node):
-        child._obm_depth = depth  # type: ignore[attr-defined]
+        depths[child] = depth
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

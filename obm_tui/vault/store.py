@@ -279,7 +279,9 @@ class Vault:
     def _reindex(self, rel: str, content: bytes) -> Record:
         self.own_writes[rel] = _digest(content)
         st = os.stat(self.root / rel)
-        entry = Entry(rel, kind_of_path(rel).name, (st.st_mtime_ns, st.st_size, st.st_ino))  # type: ignore[union-attr]
+        kind = kind_of_path(rel)
+        assert kind is not None, rel  # _plan lets only record paths through
+        entry = Entry(rel, kind.name, (st.st_mtime_ns, st.st_size, st.st_ino))
         record = to_record(load_row(self.root, entry))
         self.index.put(record)
         return record

@@ -32,6 +32,7 @@ from watchdog.events import (
     FileSystemEvent,
     FileSystemEventHandler,
 )
+from watchdog.observers.api import BaseObserver
 
 from obm_tui.model.errors import ObmError
 from obm_tui.model.kinds import KINDS
@@ -100,7 +101,7 @@ class VaultWatcher:
         self._pending = _Collector()
         self._wake = threading.Event()
         self._batches: queue.SimpleQueue[Batch | None] = queue.SimpleQueue()
-        self._observer: object | None = None
+        self._observer: BaseObserver | None = None
         self._watched: set[Path] = set()
         self._stopping = threading.Event()
         self._timer: threading.Thread | None = None
@@ -126,8 +127,8 @@ class VaultWatcher:
         self._batches.put(None)
         observer = self._observer
         if observer is not None:
-            observer.stop()  # type: ignore[attr-defined]
-            observer.join(timeout=2)  # type: ignore[attr-defined]
+            observer.stop()
+            observer.join(timeout=2)
         if self._timer is not None:
             self._timer.join(timeout=2)
 
@@ -140,7 +141,7 @@ class VaultWatcher:
         if folder in self._watched or self._observer is None:
             return
         try:
-            self._observer.schedule(_Handler(self), str(folder), recursive=False,  # type: ignore[attr-defined]
+            self._observer.schedule(_Handler(self), str(folder), recursive=False,
                                     event_filter=list(_CHANGE_EVENTS))
         except OSError:
             return  # the folder vanished meanwhile; the next rescan notices

@@ -16,7 +16,7 @@ tests/unit/test_yaml_fast.py checks the two agree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -24,7 +24,11 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 # LibYAML's parser through PyYAML's public name for it (CParser itself is not exported):
 # CBaseLoader is CParser + the base constructor and resolver, whose resolver methods we replace.
 # Without LibYAML the strict (slow) path reads everything.
-CParser = getattr(yaml, "CBaseLoader", None)
+LIBYAML = hasattr(yaml, "CBaseLoader")
+if TYPE_CHECKING or LIBYAML:
+    CParser = yaml.CBaseLoader
+else:
+    CParser = object
 
 MAX_DEPTH = 20  # safeyaml.MAX_DEPTH (a test checks they agree)
 NESTING_CHARS = "[{-?:"  # safeyaml: texts with more of these than the budget are pre-scanned
@@ -47,14 +51,14 @@ class _Declined(Exception):
     pass
 
 
-class _Composer(CParser or object):  # type: ignore[misc]
+class _Composer(CParser):
     """LibYAML's parser and composer with the strict reader's scalar resolution.
 
     tests/unit/test_yaml_fast.py fails loudly if PyYAML stops calling these methods."""
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
-            return _PLAIN_TAGS.get(value, _STR) if implicit[0] else _STR  # type: ignore[arg-type]
+            return _PLAIN_TAGS.get(value, _STR) if implicit[0] and value is not None else _STR
         return _SEQ if kind is SequenceNode else _MAP
 
     def descend_resolver(self, node: object, index: object) -> None:
@@ -66,7 +70,7 @@ class _Composer(CParser or object):  # type: ignore[misc]
 
 def load_plain(text: str) -> Any:
     """What `safeyaml.load(text)` returns, or DECLINED when the text is not plain front matter."""
-    if CParser is None or "&" in text or _could_nest_deeply(text):
+    if not LIBYAML or "&" in text or _could_nest_deeply(text):
         return DECLINED
     composer = _Composer(text)
     try:

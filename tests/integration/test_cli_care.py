@@ -74,7 +74,8 @@ def test_canned_reply_with_unknown_variables(empty_vault: Path, ticket: str) -> 
 
 
 @pytest.mark.parametrize(("args", "code", "error"), [
-    pytest.param(("reply", "T-000000-XXX", "--text", "hi"), 2, "no record 'T-000000-XXX' among tickets", id="no-ticket"),
+    pytest.param(("reply", "T-000000-XXX", "--text", "hi"), 2, "no record 'T-000000-XXX' among tickets",
+                 id="no-ticket"),
     pytest.param(("reply", "{ticket}"), 2, "one of the two", id="no-text"),
     pytest.param(("status", "{ticket}", "new"), 2, "already", id="same-status"),
     pytest.param(("status", "{ticket}", "done"), 2, "unknown ticket status 'done'", id="unknown-status"),

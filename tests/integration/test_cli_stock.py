@@ -46,12 +46,15 @@ def test_movements(sample_copy: Path) -> None:  # noqa: F811
 
 
 @pytest.mark.parametrize(("args", "code", "error"), [
-    pytest.param(("stock", "ship", "MUG-CLASSIC", "2.5"), 2, "the quantity must be a whole number, got '2.5'", id="fraction"),
+    pytest.param(("stock", "ship", "MUG-CLASSIC", "2.5"), 2, "the quantity must be a whole number, got '2.5'",
+                 id="fraction"),
     pytest.param(("stock", "ship", "MUG-CLASSIC", "-3"), 2, "above 0", id="negative"),
-    pytest.param(("stock", "ship", "MUG-CLASSIC", "18"), 2, "cannot ship 18 of MUG-CLASSIC: only 17 on hand", id="too-many"),
+    pytest.param(("stock", "ship", "MUG-CLASSIC", "18"), 2, "cannot ship 18 of MUG-CLASSIC: only 17 on hand",
+                 id="too-many"),
     pytest.param(("stock", "receive", "NOPE", "1"), 2, "no product with SKU 'NOPE'", id="unknown-sku"),
     pytest.param(("stock", "ship", "MUG-CLASSIC"), 2, "Missing argument 'QTY'", id="missing-qty"),
-    pytest.param(("po", "receive", "PO-261109-J2R", "CAL-2027=151"), 2, "only 150 are still to come", id="over-delivery"),
+    pytest.param(("po", "receive", "PO-261109-J2R", "CAL-2027=151"), 2, "only 150 are still to come",
+                 id="over-delivery"),
     pytest.param(("po", "order", "PO-261109-J2R"), 2, "only a draft purchase order can be ordered", id="order-twice"),
     pytest.param(("po", "new", "X", "MUG-CLASSIC=0"), 2, "above 0", id="zero-line"),
     pytest.param(("import", "shopify", "nowhere.csv"), 2, "nowhere.csv: cannot be read", id="no-file"),
@@ -113,4 +116,5 @@ def test_import_shopify_and_stripe(sample_copy: Path, tmp_path: Path) -> None:  
     code, out, _ = obm("import", "stripe", str(CORPUS / "stripe" / "overlayon_unified_payments.csv"), vault=sample_copy)
     assert code == 0 and out.splitlines() == [
         "row 2, ch_3POsheC8ukEwBaxR1SBP6Pvo: skipped: status Paid: not a decline",
-        "nothing to import: import stripe overlayon_unified_payments.csv: 0 declines recorded; 0 rows rejected, 1 skipped"]
+        "nothing to import: import stripe overlayon_unified_payments.csv: 0 declines recorded; "
+        "0 rows rejected, 1 skipped"]

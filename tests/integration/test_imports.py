@@ -164,7 +164,8 @@ def test_shopify_orders_become_shipments_once(sample_copy: Path) -> None:  # noq
     assert report[5] == ("skipped", "already imported")
     assert report[6] == ("rejected", "order not imported (cannot ship 60 of PLAN-2027: only 52 on hand)")
     mug = ledger.parse(vault.read_body(vault.find("MUG-CLASSIC", "product"))).movements[-1]
-    assert (mug.kind, mug.qty, mug.on_hand, mug.ref, str(mug.when)) == ("ship", -2, 15, "order 1301", "2026-11-23 10:14:00")
+    assert (mug.kind, mug.qty, mug.on_hand, mug.ref, str(mug.when)) == (
+        "ship", -2, 15, "order 1301", "2026-11-23 10:14:00")
     assert vault.find("MUG-CLASSIC", "product").data["on_hand"] == "15"
     again = import_shopify(Vault.open(sample_copy), EXPORT, source="orders.csv")
     assert again.commit is None and again.recorded == 0 and log(sample_copy)[0] == result.message
@@ -218,7 +219,8 @@ def test_stripe_failed_rows_become_declines_once(sample_copy: Path) -> None:  # 
     record = Vault.open(sample_copy).index.by_path(path)
     assert record is not None and record.ok, record and record.problems
     assert path.startswith("declines/2026-11-22-ana-example-com-")  # 03:30 UTC is the 22nd in New York
-    assert {k: record.data[k] for k in ("customer", "amount", "currency", "declined", "status", "charge_id", "reason")} == {
+    shown = ("customer", "amount", "currency", "declined", "status", "charge_id", "reason")
+    assert {k: record.data[k] for k in shown} == {
         "customer": "ana@example.com", "amount": "49.00", "currency": "USD", "declined": "2026-11-22",
         "status": "new", "charge_id": "ch_failed_1", "reason": "The bank declined the payment."}
     again = import_stripe(Vault.open(sample_copy), data, now=NOW, source="payments.csv")

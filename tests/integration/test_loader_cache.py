@@ -14,7 +14,8 @@ from obm_tui.model.records import Record
 from obm_tui.vault import cache, loader
 from obm_tui.vault.frontmatter import read_document
 
-TICKET = "---\ntype: ticket\nid: {id}\nsubject: Mug {n}\nstatus: {status}\ntags: [shipping, damaged]\n---\n\nHello {n}\n"
+TICKET = ("---\ntype: ticket\nid: {id}\nsubject: Mug {n}\nstatus: {status}\ntags: [shipping, damaged]\n---\n"
+          "\nHello {n}\n")
 
 
 def write_tickets(root: Path, count: int, status: str = "open") -> None:
@@ -32,7 +33,7 @@ def test_rows_hold_the_parsed_front_matter_with_shared_values(tmp_path: Path) ->
         assert row[3] == read_document(raw).data and row[4] == ()
     first, second = rows[0][3], rows[1][3]
     assert first["status"] is second["status"] and first["tags"][0] is second["tags"][0]
-    assert all(a is b for a, b in zip(first, second))  # interned keys
+    assert all(a is b for a, b in zip(first, second, strict=True))  # interned keys
 
 
 def test_parallel_load_equals_serial_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,12 +54,14 @@ def old_cross_problems(records: list[Record]) -> dict[str, list[Problem]]:
     for record in sorted(records, key=lambda r: r.path):
         key = (record.kind, record.id.casefold())
         if key in seen_ids:
-            found.setdefault(record.path, []).append(Problem(record.path, 0, f"id {record.id!r} is also used by {seen_ids[key]}"))
+            reason = f"id {record.id!r} is also used by {seen_ids[key]}"
+            found.setdefault(record.path, []).append(Problem(record.path, 0, reason))
         else:
             seen_ids[key] = record.path
         folded = record.path.casefold()
         if folded in seen_names and seen_names[folded] != record.path:
-            found.setdefault(record.path, []).append(Problem(record.path, 0, f"differs only by letter case from {seen_names[folded]}"))
+            reason = f"differs only by letter case from {seen_names[folded]}"
+            found.setdefault(record.path, []).append(Problem(record.path, 0, reason))
         seen_names.setdefault(folded, record.path)
     return found
 
@@ -71,7 +74,8 @@ def rec(kind: str, record_id: str, path: str) -> Record:
     "records",
     [
         pytest.param([rec("client", "a", "clients/a.md"), rec("client", "b", "clients/b.md")], id="no-clash"),
-        pytest.param([rec("client", "x", "clients/b.md"), rec("client", "X", "clients/a.md")], id="duplicate-id-by-case"),
+        pytest.param([rec("client", "x", "clients/b.md"), rec("client", "X", "clients/a.md")],
+                     id="duplicate-id-by-case"),
         pytest.param([rec("client", "x", "clients/c.md"), rec("client", "x", "clients/a.md"),
                       rec("client", "x", "clients/b.md")], id="three-share-an-id"),
         pytest.param([rec("client", "x", "clients/x.md"), rec("product", "x", "stock/x.md")], id="same-id-other-kind"),
@@ -144,7 +148,8 @@ def test_scan_with_cache_keeps_current_rows_and_lists_the_rest(tmp_path: Path) -
     found = loader.scan_with_cache(tmp_path, cached)
     by_scan = {e.path: e for e in loader.scan(tmp_path)}
     assert sorted(r[0] for r in found.rows) == ["tickets/T-261120-002-mug.md", "tickets/T-261120-003-mug.md"]
-    assert sorted(found.fresh) == sorted([by_scan["tickets/T-261120-001-mug.md"], by_scan["tickets/T-261120-009-new.md"]])
+    assert sorted(found.fresh) == sorted([by_scan["tickets/T-261120-001-mug.md"],
+                                          by_scan["tickets/T-261120-009-new.md"]])
     assert found.strays == ["tickets/.~obm-T-261120-002-mug.md.ab12cd"]
 
 
@@ -174,7 +179,8 @@ def test_cold_scan_stats_nothing_and_rows_carry_the_opened_files_stat(tmp_path: 
 @pytest.mark.parametrize("value", ["!!bool maybe", "!!map x", "!!seq x"], ids=["bool-tag", "map-tag", "seq-tag"])
 def test_a_tag_that_does_not_fit_its_value_is_a_problem_not_a_crash(tmp_path: Path, value: str) -> None:
     write_tickets(tmp_path, 1)
-    (tmp_path / "tickets" / "T-261120-200-odd.md").write_text(f"---\ntype: ticket\nid: T-261120-200\nvip: {value}\n---\n")
+    odd = tmp_path / "tickets" / "T-261120-200-odd.md"
+    odd.write_text(f"---\ntype: ticket\nid: T-261120-200\nvip: {value}\n---\n")
     rows = {row[0]: row for row in loader.load_rows(tmp_path, list(loader.scan(tmp_path)))}
     ((_, reason),) = rows["tickets/T-261120-200-odd.md"][4]
     assert reason.startswith("unreadable: ") and rows["tickets/T-261120-000-mug.md"][4] == ()

@@ -123,10 +123,12 @@ def test_one_field_changed_on_both_sides_keeps_ours_and_theirs_is_kept_aside(clo
 def test_a_record_both_clones_created_merges_like_any_other(clones: tuple[Path, Path]) -> None:
     """The same rule started the same run in two clones (run ids are the same everywhere)."""
     here, there = clones
-    run = "---\ntype: run\nid: 2026-11-23-onboarding-ann-lee\ntitle: Onboarding\nstatus: active\n---\n\n- [ ] Send the contract\n"
+    run = ("---\ntype: run\nid: 2026-11-23-onboarding-ann-lee\ntitle: Onboarding\nstatus: active\n---\n"
+           "\n- [ ] Send the contract\n")
     for root, extra in ((here, "assignee: Mia\n"), (there, "")):
         (root / "runs").mkdir(exist_ok=True)
-        (root / "runs/2026-11-23-onboarding-ann-lee.md").write_text(run.replace("status: active\n", "status: active\n" + extra))
+        text = run.replace("status: active\n", "status: active\n" + extra)
+        (root / "runs/2026-11-23-onboarding-ann-lee.md").write_text(text)
         git(root, "add", "runs")
         git(root, "commit", "-q", "-m", "run started")
     done = pull(here, there)
@@ -165,7 +167,8 @@ def test_a_crlf_file_with_a_bom_keeps_its_line_endings_and_bom(clones: tuple[Pat
     git(here, "commit", "-q", "-am", "saved on Windows")
     git(there, "fetch", "-q", str(here), "main")
     git(there, "reset", "-q", "--hard", "FETCH_HEAD")
-    for root, old, new in ((here, "status: lead", "status: onboarding"), (there, "email: ann@example.com", "email: ann@x.org")):
+    for root, old, new in ((here, "status: lead", "status: onboarding"),
+                           (there, "email: ann@example.com", "email: ann@x.org")):
         path = root / rel
         path.write_bytes(path.read_bytes().replace(old.encode(), new.encode()))
         git(root, "commit", "-q", "-am", "edit")
@@ -188,7 +191,8 @@ def test_two_replies_written_in_two_clones_are_both_kept(clones: tuple[Path, Pat
     git(here, "commit", "-q", "-m", "ticket")
     git(there, "fetch", "-q", str(here), "main")
     git(there, "reset", "-q", "--hard", "FETCH_HEAD")
-    for root, who, text in ((here, "Mia (agent)", "A new mug is on its way."), (there, "Sam (agent)", "Refunded to your card.")):
+    for root, who, text in ((here, "Mia (agent)", "A new mug is on its way."),
+                            (there, "Sam (agent)", "Refunded to your card.")):
         path = root / rel
         path.write_text(path.read_text() + f"\n### 2026-11-20 11:00 — {who}\n{text}\n")
         git(root, "commit", "-q", "-am", "reply")

@@ -111,7 +111,8 @@ def test_forecast_shortages_and_agenda(sample: Vault) -> None:
     shortages = stock.low_stock_shortages(sample, TODAY)
     assert [(r.id, key) for r, key in shortages] == [("NB-SET3", "restock NB-SET3 after 2026-08-11")]
     po.cancel(sample, "PO-261118-H4C")  # no open order any more: the mug's shortage is back
-    assert (MUG, "restock MUG-CLASSIC after 2026-06-24") in [(r.id, k) for r, k in stock.low_stock_shortages(sample, TODAY)]
+    shortages = [(r.id, k) for r, k in stock.low_stock_shortages(sample, TODAY)]
+    assert (MUG, "restock MUG-CLASSIC after 2026-06-24") in shortages
     assert low_stock not in SOURCES
     agenda = [i for i in build_agenda(sample, datetime(2026, 11, 23, 11, 0)) if i.section == "Stock"]
     assert {i.path for i in agenda} == {"stock/MUG-CLASSIC.md", "stock/NB-SET3.md", "stock/PLAN-2027.md"}
@@ -123,7 +124,8 @@ def test_purchase_order_draft_order_and_receipts_in_one_commit_each(sample: Vaul
     order_id = made.record.id
     lines = made.record.data["lines"]
     assert [(line["sku"], line["qty"]) for line in lines] == [("MUG-TRAVEL", "72"), (MUG, "48")]  # 72: reorder_qty
-    assert log(sample.root) == [f"purchase-order {order_id}: drafted for Clay & Kiln Mugs (MUG-TRAVEL 72, MUG-CLASSIC 48)"]
+    assert log(sample.root) == [
+        f"purchase-order {order_id}: drafted for Clay & Kiln Mugs (MUG-TRAVEL 72, MUG-CLASSIC 48)"]
     with pytest.raises(PurchaseError, match="only ordered or partial"):
         po.receive(sample, order_id, today=TODAY)
     ordered = po.mark_ordered(sample, order_id, today=TODAY)

@@ -43,7 +43,7 @@ def test_set_changes_exactly_one_line_and_says_so(empty_vault: Path) -> None:
     svc.set_fields(vault, "fred-smith", {"status": "current"})
     assert git_out(empty_vault, "log", "-1", "--format=%s") == "client fred-smith: status onboarding -> current\n"
     diff = git_out(empty_vault, "diff", "HEAD~1", "HEAD", "--unified=0", "--no-color")
-    changed = [l for l in diff.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert changed == ["-status: onboarding", "+status: current"]
 
 
@@ -144,7 +144,8 @@ def test_external_edits_found_at_start_are_committed(empty_vault: Path) -> None:
 
 def test_bad_files_are_problems_not_dropped(empty_vault: Path) -> None:
     (empty_vault / "clients/broken.md").write_bytes(b"---\nname: [x\n---\n")
-    (empty_vault / "clients/bad-status.md").write_text("---\ntype: client\nid: bad-status\nname: B\nstatus: happy\n---\n")
+    (empty_vault / "clients/bad-status.md").write_text(
+        "---\ntype: client\nid: bad-status\nname: B\nstatus: happy\n---\n")
     (empty_vault / "clients/empty.md").write_bytes(b"")
     vault = Vault.open(empty_vault, commit_external=False)
     paths = {r.path: r for r in vault.records("client")}
@@ -256,7 +257,8 @@ def test_git_fsck_is_clean_after_many_changes(empty_vault: Path) -> None:
 )
 def test_odd_file_names_are_read_or_reported_never_dropped(empty_vault: Path, name: str, readable: bool) -> None:
     stem = name[:-3]
-    (empty_vault / "clients" / name).write_text(f"---\ntype: client\nid: \"{stem}\"\nname: Odd\n---\n".replace("\n\"", "\n\""))
+    (empty_vault / "clients" / name).write_text(
+        f"---\ntype: client\nid: \"{stem}\"\nname: Odd\n---\n".replace("\n\"", "\n\""))
     vault = Vault.open(empty_vault, commit_external=False)
     found = [r for r in vault.records("client") if r.path == f"clients/{name}"]
     assert len(found) == 1

@@ -46,7 +46,8 @@ def sample(sample_copy: Path) -> Vault:  # noqa: F811  (the imported fixture)
 
 def open_ticket(vault: Vault, **fields: str) -> str:
     pairs = {"customer": "Jane Doe", "email": "jane@example.com", "priority": "high", **fields}
-    result = tickets.new_ticket(vault, "Mug arrived cracked", pairs, now=NOW, message="My mug has a crack.\nOrder #1042.")
+    result = tickets.new_ticket(vault, "Mug arrived cracked", pairs, now=NOW,
+                                message="My mug has a crack.\nOrder #1042.")
     return result.record.id
 
 
@@ -139,7 +140,8 @@ def test_note_never_moves_the_status_and_works_on_a_closed_crlf_ticket(sample: V
     result = tickets.note(sample, ref, "Supplier says the strap batch was bad.", now=NOW, agent="Mia Torres")
     assert (result.before, result.after) == ("closed", "closed")
     raw = path.read_bytes()
-    assert raw.endswith(b"\r\n### 2026-11-23 11:00 \xe2\x80\x94 Mia Torres (note)\r\nSupplier says the strap batch was bad.\r\n")
+    assert raw.endswith(b"\r\n### 2026-11-23 11:00 \xe2\x80\x94 Mia Torres (note)\r\n"
+                        b"Supplier says the strap batch was bad.\r\n")
     assert b"\n" not in raw.replace(b"\r\n", b"")  # still CRLF throughout
     assert head(sample.root) == [f"ticket {ref}: note added"]
 

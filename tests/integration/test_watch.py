@@ -13,7 +13,6 @@ import pytest
 from obm_tui.vault.refresh import reload_paths, rescan
 from obm_tui.vault.store import Vault
 from obm_tui.vault.watch import Applied, VaultWatcher
-
 from tests.conftest import git_out
 
 CLIENT = """---

@@ -146,8 +146,10 @@ def write_vault(root: Path) -> Path:
     for rel, text in FILES.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-11-22T17:00:00-05:00", "GIT_COMMITTER_DATE": "2026-11-22T17:00:00-05:00"}
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "vault created: Fred Smith Coaching"]):
+    when = "2026-11-22T17:00:00-05:00"
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["commit", "-q", "-m", "vault created: Fred Smith Coaching"]):
         subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
     return root
 

@@ -11,10 +11,10 @@ from obm_tui.tui.actions import ACTIONS, BY_ID, key_label, keys_markdown
 from obm_tui.tui.app import ObmApp
 from obm_tui.tui.dialogs.choice import ChoiceDialog
 from obm_tui.tui.dialogs.confirm import ConfirmDialog
-from obm_tui.tui.dialogs.prompt import PromptDialog
 from obm_tui.tui.dialogs.conflict import ConflictDialog
 from obm_tui.tui.dialogs.delete import DeleteDialog
 from obm_tui.tui.dialogs.new_record import NewRecordDialog
+from obm_tui.tui.dialogs.prompt import PromptDialog
 from obm_tui.tui.screens.help import HelpScreen
 from obm_tui.tui.screens.history import HistoryScreen
 from obm_tui.tui.screens.problems import ProblemsScreen
@@ -28,8 +28,9 @@ from obm_tui.vault.store import Vault
 from tests.tui.helpers import make_app, screen_text, settle
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
-CLASSES = (ObmApp, TodayScreen, RecordsScreen, RecordScreen, HistoryScreen, ProblemsScreen, HelpScreen, PromptDialog, ChoiceDialog,
-           ConfirmDialog, ConflictDialog, DeleteDialog, NewRecordDialog, VirtualTable, FieldRow, FieldInput)
+CLASSES = (ObmApp, TodayScreen, RecordsScreen, RecordScreen, HistoryScreen, ProblemsScreen, HelpScreen, PromptDialog,
+           ChoiceDialog, ConfirmDialog, ConflictDialog, DeleteDialog, NewRecordDialog, VirtualTable, FieldRow,
+           FieldInput)
 
 from tests.tui.work_helpers import WORK_CLASSES  # noqa: E402 - runs, tickets and stock views
 
@@ -43,7 +44,7 @@ def declared() -> list[Binding]:
 @pytest.mark.parametrize("action", ACTIONS, ids=[a.id for a in ACTIONS])
 def test_every_action_has_a_key_a_description_and_a_line_in_the_docs(action) -> None:  # type: ignore[no-untyped-def]
     assert action.keys.strip() and action.description.strip() and (action.help or action.description)
-    line = next((l for l in DOCS.read_text().splitlines() if f"`{action.id}`" in l), "")
+    line = next((line for line in DOCS.read_text().splitlines() if f"`{action.id}`" in line), "")
     assert f"`{key_label(action.keys)}`" in line
 
 

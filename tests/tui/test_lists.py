@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from obm_tui.tui.screens.records import RecordsScreen
 from obm_tui.tui.screens.record import RecordScreen
+from obm_tui.tui.screens.records import RecordsScreen
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.refresh import reload_paths
 from obm_tui.vault.store import Vault
-
 from tests.tui.helpers import make_app, screen_text, settle
 
 

@@ -72,7 +72,8 @@ async def test_a_checkout_of_many_files_is_one_reload(vault: Vault) -> None:
     git(root, "commit", "-qm", "many")
     git(root, "checkout", "-qb", "other")
     for n in range(250):
-        (root / "clients" / f"c-{n:03d}.md").write_text(f"---\ntype: client\nid: c-{n:03d}\nname: C {n}\nstatus: past\n---\n")
+        (root / "clients" / f"c-{n:03d}.md").write_text(
+            f"---\ntype: client\nid: c-{n:03d}\nname: C {n}\nstatus: past\n---\n")
     git(root, "commit", "-qam", "all past")
     git(root, "checkout", "-q", "main")
     fresh = Vault.open(root)

@@ -296,7 +296,8 @@ async def test_the_record_screen_is_reused_and_shows_only_the_new_record(vault: 
         assert "INV-261101-AAA" in text
         assert "fred@example.com" not in text and "Back in" not in text and "company" not in text
         assert not screen.query(FieldInput) and screen.edit_base == {}
-        assert isinstance(screen.focused, FieldRow) and screen.focused.view.name == screen.query(FieldRow).first().view.name
+        assert isinstance(screen.focused, FieldRow)
+        assert screen.focused.view.name == screen.query(FieldRow).first().view.name
 
 
 async def test_a_record_opened_while_the_kept_screen_is_open_gets_its_own(vault: Vault) -> None:

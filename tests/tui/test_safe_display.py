@@ -196,11 +196,15 @@ async def test_choice_and_prompt_dialogs(hostile: Vault) -> None:
 # ----- the work views: runs, tickets, stock (helper of issues 4 and 5) ---------------------------
 
 WORK_FILES = {
-    "processes/hostile-process.md": f"---\ntype: process\nid: hostile-process\ntitle: \"{MARKUP[1]}\"\nsubject: none\n---\n\n"
-                                    f"- [ ] {MARKUP[0]} \x1b[31mred\x07 [id:: s1] [email:: nowhere]\n    - {MARKUP[2]} \x1b[2J\n",
+    "processes/hostile-process.md": f"---\ntype: process\nid: hostile-process\ntitle: \"{MARKUP[1]}\"\n"
+                                    f"subject: none\n---\n\n"
+                                    f"- [ ] {MARKUP[0]} \x1b[31mred\x07 [id:: s1] [email:: nowhere]\n"
+                                    f"    - {MARKUP[2]} \x1b[2J\n",
     "runs/2026-11-20-hostile-process.md": f"---\ntype: run\nid: 2026-11-20-hostile-process\ntitle: \"{MARKUP[1]}\"\n"
-                                          f"process: \"[[hostile-process]]\"\nstatus: active\nstarted: 2026-11-20\n---\n\n"
-                                          f"- [ ] {MARKUP[0]} \x1b[31mred\x07 [id:: s1] [due:: 2026-11-21]\n    - {MARKUP[2]} \x1b[2J\n",
+                                          f"process: \"[[hostile-process]]\"\nstatus: active\n"
+                                          f"started: 2026-11-20\n---\n\n"
+                                          f"- [ ] {MARKUP[0]} \x1b[31mred\x07 [id:: s1] [due:: 2026-11-21]\n"
+                                          f"    - {MARKUP[2]} \x1b[2J\n",
     "tickets/T-261122-ZZY-talk.md": f"---\ntype: ticket\nid: T-261122-ZZY\nsubject: \"{MARKUP[0]}\"\nstatus: open\n"
                                     f"customer: \"{MARKUP[2]}\"\ncreated: 2026-11-22T10:00\n---\n\n"
                                     f"### 2026-11-22 10:00 — {MARKUP[1]} (customer)\n{MARKUP[2]} \x1b[2J and \x07\n\n"

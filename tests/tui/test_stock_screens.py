@@ -58,7 +58,7 @@ async def test_the_stock_list_has_the_forecasts_columns(sample: Vault) -> None:
         fields = source.fields  # type: ignore[attr-defined]
         for index in range(len(source)):
             item = forecasts[source.key(index)]
-            cells = dict(zip(fields, source.cells(index)))
+            cells = dict(zip(fields, source.cells(index), strict=True))
             f = item.forecast
             assert cells["on_hand"] == str(f.on_hand)
             if f.days_of_cover is not None:

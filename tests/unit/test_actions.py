@@ -96,19 +96,27 @@ def test_split_on_semicolons_outside_quotes() -> None:
 @pytest.mark.parametrize(
     ("text", "effect", "words"),
     [
-        ("tag add current-client", AddTag("k", "s", MAYA, "current-client"), "tag current-client added to client maya-patel"),
+        ("tag add current-client", AddTag("k", "s", MAYA, "current-client"),
+         "tag current-client added to client maya-patel"),
         ("tag remove lead", RemoveTag("k", "s", MAYA, "lead"), "tag lead removed from client maya-patel"),
-        ("set status = current", SetField("k", "s", MAYA, "status", "current"), "client maya-patel: status set to current"),
-        ("set follow_up = +3d", SetField("k", "s", MAYA, "follow_up", "2026-11-23"), "client maya-patel: follow_up set to 2026-11-23"),
-        ("set follow_up = +1 workday", SetField("k", "s", MAYA, "follow_up", "2026-11-23"), "client maya-patel: follow_up set to 2026-11-23"),
-        ("set since = today", SetField("k", "s", MAYA, "since", "2026-11-20"), "client maya-patel: since set to 2026-11-20"),
+        ("set status = current", SetField("k", "s", MAYA, "status", "current"),
+         "client maya-patel: status set to current"),
+        ("set follow_up = +3d", SetField("k", "s", MAYA, "follow_up", "2026-11-23"),
+         "client maya-patel: follow_up set to 2026-11-23"),
+        ("set follow_up = +1 workday", SetField("k", "s", MAYA, "follow_up", "2026-11-23"),
+         "client maya-patel: follow_up set to 2026-11-23"),
+        ("set since = today", SetField("k", "s", MAYA, "since", "2026-11-20"),
+         "client maya-patel: since set to 2026-11-20"),
         ('set since = "today"', SetField("k", "s", MAYA, "since", "today"), "client maya-patel: since set to today"),
-        ('set follow_up = ""', SetField("k", "s", MAYA, "follow_up", ""), "client maya-patel: follow_up set to (empty)"),
+        ('set follow_up = ""', SetField("k", "s", MAYA, "follow_up", ""),
+         "client maya-patel: follow_up set to (empty)"),
         ("create invoice from monthly-retainer", CreateRecord("k", "s", "invoice", "monthly-retainer", MAYA),
          "invoice created from template monthly-retainer for client maya-patel"),
-        ("start welcome-pack", StartRun("k", "s", "welcome-pack", MAYA), "run of process welcome-pack started for client maya-patel"),
+        ("start welcome-pack", StartRun("k", "s", "welcome-pack", MAYA),
+         "run of process welcome-pack started for client maya-patel"),
     ],
-    ids=["tag-add", "tag-remove", "set", "set-days", "set-workdays", "set-today", "set-quoted-today", "set-empty", "create", "start"],
+    ids=["tag-add", "tag-remove", "set", "set-days", "set-workdays", "set-today", "set-quoted-today", "set-empty",
+         "create", "start"],
 )
 def test_effects(text: str, effect: object, words: str) -> None:
     made = to_effect(parse_action(text, "client"), key="k", step="s", subject=MAYA, today=FRI)
@@ -143,7 +151,8 @@ def test_cannot_undo(text: str, words: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["tag add current-client", "tag remove lead", "set status = current", 'set note = "a; b"', "create invoice from x", "start y"],
+    ["tag add current-client", "tag remove lead", "set status = current", 'set note = "a; b"', "create invoice from x",
+     "start y"],
 )
 def test_action_text_round_trips(text: str) -> None:
     assert parse_action(str(parse_action(text))) == parse_action(text)

@@ -51,7 +51,8 @@ def test_buckets(horizon: int, due: list[str], ready: list[str]) -> None:
 def test_item_details() -> None:
     agenda = build_agenda([snapshot("r1")], TODAY)
     wait = agenda.waiting[0]
-    assert (wait.run_title, wait.role, wait.subject, wait.line, wait.state) == ("R1", "manager", "maya-patel", 6, "waiting")
+    assert (wait.run_title, wait.role, wait.subject, wait.line, wait.state) == (
+        "R1", "manager", "maya-patel", 6, "waiting")
     assert agenda.overdue[0].waiting_on == ("wait",)
 
 
@@ -63,7 +64,8 @@ def test_runs_are_merged_and_sorted_and_closed_runs_left_out() -> None:
 
 
 def test_commit_message_lists_the_messages() -> None:
-    result = process_ticks("- [ ] a [id:: a] [do:: tag add x] [done:: 2026-11-20]\n", today=TODAY, run_id="R", subject=MAYA)
+    result = process_ticks("- [ ] a [id:: a] [do:: tag add x] [done:: 2026-11-20]\n", today=TODAY, run_id="R",
+                           subject=MAYA)
     assert result.commit_message("R") == 'run R: unticked "a"\n\n- unticked "a": tag x stays on client maya-patel\n'
     quiet = process_ticks("- [x] a [id:: a]\n", today=TODAY, run_id="R")
     assert quiet.commit_message("R") == 'run R: ticked "a"'

@@ -83,7 +83,8 @@ LINE = "- [{box}] a [id:: a] [do:: tag add x]{extra}\n"
         (LINE.format(box="x", extra=f" [done:: {D0}]"), LINE.format(box="x", extra=f" [done:: {D0}]"), 0, ""),
         (LINE.format(box=" ", extra=f" [done:: {D0}]"), LINE.format(box=" ", extra=f" [applied:: {D0}]"), 0,
          "tag x stays on client maya-patel"),
-        (LINE.format(box="-", extra=f" [done:: {D0}]"), LINE.format(box="-", extra=f" [applied:: {D0}]"), 0, "stays on"),
+        (LINE.format(box="-", extra=f" [done:: {D0}]"), LINE.format(box="-", extra=f" [applied:: {D0}]"), 0,
+         "stays on"),
         (LINE.format(box="x", extra=f" [applied:: {D0}]"), LINE.format(box="x", extra=f" [done:: {D1}]"), 0,
          f"its actions were applied on {D0}; not applied again"),
         (LINE.format(box=" ", extra=f" [applied:: {D0}]"), LINE.format(box=" ", extra=f" [applied:: {D0}]"), 0, ""),
@@ -155,7 +156,8 @@ def test_a_run_with_mistakes_is_refused_with_the_reason() -> None:
 
 def test_the_run_does_not_need_its_process() -> None:
     """A run holds its own copy: editing or deleting the process later changes nothing here."""
-    process_v1 = parse_process("- [ ] a [id:: a] [do:: tag add x]\n- [ ] b [id:: b] [after:: a]\n", {"subject": "client"})
+    process_v1 = parse_process("- [ ] a [id:: a] [do:: tag add x]\n- [ ] b [id:: b] [after:: a]\n",
+                               {"subject": "client"})
     body = render_run_body(process_v1, STARTED)
     # the process file is now rewritten without step b: the run still has it and still works
     result = tick(set_box(set_box(body, "a", True), "b", True))
@@ -203,7 +205,8 @@ def steps(states: str) -> list:
     """Views from a compact spec: D done, R ready, W waiting on a condition, B blocked."""
     lines, prev = [], None
     for n, state in enumerate(states):
-        extra = {"D": f"[done:: 2026-11-{20 + n}]", "R": "", "W": "[when:: contract = signed]", "B": f"[after:: s{prev}]"}[state]
+        extra = {"D": f"[done:: 2026-11-{20 + n}]", "R": "", "W": "[when:: contract = signed]",
+                 "B": f"[after:: s{prev}]"}[state]
         lines.append(f"- [{'x' if state == 'D' else ' '}] s{n} [id:: s{n}] {extra}\n")
         prev = n
     return evaluate(parse_run("".join(lines)), today=TODAY, started=STARTED, facts=FACTS, subject=MAYA)
@@ -220,7 +223,8 @@ def steps(states: str) -> list:
         ("DDR", "cancelled", "cancelled", "2/3", None),
         ("", "active", "done", "0/0", None),
     ],
-    ids=["all-done", "something-ready", "only-waiting", "nothing-done-waiting", "back-to-active", "cancelled-stays", "empty"],
+    ids=["all-done", "something-ready", "only-waiting", "nothing-done-waiting", "back-to-active", "cancelled-stays",
+         "empty"],
 )
 def test_run_status(spec: str, current: str, status: str, progress: str, finished: date | None) -> None:
     result = run_status(steps(spec), current)
@@ -245,7 +249,8 @@ def test_parse_run_reads_state() -> None:
 def test_start_run_is_deterministic() -> None:
     from obm_tui.model.run_engine import start_run
 
-    process = parse_process("- [ ] a [id:: a] [due:: +1 workday]\n", {"id": "client-onboarding", "title": "Client onboarding", "subject": "client"})
+    process = parse_process("- [ ] a [id:: a] [due:: +1 workday]\n",
+                            {"id": "client-onboarding", "title": "Client onboarding", "subject": "client"})
     new = start_run(process, STARTED, MAYA, "Maya Patel")
     assert new == start_run(process, STARTED, MAYA, "Maya Patel")
     assert new.path == "runs/2026-11-20-client-onboarding-maya-patel.md"

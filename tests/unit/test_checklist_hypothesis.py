@@ -22,7 +22,8 @@ from obm_tui.vault.frontmatter import read_document
 DOC = Path(__file__).resolve().parents[2] / "docs" / "processes.md"
 MAYA = Ref("client", "maya-patel")
 STARTED = date(2026, 11, 20)
-FACTS = DictFacts({("client", "maya-patel"): {"contract": "signed"}, ("invoice", "INV-1"): {"client": "[[maya-patel]]", "status": "paid"}})
+FACTS = DictFacts({("client", "maya-patel"): {"contract": "signed"},
+                   ("invoice", "INV-1"): {"client": "[[maya-patel]]", "status": "paid"}})
 
 
 def _onboarding_body() -> str:

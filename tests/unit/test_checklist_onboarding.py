@@ -56,7 +56,8 @@ class Vault:
 
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], dict[str, Any]] = {
-            ("client", "maya-patel"): {"type": "client", "id": "maya-patel", "name": "Maya Patel", "status": "onboarding"},
+            ("client", "maya-patel"): {"type": "client", "id": "maya-patel", "name": "Maya Patel",
+                                       "status": "onboarding"},
         }
         self.applied: list[Effect] = []
 
@@ -73,7 +74,8 @@ class Vault:
             client[effect.field] = effect.value
         elif isinstance(effect, CreateRecord):
             number = sum(1 for kind, _ in self.records if kind == effect.kind) + 1
-            self.records[(effect.kind, f"INV-{number}")] = {"client": "[[maya-patel]]", "status": "sent", "from": effect.template}
+            self.records[(effect.kind, f"INV-{number}")] = {"client": "[[maya-patel]]", "status": "sent",
+                                                             "from": effect.template}
 
 
 class Run:
@@ -87,7 +89,8 @@ class Run:
 
     def tick(self, step: str, today: date) -> None:
         self.body = set_box(self.body, step, True)
-        result = process_ticks(self.body, today=today, started=STARTED, run_id=self.id, subject=MAYA, facts=self.vault.facts)
+        result = process_ticks(self.body, today=today, started=STARTED, run_id=self.id, subject=MAYA,
+                               facts=self.vault.facts)
         for effect in result.effects:
             self.vault.apply(effect)
         self.body = result.body
@@ -101,14 +104,16 @@ class Run:
 
     def agenda(self, today: date, horizon: int = 0):
         views = self.views(today)
-        snapshot = RunSnapshot(self.id, "Client onboarding — Maya Patel", run_status(views).status, tuple(views), "maya-patel")
+        snapshot = RunSnapshot(self.id, "Client onboarding — Maya Patel", run_status(views).status, tuple(views),
+                               "maya-patel")
         return build_agenda([snapshot], today, horizon_days=horizon)
 
 
 def test_the_documented_process_is_correct() -> None:
     process = onboarding()
     assert process.ok, process.problems
-    assert [s.id for s in process.checklist.steps] == ["send", "welcome", "tag", "mailing-list", "recurring-invoice", "follow-up"]
+    assert [s.id for s in process.checklist.steps] == ["send", "welcome", "tag", "mailing-list", "recurring-invoice",
+                                                       "follow-up"]
 
 
 def test_every_process_in_the_doc_is_correct() -> None:

@@ -134,7 +134,8 @@ def test_step_attributes() -> None:
 
 
 def test_generated_ids() -> None:
-    body = '- [ ] Add the "current client" tag\n- [ ] Add the “current client” tag\n- [ ] [due:: +1d]\n- [ ] Café crème\n'
+    body = ('- [ ] Add the "current client" tag\n- [ ] Add the “current client” tag\n- [ ] [due:: +1d]\n'
+            '- [ ] Café crème\n')
     ids = [s.id for s in parse_checklist(body).steps]
     assert ids == ["add-the-current-client-tag", "add-the-current-client-tag-2", "step-3", "cafe-creme"]
     assert not any(s.id_written for s in parse_checklist(body).steps)
@@ -180,13 +181,16 @@ FIRST = 8  # the body starts on line 8 of the file, after the front matter
     ("body", "line", "reason"),
     [
         ("- [ ] a [id:: a]\n- [ ] b [after:: sned]\n", 9, 'after:: "sned" is not a step of this process'),
-        ("- [ ] a [id:: a] [after:: b]\n- [ ] b [id:: b] [after:: a]\n", 8, "steps wait for each other in a circle: a → b → a"),
+        ("- [ ] a [id:: a] [after:: b]\n- [ ] b [id:: b] [after:: a]\n", 8,
+         "steps wait for each other in a circle: a → b → a"),
         ("- [ ] a [id:: a] [after:: a]\n", 8, "steps wait for each other in a circle: a → a"),
-        ("- [ ] a [due:: +3 fortnights]\n", 8, 'due:: "+3 fortnights": unknown unit "fortnights" (use d, workdays, w, m or y)'),
+        ("- [ ] a [due:: +3 fortnights]\n", 8,
+         'due:: "+3 fortnights": unknown unit "fortnights" (use d, workdays, w, m or y)'),
         ("- [ ] a [due:: +2h]\n", 8, "due dates are days, not hours"),
         ("- [ ] a [due:: +1d after nobody]\n", 8, 'due:: "nobody" is not a step of this process'),
         ("- [ ] a [id:: a] [due:: +1d after a]\n", 8, "due:: counts from the step itself"),
-        ("- [ ] a [do:: tagg add vip]\n", 8, 'do:: "tagg add vip": unknown action "tagg" (use tag, set, create or start)'),
+        ("- [ ] a [do:: tagg add vip]\n", 8,
+         'do:: "tagg add vip": unknown action "tagg" (use tag, set, create or start)'),
         ("- [ ] a [when:: invoice.status paid]\n", 8, 'when:: "invoice.status paid": expected an operator'),
         ("# x\n\n- [ ] a [id:: send]\n- [ ] b [id:: send]\n", 11, 'step id "send" is already used on line 10'),
         ("- [ ] a [due:: +1d] [due:: +2d]\n", 8, "two due:: fields on one step"),

@@ -49,7 +49,8 @@ def test_parse_one_clause(text: str, shown: str) -> None:
     assert str(condition.clauses[0]) == shown
 
 
-@pytest.mark.parametrize("text", ["status != lead and tags has vip", "status != lead; tags has vip"], ids=["and", "semicolon"])
+@pytest.mark.parametrize("text", ["status != lead and tags has vip", "status != lead; tags has vip"],
+                         ids=["and", "semicolon"])
 def test_clauses_join(text: str) -> None:
     assert [str(c) for c in parse_condition(text).clauses] == ["status != lead", "tags has vip"]
 
@@ -68,7 +69,8 @@ def test_clauses_join(text: str) -> None:
         ("", "empty condition"),
         ("9lives = yes", '"9lives" is not a field name'),
     ],
-    ids=["no-operator", "no-value", "no-field", "unknown-kind", "dangling-and", "open-quote", "bang", "two-ops", "empty", "bad-field"],
+    ids=["no-operator", "no-value", "no-field", "unknown-kind", "dangling-and", "open-quote", "bang", "two-ops",
+         "empty", "bad-field"],
 )
 def test_bad_conditions(text: str, reason: str) -> None:
     with pytest.raises(ConditionError, match=reason):

@@ -11,12 +11,12 @@ from obm_tui.model import ids
 from obm_tui.model.display import clean
 from obm_tui.model.errors import UsageError
 from obm_tui.model.fields import FieldValueError
+from obm_tui.model.inputs import parse_input, to_raw
 from obm_tui.model.kinds import KINDS, kind_named
 from obm_tui.model.merge import DELETED, merge_changes
 from obm_tui.model.messages import change_message, external_message
 from obm_tui.model.query import filter_records, parse_term, sort_key
 from obm_tui.model.records import Record, validate
-from obm_tui.model.inputs import parse_input, to_raw
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,8 @@ def test_unique_adds_numbers_case_insensitively() -> None:
     assert ids.unique("fred", set()) == "fred"
 
 
-@pytest.mark.parametrize("sku", ["../x", "", "a b", "X" * 41, "-MUG"], ids=["traversal", "empty", "space", "long", "dash"])
+@pytest.mark.parametrize("sku", ["../x", "", "a b", "X" * 41, "-MUG"],
+                         ids=["traversal", "empty", "space", "long", "dash"])
 def test_bad_skus_are_refused(sku: str) -> None:
     with pytest.raises(UsageError):
         ids.sku_id(sku)
@@ -49,7 +50,8 @@ def test_bad_skus_are_refused(sku: str) -> None:
 
 def test_serial_and_run_ids() -> None:
     assert ids.serial_id("T", date(2026, 11, 23), "K7Q") == "T-261123-K7Q"
-    assert ids.run_id(date(2026, 11, 23), "client-onboarding", "fred-smith") == "2026-11-23-client-onboarding-fred-smith"
+    assert ids.run_id(date(2026, 11, 23), "client-onboarding", "fred-smith") == (
+        "2026-11-23-client-onboarding-fred-smith")
     suffixes = {ids.random_suffix() for _ in range(50)}
     assert all(len(s) == 3 and set(s) <= set(ids.CROCKFORD) for s in suffixes) and len(suffixes) > 40
 
@@ -69,7 +71,8 @@ def test_serial_and_run_ids() -> None:
         ("client", "nickname", "Freddie", "Freddie"),
         ("client", "phone", "01234", "01234"),
     ],
-    ids=["enum", "money-whole", "money-symbol", "date", "list", "bool", "link-bare", "link-wiki", "int", "unknown-key", "leading-zero"],
+    ids=["enum", "money-whole", "money-symbol", "date", "list", "bool", "link-bare", "link-wiki", "int", "unknown-key",
+         "leading-zero"],
 )
 def test_parse_input_gives_raw_form(kind: str, field: str, text: str, expected: object) -> None:
     assert parse_input(KINDS[kind].field(field), text) == expected

@@ -134,7 +134,8 @@ def test_due_rule_without_start_is_unknown() -> None:
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("2026-02-30", "not a real date"), ("", "empty due date"), ("+3x after send", 'unknown unit "x"'), ("tomorrow", "not a duration")],
+    [("2026-02-30", "not a real date"), ("", "empty due date"), ("+3x after send", 'unknown unit "x"'),
+     ("tomorrow", "not a duration")],
     ids=["impossible-date", "empty", "bad-unit-after", "word"],
 )
 def test_bad_due(text: str, reason: str) -> None:

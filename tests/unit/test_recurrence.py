@@ -97,8 +97,8 @@ def test_next_occurrence_and_end() -> None:
         ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "never happens"),
         ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31", "never happens"),
     ],
-    ids=["unknown-freq", "hourly", "minutely", "no-freq", "prose", "bad-byday", "unknown-part", "interval-zero", "interval-negative",
-         "impossible-yearly", "impossible-daily"],
+    ids=["unknown-freq", "hourly", "minutely", "no-freq", "prose", "bad-byday", "unknown-part", "interval-zero",
+         "interval-negative", "impossible-yearly", "impossible-daily"],
 )
 def test_bad_rules(rule: str, reason: str) -> None:
     with pytest.raises(RecurrenceError, match=reason):
@@ -123,7 +123,8 @@ def test_run_ids(started: date, process: str, subject: str | None, expected: str
     assert run_path(started, process, subject) == f"runs/{expected}.md"
 
 
-@pytest.mark.parametrize("bad", ["../x", "a/b", ".hidden", "-x", "a..b", "a b"], ids=["dotdot", "slash", "dot", "dash", "inner-dotdot", "space"])
+@pytest.mark.parametrize("bad", ["../x", "a/b", ".hidden", "-x", "a..b", "a b"],
+                         ids=["dotdot", "slash", "dot", "dash", "inner-dotdot", "space"])
 def test_run_id_refuses_path_tricks(bad: str) -> None:
     with pytest.raises(ValueError):
         run_id(TODAY, "p", bad)

@@ -17,7 +17,9 @@ from obm_tui.vault.store import FieldConflictError
 
 
 def shown(value: Any) -> str:
-    return "(removed)" if value is DELETED else ("(empty)" if value is None else show_value(value) if not isinstance(value, str) else value)
+    if value is DELETED:
+        return "(removed)"
+    return "(empty)" if value is None else show_value(value) if not isinstance(value, str) else value
 
 
 def as_input(value: Any) -> str:
@@ -46,7 +48,8 @@ class ConflictDialog(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         c = self.conflict
         with Vertical(classes="dialog conflict"):
-            yield Static(styled(f"{self.error.record.path} changed while you were editing", "bold"), classes="dialog-title")
+            yield Static(styled(f"{self.error.record.path} changed while you were editing", "bold"),
+                         classes="dialog-title")
             yield Static(plain(f"Both you and another program changed “{c.name}”. Nothing was written yet."),
                          classes="dialog-text")
             with Grid(classes="conflict-values"):
@@ -59,7 +62,8 @@ class ConflictDialog(ModalScreen[tuple[str, str] | None]):
             others = [x.name for x in self.error.conflicts if x.name != c.name]
             if others:
                 yield Static(plain(f"Also changed on both sides: {', '.join(others)} (shown again if you save them)."))
-            yield Static(plain(f"Your version of the whole file is kept in {self.error.kept}."), classes="dialog-text dim")
+            yield Static(plain(f"Your version of the whole file is kept in {self.error.kept}."),
+                         classes="dialog-text dim")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Keep mine (m)", id="mine-button", variant="primary")
                 yield Button("Take theirs (t)", id="theirs-button", variant="warning")

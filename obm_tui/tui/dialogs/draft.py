@@ -37,7 +37,8 @@ def save_eml(draft: Draft, folder: Path, stem: str) -> Path:
 class DraftDialog(ModalScreen[None]):
     """The draft as text; `c` copies it, `s` saves an .eml, `o` opens it in the mail program."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [binding("draft.copy"), binding("draft.save"), binding("draft.open"), binding("dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [binding("draft.copy"), binding("draft.save"), binding("draft.open"),
+                                             binding("dialog.cancel")]
     CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, draft: Draft, stem: str, folder: Path | None = None) -> None:

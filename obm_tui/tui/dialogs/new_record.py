@@ -12,8 +12,8 @@ from obm_tui.model.kinds import KINDS
 from obm_tui.services.records import parse_assignments
 from obm_tui.tui.actions import binding
 from obm_tui.tui.listing import tokens
-from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.safe import plain, styled
+from obm_tui.tui.widgets.safe_input import SafeInput
 
 
 class NewRecordDialog(ModalScreen[tuple[str, dict[str, str]] | None]):
@@ -31,7 +31,8 @@ class NewRecordDialog(ModalScreen[tuple[str, dict[str, str]] | None]):
         with Vertical(classes="dialog"):
             yield Static(styled(f"New {kind.name}", "bold"), classes="dialog-title")
             yield SafeInput(placeholder=f"{kind.title_field} (the file is named from it)", id="title")
-            hint = "fields, optional: " + "  ".join(f"{f.name}=…" for f in kind.fields[:4] if f.name != kind.title_field)
+            hint = "fields, optional: " + "  ".join(f"{f.name}=…" for f in kind.fields[:4]
+                                                    if f.name != kind.title_field)
             if required:
                 hint = "required: " + "  ".join(f"{n}=…" for n in required) + "   " + hint
             yield SafeInput(placeholder=hint, id="pairs")

@@ -41,7 +41,8 @@ def best_matches(records: Sequence[Record], query: str, limit: int = SHOWN) -> l
 class PickRecordDialog(ModalScreen[str | None]):
     """Returns the chosen record's path, or None. Names are user text: shown literally."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [binding("dialog.cancel"), binding("dialog.next"), binding("dialog.previous")]
+    BINDINGS: ClassVar[list[BindingType]] = [binding("dialog.cancel"), binding("dialog.next"),
+                                             binding("dialog.previous")]
     CSS_PATH = "work_dialogs.tcss"
 
     def __init__(self, title: str, records: Sequence[Record], hint: str = "") -> None:

@@ -90,7 +90,8 @@ class ReplyDialog(ModalScreen[ReplyAnswer | None]):
             self.query_one("#status", Select).value = filled.status
             notes.append(f"This canned reply moves the ticket to {filled.status}.")
         if filled.unknown:
-            notes.append("No value for " + ", ".join(f"${{{u}}}" for u in filled.unknown) + ": edit them before sending.")
+            names = ", ".join(f"${{{u}}}" for u in filled.unknown)
+            notes.append(f"No value for {names}: edit them before sending.")
         self.query_one("#reply-note", Static).update(plain(" ".join(notes)))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

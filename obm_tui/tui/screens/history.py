@@ -19,11 +19,11 @@ from obm_tui.model.errors import UsageError
 from obm_tui.model.kinds import kind_named
 from obm_tui.tui.actions import bindings
 from obm_tui.tui.listing import tokens
-from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
 from obm_tui.tui.tasks import run_blocking
 from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
+from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import Column, VirtualTable, natural_widths
 from obm_tui.vault.git import Commit
@@ -136,8 +136,8 @@ class HistoryScreen(ObmScreen):
     def compose(self) -> ComposeResult:
         yield ScreenTabs()
         yield Static(id="title", classes="screen-title")
-        yield SafeInput(placeholder="filter: kind:client record:fred-smith since:2026-11-01 until:2026-11-30 author:mia words",
-                    id="filter", classes="filter")
+        yield SafeInput(placeholder="filter: kind:client record:fred-smith since:2026-11-01 until:2026-11-30 "
+                                    "author:mia words", id="filter", classes="filter")
         yield VirtualTable(id="commits", empty_text="Loading the history…")
         with VerticalScroll(id="diff-scroll"):
             yield Static("", id="diff")
@@ -152,7 +152,8 @@ class HistoryScreen(ObmScreen):
 
     def _title(self) -> None:
         record = self.vault.index.by_path(self.path) if self.path else None
-        what = f"of {record.kind} {record.title} ({self.path})" if record else (f"of {self.path}" if self.path else "of the whole vault")
+        what = (f"of {record.kind} {record.title} ({self.path})" if record
+                else f"of {self.path}" if self.path else "of the whole vault")
         count = f"   {len(self.commits)} change(s) shown" if self.commits else ""
         self.query_one("#title", Static).update(join(styled("History ", "bold"), plain(what + count)))
 

@@ -7,9 +7,9 @@ dialog. A file that does not parse is read-only; a record deleted while open is 
 
 from __future__ import annotations
 
+from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from rich.markdown import Markdown as RichMarkdown
 from textual.widgets import Static
 
 from obm_tui.model.display import clean
@@ -115,7 +115,8 @@ class RecordScreen(ObmScreen):
         banner = self.query_one("#banner", Static)
         notes = [styled(f"! {p.line and f'line {p.line}: ' or ''}{p.reason}\n", "$text-error") for p in record.problems]
         if not record.readable:
-            notes.append(styled("This file does not parse, so it is read-only here: e opens it in your editor.", "bold"))
+            notes.append(styled("This file does not parse, so it is read-only here: e opens it in your editor.",
+                                "bold"))
         if record.data.get("archived") is True:
             notes.append(styled("Archived (hidden from lists). d restores it.", "italic"))
         banner.update(join(*notes))
@@ -141,7 +142,8 @@ class RecordScreen(ObmScreen):
         self.deleted = True
         banner = self.query_one("#banner", Static)
         banner.update(styled("This record's file was deleted or renamed (by another program, or git). "
-                             "What you see is the last version read; nothing here will re-create it.", "bold $text-error"))
+                             "What you see is the last version read; nothing here will re-create it.",
+                             "bold $text-error"))
         banner.display = True
         if self.record is not None:
             self.query_one(FieldForm).set_record(self.record, False)

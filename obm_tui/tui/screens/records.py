@@ -17,11 +17,11 @@ from obm_tui.model.kinds import KINDS, Kind
 from obm_tui.model.records import Record
 from obm_tui.tui.actions import bindings
 from obm_tui.tui.listing import Filter, FilterableList, Haystacks, RecordSource, parse_filter, sort_records
-from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.safe import join, plain, styled
 from obm_tui.tui.screens.base import ObmScreen
 from obm_tui.tui.tasks import run_blocking
 from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
+from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.paths import kind_of_path
@@ -62,8 +62,8 @@ class RecordsScreen(ObmScreen):
         with Horizontal(classes="title-bar"):
             yield Static(id="title", classes="screen-title")
             yield Static(id="counts", classes="counts")
-        yield SafeInput(placeholder="filter: words, or field:value (status:open  due<2026-12-01) — enter to keep, esc to clear",
-                    id="filter", classes="filter")
+        yield SafeInput(placeholder="filter: words, or field:value (status:open  due<2026-12-01) — "
+                                    "enter to keep, esc to clear", id="filter", classes="filter")
         yield VirtualTable(id="records")
         yield StatusBar()
         yield KeyBar()
@@ -91,13 +91,15 @@ class RecordsScreen(ObmScreen):
         self._show(keep)
         if self.filter.empty:  # get the searchable texts ready before the user types (after this frame)
             prepared = self._list
-            self.call_after_refresh(lambda: run_blocking(self, prepared.prepare, label="Indexing the list for the filter",
+            self.call_after_refresh(lambda: run_blocking(self, prepared.prepare,
+                                                         label="Indexing the list for the filter",
                                                          group="haystacks", exclusive=True))
 
     def _show(self, keep: bool = True) -> None:
         indices = self._list.apply_indices(self.filter)
         table = self.query_one(VirtualTable)
-        table.empty_text = "No records match the filter." if self._all else f"No {plural(self.kind.name)} yet — n makes one."
+        table.empty_text = ("No records match the filter." if self._all
+                            else f"No {plural(self.kind.name)} yet — n makes one.")
         source = RecordSource(self.kind, self._list.records, columns=self._columns, indices=indices,
                               positions=self._list.positions)
         table.set_source(source, keep=keep)

@@ -165,7 +165,8 @@ class RunScreen(ObmScreen):
         subject = f"{view.subject_title} ({ctx.subject.kind} {ctx.subject.id})" if ctx.subject else "nothing"
         started = ctx.started.isoformat() if ctx.started else "?"
         self.query_one("#summary", Static).update(join(
-            styled(f" {status.status} ", "bold reverse"), plain(f"  {status.progress} steps done  ·  started {started}"),
+            styled(f" {status.status} ", "bold reverse"),
+            plain(f"  {status.progress} steps done  ·  started {started}"),
             plain(f"  ·  process: {ctx.process.title if ctx.process else record.text('process')}"),
             plain(f"  ·  about: {subject}")))
         self._banner([f"line {p.line}: {p.reason}" for p in view.checklist.problems])

@@ -83,7 +83,7 @@ def section_rows(section: str, items: Sequence[AgendaItem], expanded: bool) -> l
     if not items:
         return rows + [_note(f"none:{section}", "nothing due")]
     shown = len(items) if expanded else min(CAP, len(items))
-    rows += [_item_row(k, i) for k, i in zip(_item_keys(section, items)[:shown], items[:shown])]
+    rows += [_item_row(k, i) for k, i in zip(_item_keys(section, items)[:shown], items[:shown], strict=True)]
     if shown < len(items):
         hidden = len(items) - shown
         rows.append(_note(f"more:{section}", f"… {hidden} more {_noun(section, hidden)} (enter: all)"))
@@ -108,7 +108,8 @@ class AgendaSource:
         labels = ("STATE", "DUE", "WHAT", "WHEN")
         notes = [r[1] for r in self.rows if r[3] is None and r[2] != "section"]
         widths = natural_widths(labels, [_cells(i) for i in items[:SAMPLE]] + notes)  # the same, expanded or not
-        self.columns = [Column(k, labels[i], widths[i], flex=i == 2) for i, k in enumerate(("state", "due", "what", "when"))]
+        self.columns = [Column(k, labels[i], widths[i], flex=i == 2)
+                        for i, k in enumerate(("state", "due", "what", "when"))]
         self._keys = {key: i for i, (key, *_rest) in enumerate(self.rows)}
 
     def __len__(self) -> int:
@@ -214,7 +215,8 @@ class TodayScreen(ObmScreen):
         self.query_one("#summary", Static).update(join(
             styled(f"{overdue} overdue", "bold $text-error" if overdue else ""), plain("  ·  "),
             styled(f"{due} due today", "bold $text-warning" if due else ""), plain(f"  ·  {len(items)} in all"),
-            styled(f"  ·  still computing ({waiting} source(s) left)…", "italic $text-muted") if waiting else plain("")))
+            styled(f"  ·  still computing ({waiting} source(s) left)…", "italic $text-muted") if waiting
+            else plain("")))
 
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         item = self.query_one(VirtualTable).source.item(event.index)  # type: ignore[attr-defined]

@@ -48,7 +48,8 @@ def field_views(record: Record, editable: bool) -> list[FieldView]:
     for name in dict.fromkeys(names):
         spec = kind.field(name)
         raw = record.data.get(name)
-        simple = raw is None or isinstance(raw, (str, bool)) or (isinstance(raw, list) and all(isinstance(v, str) for v in raw))
+        simple = raw is None or isinstance(raw, (str, bool)) or (
+            isinstance(raw, list) and all(isinstance(v, str) for v in raw))
         can_edit = editable and simple and name != "id" and (spec is None or spec.type != "any")
         views.append(FieldView(name, _text(record, name), can_edit, problems.get(name, ""),
                                spec.choices if spec else (), spec.doc if spec else "not in the schema; kept as is"))
@@ -199,7 +200,7 @@ class FieldForm(VerticalScroll, can_focus=False):
         views = field_views(record, editable)
         rows = list(self.query(FieldRow))
         if [r.view.name for r in rows] == [v.name for v in views]:
-            for row, view in zip(rows, views):
+            for row, view in zip(rows, views, strict=True):
                 row.show(view)
             return
         focused = next((r.view.name for r in rows if r.has_focus), None)

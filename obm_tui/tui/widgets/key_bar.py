@@ -87,7 +87,7 @@ class ScreenTabs(Clickable):
         keymap = getattr(self.app, "_keymap", {}) or {}
         current = getattr(self.app, "current_mode", "")
         out = []
-        for action_id, mode in zip(MAIN, MODES):
+        for action_id, mode in zip(MAIN, MODES, strict=True):
             keys = keymap.get(action_id) or BY_ID[action_id].keys
             key = keys.split(",")[0].strip()
             out.append((key, key, BY_ID[action_id].description, mode == current))

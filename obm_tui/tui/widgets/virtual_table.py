@@ -108,7 +108,9 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable { background: $surface; overflow-x: hidden; }
     VirtualTable > .vtable--header { text-style: bold; color: $text-accent; background: $panel; }
     VirtualTable > .vtable--cursor { background: $block-cursor-blurred-background; }
-    VirtualTable:focus > .vtable--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    VirtualTable:focus > .vtable--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
     VirtualTable > .vtable--section { text-style: bold; color: $text-primary; }
     VirtualTable > .vtable--problem { color: $text-error; }
     VirtualTable > .vtable--muted { color: $text-muted; }
@@ -284,7 +286,7 @@ class VirtualTable(ScrollView, can_focus=True):
         for n, i in enumerate(flex):
             if spare > 0:
                 widths[i] += spare // len(flex) + (1 if n < spare % len(flex) else 0)
-        floor = [min(w, max(8, cell_len(c.label))) for c, w in zip(columns, widths)]
+        floor = [min(w, max(8, cell_len(c.label))) for c, w in zip(columns, widths, strict=True)]
         while spare < 0 and widths:  # too wide: shrink the widest shrinkable column, one cell at a time
             i = max(range(len(widths)), key=lambda k: (widths[k] - floor[k], widths[k]))
             if widths[i] <= floor[i]:
@@ -321,7 +323,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def _header_text(self) -> str:
         columns = self.source.columns
         widths = self._column_widths()
-        return " " + (" " * GAP).join(fit(c.label, w, c.right) for c, w in zip(columns, widths))
+        return " " + (" " * GAP).join(fit(c.label, w, c.right) for c, w in zip(columns, widths, strict=True))
 
     def _row_text(self, row: int) -> str:
         cells = self.source.cells(row)
@@ -329,7 +331,7 @@ class VirtualTable(ScrollView, can_focus=True):
         columns = self.source.columns
         if self.source.style(row) == "section":
             return " " + clean(" ".join(c for c in cells if c))
-        parts = (fit(clean(cell), w, c.right) for cell, w, c in zip(cells, widths, columns))
+        parts = (fit(clean(cell), w, c.right) for cell, w, c in zip(cells, widths, columns, strict=False))
         return " " + (" " * GAP).join(parts)
 
     @staticmethod
