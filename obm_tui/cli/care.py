@@ -3,13 +3,13 @@ the queue with its clocks, and the numbers. Services: services/tickets.py, care_
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
 import click
 
 from obm_tui.cli.app import main, opened, parse_pairs, pending_note
+from obm_tui.cli.out import say, say_json
 
 
 def _now(vault: Any) -> datetime:
@@ -23,9 +23,9 @@ def _say(result: Any, vault: Any) -> None:
 
     save = getattr(result, "save", result)
     if save.commit:
-        click.echo(clean(vault.git.log(limit=1)[0].message))
+        say(clean(vault.git.log(limit=1)[0].message))
     elif not save.pending:
-        click.echo(f"{save.record.kind} {save.record.id}: nothing changed")
+        say(f"{save.record.kind} {save.record.id}: nothing changed")
     pending_note(save)
 
 
@@ -45,7 +45,7 @@ def new_cmd(ctx: click.Context, subject: str, fields: tuple[str, ...], message: 
 
     with opened(ctx) as vault:
         result = new_ticket(vault, subject, parse_pairs(fields), now=_now(vault), message=message)
-        click.echo(f"created ticket {result.record.id} ({result.record.path})")
+        say(f"created ticket {result.record.id} ({result.record.path})")
         pending_note(result)
 
 
@@ -67,7 +67,7 @@ def reply(ctx: click.Context, ref: str, template: str | None, text: str | None, 
                                force=force, agent=agent)
         _say(result, vault)
         if result.unknown:
-            click.echo(f"note: left as written (no value): {', '.join(result.unknown)}", err=True)
+            say(f"note: left as written (no value): {', '.join(result.unknown)}", err=True)
 
 
 @ticket.command()
@@ -121,24 +121,24 @@ def queue(ctx: click.Context, as_json: bool) -> None:
     with opened(ctx) as vault:
         entries, problems = build_queue(vault, _now(vault))
     if as_json:
-        click.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=1))
+        say_json([e.as_json() for e in entries])
     else:
         rows = [(e.record.id, e.record.text("status") or "new", e.record.text("priority") or "normal",
                  describe_clock(e.first_response), describe_clock(e.resolution), clean(e.customer),
                  clean(e.record.title)) for e in entries]
         _table(("ID", "STATUS", "PRIORITY", "FIRST RESPONSE", "RESOLUTION", "CUSTOMER", "SUBJECT"), rows)
     for problem in problems:
-        click.echo(f"! {clean(str(problem))}", err=True)
-    click.echo(f"{len(entries)} open tickets" + (f"; {len(problems)} could not be read" if problems else ""), err=True)
+        say(f"! {clean(str(problem))}", err=True)
+    say(f"{len(entries)} open tickets" + (f"; {len(problems)} could not be read" if problems else ""), err=True)
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     from obm_tui.cli.app import fit
 
     widths = [min(40, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(header)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    say("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     for row in rows:
-        click.echo("  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+        say("  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 @ticket.command()
@@ -157,7 +157,7 @@ def stats(ctx: click.Context, since: datetime | None, until: datetime | None, as
     with opened(ctx) as vault:
         numbers = build_stats(vault, _now(vault), first, last)
     if as_json:
-        click.echo(json.dumps(numbers.as_json(), ensure_ascii=False, indent=1))
+        say_json(numbers.as_json())
         return
     _print_stats(numbers)
 
@@ -171,23 +171,23 @@ def _print_stats(numbers: Any) -> None:
     from obm_tui.model.kinds import PRIORITIES
     from obm_tui.model.sla import format_span
 
-    click.echo("Open tickets now")
+    say("Open tickets now")
     _table(("STATUS", *(p.upper() for p in PRIORITIES)),
            [(s, *(str(row.get(p, 0)) for p in PRIORITIES)) for s, row in numbers.open_table.items()])
-    click.echo(f"\n{numbers.period.start} to {numbers.period.end}: {numbers.created} tickets created")
+    say(f"\n{numbers.period.start} to {numbers.period.end}: {numbers.created} tickets created")
     for label, span in (("median first response", numbers.median_first_response),
                         ("median resolution", numbers.median_resolution)):
-        click.echo(f"  {label}: {format_span(span) if span is not None else 'none yet'} (business hours)")
+        say(f"  {label}: {format_span(span) if span is not None else 'none yet'} (business hours)")
     if numbers.per_customer:
-        click.echo("\nTickets per customer")
+        say("\nTickets per customer")
         for name, count in numbers.per_customer[:10]:
-            click.echo(f"  {count:>3}  {clean(name)}")
+            say(f"  {count:>3}  {clean(name)}")
     if numbers.oldest_open:
-        click.echo("\nOldest open")
+        say("\nOldest open")
         for summary in numbers.oldest_open:
-            click.echo(f"  {summary.id}  {summary.status:<8} {summary.created:%Y-%m-%d %H:%M}")
+            say(f"  {summary.id}  {summary.status:<8} {summary.created:%Y-%m-%d %H:%M}")
     for problem in numbers.problems:
-        click.echo(f"! {clean(str(problem))}", err=True)
+        say(f"! {clean(str(problem))}", err=True)
 
 
 @ticket.command()
@@ -200,4 +200,4 @@ def replies(ctx: click.Context) -> None:
     with opened(ctx) as vault:
         for template in list_replies(vault):
             moves = f" (-> {template.status})" if template.status else ""
-            click.echo(f"{template.name:<22} {clean(template.title)}{moves}")
+            say(f"{template.name:<22} {clean(template.title)}{moves}")

@@ -3,7 +3,6 @@ Services: services/runs.py, run_views.py, rules.py, drafts.py (docs/processes.md
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from typing import Any
 import click
 
 from obm_tui.cli.app import EXIT_PROBLEMS, main, opened, pending_note
+from obm_tui.cli.out import say, say_json
 
 _TODAY = click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
                       help="Act as if today were DATE (default: today in the vault's time zone).")
@@ -26,12 +26,6 @@ def _now(vault: Any, today: datetime | None) -> datetime:
     return datetime.combine(today.date(), now.time()) if today else now
 
 
-def _say(text: str, *, err: bool = False) -> None:
-    from obm_tui.model.display import clean
-
-    click.echo(clean(text, keep_newlines=True), err=err)
-
-
 @contextmanager
 def _problems_exit() -> Iterator[None]:
     """A process or run with mistakes: list them, exit 1 (nothing was written)."""
@@ -40,9 +34,9 @@ def _problems_exit() -> Iterator[None]:
     try:
         yield
     except ProcessProblems as exc:
-        _say("obm: nothing was done; fix these first:", err=True)
+        say("obm: nothing was done; fix these first:", err=True)
         for problem in exc.problems:
-            _say(str(problem), err=True)
+            say(str(problem), err=True)
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -62,9 +56,9 @@ def run_start(ctx: click.Context, process: str, subject: str | None, today: date
 
     with opened(ctx) as vault, _problems_exit():
         started = start_run(vault, process, subject, _now(vault, today).date())
-        _say(started.message if started.created else f"{started.message} ({started.record.path})")
+        say(started.message if started.created else f"{started.message} ({started.record.path})")
         if started.created:
-            _say(started.record.path)
+            say(started.record.path)
             pending_note(started)
 
 
@@ -80,9 +74,9 @@ def run_tick(ctx: click.Context, run: str, step: str, undo: bool, today: datetim
 
     with opened(ctx) as vault, _problems_exit():
         outcome = tick(vault, run, step, ticked=not undo, now=_now(vault, today))
-        _say(outcome.message.rstrip("\n"))
+        say(outcome.message.rstrip("\n"))
         if outcome.status:
-            _say(f"run {outcome.run_id} is {outcome.status}", err=True)
+            say(f"run {outcome.run_id} is {outcome.status}", err=True)
         pending_note(outcome)
 
 
@@ -100,17 +94,17 @@ def run_show(ctx: click.Context, run: str, as_json: bool, today: datetime | None
         day = _now(vault, today).date()
         view = run_view(vault, find_run(vault, run), day)
     if as_json:
-        click.echo(json.dumps(_view_json(view), ensure_ascii=False, indent=1))
+        say_json(_view_json(view))
         return
     record, status = view.record, view.status
-    _say(f"{record.title}  ({record.path})")
+    say(f"{record.title}  ({record.path})")
     about = f"  about {view.context.subject_record.kind} {view.subject_title}" if view.context.subject_record else ""
-    _say(f"{status.status}, {status.progress} steps done, started {view.context.started}{about}")
+    say(f"{status.status}, {status.progress} steps done, started {view.context.started}{about}")
     for number, step in enumerate(view.views, 1):
-        _say(f"{number:>2}. [{'x' if step.state == 'done' else ' '}] {step.step.text}  ({step.id})")
-        _say(f"      {_state_text(step, day)}")
+        say(f"{number:>2}. [{'x' if step.state == 'done' else ' '}] {step.step.text}  ({step.id})")
+        say(f"      {_state_text(step, day)}")
     for problem in view.checklist.problems:
-        _say(f"  ! {problem}")
+        say(f"  ! {problem}")
 
 
 def _state_text(step: Any, today: date) -> str:
@@ -169,17 +163,17 @@ def tick_cmd(ctx: click.Context, today: datetime | None) -> None:
         report = automate(vault, _now(vault, today))
     for outcome in report.processed:
         if outcome.changed:
-            _say(outcome.message.splitlines()[0])
+            say(outcome.message.splitlines()[0])
     for start in report.rules:
         if start.started is not None and start.started.created:
-            _say(f'{start.started.message} — rule "{start.rule}"')
+            say(f'{start.started.message} — rule "{start.rule}"')
     for started in report.recurring:
         if started.created:
-            _say(f"{started.message} — recurring")
+            say(f"{started.message} — recurring")
     for error in report.errors:
-        _say(f"obm: {error}", err=True)
+        say(f"obm: {error}", err=True)
     if not report.did_something and not report.errors:
-        _say("nothing to do", err=True)
+        say("nothing to do", err=True)
     if report.errors:
         sys.exit(EXIT_PROBLEMS)
 
@@ -203,17 +197,17 @@ def agenda_cmd(ctx: click.Context, days: int, as_json: bool, today: datetime | N
     items.sort(key=lambda i: (SECTIONS.index(i.section) if i.section in SECTIONS else 99, i.urgency,
                               i.due or date.max, i.title))
     if as_json:
-        click.echo(json.dumps([_item_json(i) for i in items], ensure_ascii=False, indent=1))
+        say_json([_item_json(i) for i in items])
         return
     section = None
     for item in items:
         if item.section != section:
             section = item.section
-            _say(("" if section == items[0].section else "\n") + section)
-        _say(f"  {item.state:<8} {item.title}" + (f"  [{item.detail}]" if item.detail else ""))
-        _say(f"           {item.path}")
+            say(("" if section == items[0].section else "\n") + section)
+        say(f"  {item.state:<8} {item.title}" + (f"  [{item.detail}]" if item.detail else ""))
+        say(f"           {item.path}")
     if not items:
-        _say("nothing needs attention", err=True)
+        say("nothing needs attention", err=True)
 
 
 def _item_json(item: Any) -> dict[str, Any]:
@@ -235,15 +229,10 @@ def draft_cmd(ctx: click.Context, run: str, step: str, eml: Path | None, mailto:
 
     with opened(ctx) as vault:
         draft = draft_for_step(vault, run, step, _now(vault, today).date())
-    click.echo(draft.as_mailto() if mailto else _clean(draft.as_text()))
+    say(draft.as_mailto() if mailto else draft.as_text())
     if eml is not None:
         eml.write_bytes(draft.as_eml())
-        _say(f"saved {eml}", err=True)
+        say(f"saved {eml}", err=True)
     if draft.unknown:
-        _say("note: nothing to fill in for " + ", ".join("${" + n + "}" for n in draft.unknown), err=True)
+        say("note: nothing to fill in for " + ", ".join("${" + n + "}" for n in draft.unknown), err=True)
 
-
-def _clean(text: str) -> str:
-    from obm_tui.model.display import clean
-
-    return clean(text, keep_newlines=True)
