@@ -42,6 +42,8 @@ class ObmGroup(click.Group):
             _fail("stopped; nothing was changed", EXIT_PROBLEMS)
         except BrokenPipeError:
             end_on_closed_pipe()
+        except PermissionError as exc:  # a vault that looked writable, a file that is not
+            _fail(f"cannot write {exc.filename or 'a file'}: permission denied", EXIT_VAULT)
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -57,6 +59,8 @@ class ObmGroup(click.Group):
             raise
         except BrokenPipeError:
             end_on_closed_pipe()
+        except PermissionError as exc:  # a vault that looked writable, a file that is not
+            _fail(f"cannot write {exc.filename or 'a file'}: permission denied", EXIT_VAULT)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:  # noqa: BLE001 - never a traceback at the user
@@ -93,10 +97,15 @@ def find_vault(explicit: str | None) -> Path:
 
 
 @contextmanager
-def opened(ctx: click.Context) -> Iterator[Vault]:
-    from obm_tui.vault.store import Vault
+def opened(ctx: click.Context, *, change: bool = True) -> Iterator[Vault]:
+    """The vault, opened for a command; one that would `change` it is refused in a read-only vault."""
+    from obm_tui.vault.store import Vault, read_only_reason
 
     vault = Vault.open(find_vault(ctx.obj.get("vault")))
+    if change and vault.read_only:
+        reason = read_only_reason(vault.root, vault.git.git_dir) or "it cannot be written"
+        vault.close()
+        _fail(f"the vault is read-only ({reason}); nothing was changed", EXIT_PROBLEMS)
     try:
         yield vault
     finally:

@@ -118,7 +118,7 @@ def queue(ctx: click.Context, as_json: bool) -> None:
     from obm_tui.model.sla import describe_clock
     from obm_tui.services.care_queue import queue as build_queue
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         entries, problems = build_queue(vault, _now(vault))
     if as_json:
         say_json([e.as_json() for e in entries])
@@ -154,7 +154,7 @@ def stats(ctx: click.Context, since: datetime | None, until: datetime | None, as
     first, last = _day(since), _day(until)
     if first and last and first > last:
         raise UsageError(f"--since {first} is after --until {last}")
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         numbers = build_stats(vault, _now(vault), first, last)
     if as_json:
         say_json(numbers.as_json())
@@ -197,7 +197,7 @@ def replies(ctx: click.Context) -> None:
     from obm_tui.model.display import clean
     from obm_tui.services.replies import list_replies
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         for template in list_replies(vault):
             moves = f" (-> {template.status})" if template.status else ""
             say(f"{template.name:<22} {clean(template.title)}{moves}")

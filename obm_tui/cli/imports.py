@@ -54,7 +54,7 @@ def mail(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, quiet: bool
     from obm_tui.services.mail_import import import_mail
     from obm_tui.services.records import now_in
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=not dry_run) as vault:
         result = import_mail(vault, list(paths), now=now_in(vault), dry_run=dry_run)
     for line in result.lines:
         if not quiet or line.status == "problem":
@@ -82,7 +82,7 @@ def shopify(ctx: click.Context, path: Path, dry_run: bool, quiet: bool) -> None:
     from obm_tui.services.imports import import_shopify
 
     data = _read(path)
-    with opened(ctx) as vault:
+    with opened(ctx, change=not dry_run) as vault:
         result = import_shopify(vault, data, source=path.name, dry_run=dry_run)
     _report(result, quiet)
     _finish(result.message, dry_run, result.commit, result.pending, result.rejected)
@@ -99,7 +99,7 @@ def stripe(ctx: click.Context, path: Path, dry_run: bool, quiet: bool) -> None:
     from obm_tui.services.records import now_in
 
     data = _read(path)
-    with opened(ctx) as vault:
+    with opened(ctx, change=not dry_run) as vault:
         result = import_stripe(vault, data, now=now_in(vault), source=path.name, dry_run=dry_run)
     _report(result, quiet)
     _finish(result.message, dry_run, result.commit, result.pending, result.rejected)

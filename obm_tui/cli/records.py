@@ -69,7 +69,7 @@ def list_cmd(ctx: click.Context, kind: str, where: tuple[str, ...], sort_field: 
 
     spec = require_kind(kind)
     terms = [parse_term(t) for t in where]
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         everything = vault.records(spec.name, archived=include_archived)
         shown = sorted(filter_records(everything, terms), key=sort_key(sort_field or "id"))
         if as_json:
@@ -89,7 +89,7 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
     """Show one record: its fields, problems and notes."""
     from obm_tui.model.display import clean
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         record = vault.find(ref)
         body = vault.read_body(record) if record.readable else ""
         if as_json:
@@ -114,7 +114,7 @@ def log(ctx: click.Context, ref: str | None, limit: int, as_json: bool) -> None:
     """The audit trail from git, in business words (of one record, or of the whole vault)."""
     from obm_tui.model.display import clean
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         path = vault.find(ref).path if ref else None
         commits = vault.git.log(path, limit=limit)
         if as_json:
@@ -140,7 +140,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
     from obm_tui.model.display import clean
     from obm_tui.services.check import check_vault
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         report = check_vault(vault)
     if as_json:
         say_json({"records": report.records, "problems": [str(p) for p in report.problems]})

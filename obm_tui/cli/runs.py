@@ -90,7 +90,7 @@ def run_show(ctx: click.Context, run: str, as_json: bool, today: datetime | None
     from obm_tui.services.run_views import run_view
     from obm_tui.services.runs import find_run
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         day = _now(vault, today).date()
         view = run_view(vault, find_run(vault, run), day)
     if as_json:
@@ -190,7 +190,7 @@ def agenda_cmd(ctx: click.Context, days: int, as_json: bool, today: datetime | N
     from obm_tui.services.agenda import SECTIONS, SOURCES, checklist_steps
     from obm_tui.services.run_views import steps_agenda
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         now = _now(vault, today)
         items = steps_agenda(vault, now, days=days)
         items += [item for source in SOURCES if source is not checklist_steps for item in source(vault, now)]
@@ -227,7 +227,7 @@ def draft_cmd(ctx: click.Context, run: str, step: str, eml: Path | None, mailto:
     """Draft a step's email (email::) from its template and the run's subject. Never sends mail."""
     from obm_tui.services.runs import draft_for_step
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         draft = draft_for_step(vault, run, step, _now(vault, today).date())
     say(draft.as_mailto() if mailto else draft.as_text())
     if eml is not None:

@@ -63,7 +63,7 @@ def forecast(ctx: click.Context, as_json: bool, only_reorder: bool) -> None:
     from obm_tui.model.display import clean
     from obm_tui.services.stock import forecast_all
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         items = forecast_all(vault, _today(vault))
     if only_reorder:
         items = [i for i in items if i.forecast is not None and i.forecast.reorder_now]
