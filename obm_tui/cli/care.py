@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from obm_tui.cli.app import main, opened, parse_pairs, pending_note
+from obm_tui.cli.completion import ids_of
 from obm_tui.cli.out import say, say_json
 
 
@@ -50,7 +51,7 @@ def new_cmd(ctx: click.Context, subject: str, fields: tuple[str, ...], message: 
 
 
 @ticket.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("ticket"))
 @click.option("--template", "-t", metavar="NAME", help="A canned reply from templates/replies/.")
 @click.option("--text", metavar="TEXT", help="The reply's text.")
 @click.option("--status", "-s", metavar="STATUS", help="Move the ticket to this status (wins over the template's).")
@@ -71,7 +72,7 @@ def reply(ctx: click.Context, ref: str, template: str | None, text: str | None, 
 
 
 @ticket.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("ticket"))
 @click.argument("text")
 @click.option("--as", "agent", metavar="NAME", help="Who writes the note.")
 @click.pass_context
@@ -84,7 +85,7 @@ def note(ctx: click.Context, ref: str, text: str, agent: str | None) -> None:
 
 
 @ticket.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("ticket"))
 @click.argument("text")
 @click.option("--from", "author", metavar="NAME", help="The customer's name (default: the ticket's customer).")
 @click.pass_context
@@ -97,7 +98,7 @@ def customer(ctx: click.Context, ref: str, text: str, author: str | None) -> Non
 
 
 @ticket.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("ticket"))
 @click.argument("new_status", metavar="STATUS")
 @click.option("--as", "agent", metavar="NAME", help="Who moves it.")
 @click.pass_context

@@ -16,11 +16,12 @@ from obm_tui.cli.app import (
     print_table,
     record_json,
 )
+from obm_tui.cli.completion import complete_kinds, ids_of
 from obm_tui.cli.out import say, say_json
 
 
 @main.command("new")
-@click.argument("kind")
+@click.argument("kind", shell_complete=complete_kinds)
 @click.argument("title")
 @click.argument("fields", nargs=-1, metavar="[FIELD=VALUE]...")
 @click.pass_context
@@ -35,7 +36,7 @@ def new_cmd(ctx: click.Context, kind: str, title: str, fields: tuple[str, ...]) 
 
 
 @main.command("set")
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of())
 @click.argument("fields", nargs=-1, required=True, metavar="FIELD=VALUE...")
 @click.pass_context
 def set_cmd(ctx: click.Context, ref: str, fields: tuple[str, ...]) -> None:
@@ -54,7 +55,7 @@ def set_cmd(ctx: click.Context, ref: str, fields: tuple[str, ...]) -> None:
 
 
 @main.command("list")
-@click.argument("kind")
+@click.argument("kind", shell_complete=complete_kinds)
 @click.option("--where", "-w", multiple=True, metavar="FIELD=VALUE", help="Keep matching records (= != > < >= <= ~).")
 @click.option("--sort", "sort_field", metavar="FIELD", help="Sort by a field (default: id).")
 @click.option("--all", "include_archived", is_flag=True, help="Include archived records.")
@@ -82,7 +83,7 @@ def list_cmd(ctx: click.Context, kind: str, where: tuple[str, ...], sort_field: 
 
 
 @main.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of())
 @click.option("--json", "as_json", is_flag=True, help="JSON out.")
 @click.pass_context
 def show(ctx: click.Context, ref: str, as_json: bool) -> None:
@@ -106,7 +107,7 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("ref", metavar="[ID]", required=False)
+@click.argument("ref", metavar="[ID]", required=False, shell_complete=ids_of())
 @click.option("--limit", "-n", type=int, default=30, show_default=True, help="How many changes to show.")
 @click.option("--json", "as_json", is_flag=True, help="JSON out.")
 @click.pass_context
@@ -169,7 +170,7 @@ def sync(ctx: click.Context, remote: str | None) -> None:
 
 
 @main.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of())
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def delete(ctx: click.Context, ref: str, yes: bool) -> None:
@@ -185,7 +186,7 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
 
 
 @main.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of())
 @click.option("--undo", is_flag=True, help="Bring an archived record back.")
 @click.pass_context
 def archive(ctx: click.Context, ref: str, undo: bool) -> None:

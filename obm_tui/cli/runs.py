@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from obm_tui.cli.app import EXIT_PROBLEMS, main, opened, pending_note
+from obm_tui.cli.completion import ids_of
 from obm_tui.cli.out import say, say_json
 
 _TODAY = click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
@@ -46,8 +47,9 @@ def run_group() -> None:
 
 
 @run_group.command("start")
-@click.argument("process")
-@click.option("--for", "subject", metavar="RECORD", help="The record the run is about (a client, product…).")
+@click.argument("process", shell_complete=ids_of("process"))
+@click.option("--for", "subject", metavar="RECORD", shell_complete=ids_of(),
+              help="The record the run is about (a client, product…).")
 @_TODAY
 @click.pass_context
 def run_start(ctx: click.Context, process: str, subject: str | None, today: datetime | None) -> None:
@@ -63,7 +65,7 @@ def run_start(ctx: click.Context, process: str, subject: str | None, today: date
 
 
 @run_group.command("tick")
-@click.argument("run", metavar="RUN")
+@click.argument("run", metavar="RUN", shell_complete=ids_of("run"))
 @click.argument("step", metavar="STEP")
 @click.option("--undo", is_flag=True, help="Untick the step (what its actions did stays done).")
 @_TODAY
@@ -81,7 +83,7 @@ def run_tick(ctx: click.Context, run: str, step: str, undo: bool, today: datetim
 
 
 @run_group.command("show")
-@click.argument("run", metavar="RUN")
+@click.argument("run", metavar="RUN", shell_complete=ids_of("run"))
 @click.option("--json", "as_json", is_flag=True, help="JSON out.")
 @_TODAY
 @click.pass_context
@@ -216,7 +218,7 @@ def _item_json(item: Any) -> dict[str, Any]:
 
 
 @main.command("draft")
-@click.argument("run", metavar="RUN")
+@click.argument("run", metavar="RUN", shell_complete=ids_of("run"))
 @click.argument("step", metavar="STEP")
 @click.option("--eml", "eml", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help="Also save the draft as an .eml file your mail program opens.")

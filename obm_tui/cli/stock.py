@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from obm_tui.cli.app import main, opened, pending_note
+from obm_tui.cli.completion import ids_of
 from obm_tui.cli.out import say, say_json
 
 # `obm stock adjust MUG-01 -2`: a negative quantity is an argument, not an option.
@@ -27,7 +28,7 @@ def stock() -> None:
 
 
 def _movement(kind: str, doc: str) -> click.Command:
-    @click.argument("sku")
+    @click.argument("sku", shell_complete=ids_of("product"))
     @click.argument("qty", metavar="QTY")
     @click.option("--ref", metavar="REF", default="", help="What caused it: an order number, a PO id…")
     @click.option("--note", metavar="TEXT", default="", help="A note for the ledger row.")
@@ -102,7 +103,7 @@ def po() -> None:
 
 @po.command("new")
 @click.argument("supplier")
-@click.argument("lines", nargs=-1, required=True, metavar="SKU[=QTY]...")
+@click.argument("lines", nargs=-1, required=True, metavar="SKU[=QTY]...", shell_complete=ids_of("product"))
 @click.option("--title", metavar="TEXT", help="A short description (default: the lines).")
 @click.pass_context
 def po_new(ctx: click.Context, supplier: str, lines: tuple[str, ...], title: str | None) -> None:
@@ -117,7 +118,7 @@ def po_new(ctx: click.Context, supplier: str, lines: tuple[str, ...], title: str
 
 
 @po.command("order")
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("purchase-order"))
 @click.pass_context
 def po_order(ctx: click.Context, ref: str) -> None:
     """Mark a draft as sent to the supplier (status ordered, ordered today, expected by lead time)."""
@@ -130,7 +131,7 @@ def po_order(ctx: click.Context, ref: str) -> None:
 
 
 @po.command("cancel")
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("purchase-order"))
 @click.pass_context
 def po_cancel(ctx: click.Context, ref: str) -> None:
     """Cancel a draft, ordered or partial purchase order."""
@@ -143,8 +144,8 @@ def po_cancel(ctx: click.Context, ref: str) -> None:
 
 
 @po.command("receive")
-@click.argument("ref", metavar="ID")
-@click.argument("lines", nargs=-1, metavar="[SKU[=QTY]]...")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("purchase-order"))
+@click.argument("lines", nargs=-1, metavar="[SKU[=QTY]]...", shell_complete=ids_of("product"))
 @click.pass_context
 def po_receive(ctx: click.Context, ref: str, lines: tuple[str, ...]) -> None:
     """Receive a delivery, in full (no lines) or in part: obm po receive PO-261109-J2R CAL-2027=100"""

@@ -35,6 +35,7 @@ def run(*args: str, vault: Path | None = None, stdout: int | None = subprocess.P
     pytest.param(("log", "-n", "many"), "obm: log: invalid value for '--limit' / '-n'", id="bad-number"),
     pytest.param(("ticket", "nope"), "obm: ticket: no such command 'nope'", id="unknown-subcommand"),
     pytest.param(("ticket", "reply"), "obm: ticket reply: missing argument 'ID'", id="missing-id"),
+    pytest.param(("completion", "tcsh"), "obm: completion: invalid value for 'SHELL'", id="unknown-shell"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
     done = run(*args, vault=tmp_path)
