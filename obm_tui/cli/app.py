@@ -38,12 +38,8 @@ class ObmGroup(click.Group):
             _fail(usage_line(exc), EXIT_USAGE)
         except click.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
-        except click.Abort:
+        except click.Abort:  # a confirmation answered no, or ^C at a prompt
             _fail("stopped; nothing was changed", EXIT_PROBLEMS)
-        except BrokenPipeError:
-            end_on_closed_pipe()
-        except PermissionError as exc:  # a vault that looked writable, a file that is not
-            _fail(f"cannot write {exc.filename or 'a file'}: permission denied", EXIT_VAULT)
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:

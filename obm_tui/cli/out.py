@@ -30,6 +30,11 @@ def say_json(value: Any) -> None:
     click.echo(json_safe(json.dumps(value, ensure_ascii=False, indent=1)))
 
 
+def ask(question: str) -> bool:
+    """A yes/no question on the terminal (default no), its text made safe like any output."""
+    return click.confirm(terminal_safe(question), default=False)
+
+
 def end_on_closed_pipe() -> None:
     """The reader of stdout went away (`obm list clients | head -1`): stop quietly, as Unix tools do.
 

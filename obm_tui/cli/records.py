@@ -17,7 +17,7 @@ from obm_tui.cli.app import (
     record_json,
 )
 from obm_tui.cli.completion import complete_kinds, ids_of
-from obm_tui.cli.out import say, say_json
+from obm_tui.cli.out import ask, say, say_json
 
 
 @main.command("new")
@@ -179,7 +179,7 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
 
     with opened(ctx) as vault:
         record = vault.find(ref)
-        if not yes and not click.confirm(f"delete {record.kind} {record.id} ({record.path})?", default=False):
+        if not yes and not ask(f"delete {record.kind} {record.id} ({record.path})?"):
             raise click.Abort()
         delete_record(vault, record.path)
         say(f"deleted {record.kind} {record.id}")

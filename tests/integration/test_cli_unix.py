@@ -102,7 +102,15 @@ def test_every_output_escapes_unsafe_characters(sample_copy: Path) -> None:  # n
 
 
 def test_click_echo_only_in_the_output_module() -> None:
-    """One place writes: a new command printing with click.echo or print would skip the escaping."""
-    writers = [p.name for p in CLI.glob("*.py") if p.name != "out.py"
-               and re.search(r"\bclick\.echo\(|(?<![.\w])print\(|sys\.std(out|err)\.write", p.read_text())]
+    """One place writes: a command printing with click.echo, click.confirm or print would skip the escaping."""
+    writes = re.compile(r"\bclick\.(echo|confirm|prompt)\(|(?<![.\w])print\(|sys\.std(out|err)\.write")
+    writers = [p.name for p in CLI.glob("*.py") if p.name != "out.py" and writes.search(p.read_text())]
     assert writers == []
+
+
+def test_a_confirmation_answered_no_changes_nothing(sample_copy: Path) -> None:  # noqa: F811
+    done = subprocess.run([OBM, "--vault", str(sample_copy), "delete", "aisha-khan"], input="n\n",
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr == "obm: stopped; nothing was changed\n"
+    assert done.stdout.startswith("delete client aisha-khan (clients/aisha-khan.md)? [y/N]")
+    assert (sample_copy / "clients" / "aisha-khan.md").exists()
