@@ -11,11 +11,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from obm_tui import __version__
+from obm_tui.cli.out import end_on_closed_pipe, say
 
 if TYPE_CHECKING:
     from obm_tui.model.records import Record
@@ -25,7 +26,21 @@ EXIT_PROBLEMS, EXIT_USAGE, EXIT_VAULT = 1, 2, 3
 
 
 class ObmGroup(click.Group):
-    """Turns every ObmError (and any surprise) into one line on stderr and an exit status."""
+    """Turns every ObmError, click usage error (and any surprise) into one line on stderr and an
+    exit status; a closed stdout ends the command quietly."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            _fail(usage_line(exc), EXIT_USAGE)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:  # a confirmation answered no, or ^C at a prompt
+            _fail("stopped; nothing was changed", EXIT_PROBLEMS)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         from obm_tui.model.errors import ObmError, UsageError, ValidationError
@@ -38,6 +53,10 @@ class ObmGroup(click.Group):
             _fail(f"{exc.message}", EXIT_VAULT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            end_on_closed_pipe()
+        except PermissionError as exc:  # a vault that looked writable, a file that is not
+            _fail(f"cannot write {exc.filename or 'a file'}: permission denied", EXIT_VAULT)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:  # noqa: BLE001 - never a traceback at the user
@@ -46,8 +65,16 @@ class ObmGroup(click.Group):
             _fail(f"internal error: {type(exc).__name__}: {exc} (run with OBM_DEBUG=1 for details)", EXIT_VAULT)
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"obm: {message}", err=True)
+def usage_line(exc: click.UsageError) -> str:
+    """click's usage error as obm's one line: `list: missing argument 'KIND' (obm list --help)`."""
+    message = " ".join(exc.format_message().split())
+    message = message[:1].lower() + message[1:].rstrip(".")
+    where = exc.ctx.command_path.partition(" ")[2] if exc.ctx is not None else ""  # the program's name aside
+    return f"{where}: {message} (obm {where} --help)" if where else f"{message} (obm --help)"
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    say(f"obm: {message}", err=True)
     sys.exit(code)
 
 
@@ -66,10 +93,15 @@ def find_vault(explicit: str | None) -> Path:
 
 
 @contextmanager
-def opened(ctx: click.Context) -> Iterator[Vault]:
-    from obm_tui.vault.store import Vault
+def opened(ctx: click.Context, *, change: bool = True) -> Iterator[Vault]:
+    """The vault, opened for a command; one that would `change` it is refused in a read-only vault."""
+    from obm_tui.vault.store import Vault, read_only_reason
 
     vault = Vault.open(find_vault(ctx.obj.get("vault")))
+    if change and vault.read_only:
+        reason = read_only_reason(vault.root, vault.git.git_dir) or "it cannot be written"
+        vault.close()
+        _fail(f"the vault is read-only ({reason}); nothing was changed", EXIT_PROBLEMS)
     try:
         yield vault
     finally:
@@ -116,8 +148,8 @@ def init(path: Path, name: str | None, timezone: str) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"unknown time zone {timezone!r} (use an IANA name like Europe/London)") from None
     added = init_vault(path, name=name, timezone=timezone)
-    click.echo(f"vault ready at {path.resolve()} ({len(added)} files)")
-    click.echo(f"open it with: obm --vault {path}")
+    say(f"vault ready at {path.resolve()} ({len(added)} files)")
+    say(f"open it with: obm --vault {path}")
 
 
 @main.command()
@@ -127,8 +159,8 @@ def demo(path: Path) -> None:
     from obm_tui.services.setup import make_demo
 
     made = make_demo(path)
-    click.echo(f"demo vault ready at {made}")
-    click.echo(f"open it with: obm --vault {path}")
+    say(f"demo vault ready at {made}")
+    say(f"open it with: obm --vault {path}")
 def parse_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
     from obm_tui.model.errors import UsageError
 
@@ -143,7 +175,7 @@ def parse_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
 
 def pending_note(result: Any) -> None:
     if result.pending:
-        click.echo("note: git is busy (index.lock); the change is saved on disk and will be committed later", err=True)
+        say("note: git is busy (index.lock); the change is saved on disk and will be committed later", err=True)
 
 
 def record_json(record: Record, body: str | None = None) -> dict[str, Any]:
@@ -159,10 +191,10 @@ def print_table(records: list[Record], columns: tuple[str, ...]) -> None:
 
     rows = [[clean(r.id if c == "id" else r.text(c)) for c in columns] for r in records]
     widths = [min(40, max([len(c)] + [len(row[i]) for row in rows])) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    say("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for record, row in zip(records, rows, strict=True):
         line = "  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip()
-        click.echo(line + ("  !" if record.problems else ""))
+        say(line + ("  !" if record.problems else ""))
 
 
 def fit(text: str, width: int) -> str:

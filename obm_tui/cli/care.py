@@ -3,13 +3,14 @@ the queue with its clocks, and the numbers. Services: services/tickets.py, care_
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
 import click
 
 from obm_tui.cli.app import main, opened, parse_pairs, pending_note
+from obm_tui.cli.completion import ids_of
+from obm_tui.cli.out import say, say_json
 
 
 def _now(vault: Any) -> datetime:
@@ -23,9 +24,9 @@ def _say(result: Any, vault: Any) -> None:
 
     save = getattr(result, "save", result)
     if save.commit:
-        click.echo(clean(vault.git.log(limit=1)[0].message))
+        say(clean(vault.git.log(limit=1)[0].message))
     elif not save.pending:
-        click.echo(f"{save.record.kind} {save.record.id}: nothing changed")
+        say(f"{save.record.kind} {save.record.id}: nothing changed")
     pending_note(save)
 
 
@@ -45,12 +46,12 @@ def new_cmd(ctx: click.Context, subject: str, fields: tuple[str, ...], message: 
 
     with opened(ctx) as vault:
         result = new_ticket(vault, subject, parse_pairs(fields), now=_now(vault), message=message)
-        click.echo(f"created ticket {result.record.id} ({result.record.path})")
+        say(f"created ticket {result.record.id} ({result.record.path})")
         pending_note(result)
 
 
 @ticket.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("ticket"))
 @click.option("--template", "-t", metavar="NAME", help="A canned reply from templates/replies/.")
 @click.option("--text", metavar="TEXT", help="The reply's text.")
 @click.option("--status", "-s", metavar="STATUS", help="Move the ticket to this status (wins over the template's).")
@@ -67,11 +68,11 @@ def reply(ctx: click.Context, ref: str, template: str | None, text: str | None, 
                                force=force, agent=agent)
         _say(result, vault)
         if result.unknown:
-            click.echo(f"note: left as written (no value): {', '.join(result.unknown)}", err=True)
+            say(f"note: left as written (no value): {', '.join(result.unknown)}", err=True)
 
 
 @ticket.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("ticket"))
 @click.argument("text")
 @click.option("--as", "agent", metavar="NAME", help="Who writes the note.")
 @click.pass_context
@@ -84,7 +85,7 @@ def note(ctx: click.Context, ref: str, text: str, agent: str | None) -> None:
 
 
 @ticket.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("ticket"))
 @click.argument("text")
 @click.option("--from", "author", metavar="NAME", help="The customer's name (default: the ticket's customer).")
 @click.pass_context
@@ -97,7 +98,7 @@ def customer(ctx: click.Context, ref: str, text: str, author: str | None) -> Non
 
 
 @ticket.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("ticket"))
 @click.argument("new_status", metavar="STATUS")
 @click.option("--as", "agent", metavar="NAME", help="Who moves it.")
 @click.pass_context
@@ -118,27 +119,27 @@ def queue(ctx: click.Context, as_json: bool) -> None:
     from obm_tui.model.sla import describe_clock
     from obm_tui.services.care_queue import queue as build_queue
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         entries, problems = build_queue(vault, _now(vault))
     if as_json:
-        click.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=1))
+        say_json([e.as_json() for e in entries])
     else:
         rows = [(e.record.id, e.record.text("status") or "new", e.record.text("priority") or "normal",
                  describe_clock(e.first_response), describe_clock(e.resolution), clean(e.customer),
                  clean(e.record.title)) for e in entries]
         _table(("ID", "STATUS", "PRIORITY", "FIRST RESPONSE", "RESOLUTION", "CUSTOMER", "SUBJECT"), rows)
     for problem in problems:
-        click.echo(f"! {clean(str(problem))}", err=True)
-    click.echo(f"{len(entries)} open tickets" + (f"; {len(problems)} could not be read" if problems else ""), err=True)
+        say(f"! {clean(str(problem))}", err=True)
+    say(f"{len(entries)} open tickets" + (f"; {len(problems)} could not be read" if problems else ""), err=True)
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     from obm_tui.cli.app import fit
 
     widths = [min(40, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(header)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    say("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     for row in rows:
-        click.echo("  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+        say("  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 @ticket.command()
@@ -154,10 +155,10 @@ def stats(ctx: click.Context, since: datetime | None, until: datetime | None, as
     first, last = _day(since), _day(until)
     if first and last and first > last:
         raise UsageError(f"--since {first} is after --until {last}")
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         numbers = build_stats(vault, _now(vault), first, last)
     if as_json:
-        click.echo(json.dumps(numbers.as_json(), ensure_ascii=False, indent=1))
+        say_json(numbers.as_json())
         return
     _print_stats(numbers)
 
@@ -171,23 +172,23 @@ def _print_stats(numbers: Any) -> None:
     from obm_tui.model.kinds import PRIORITIES
     from obm_tui.model.sla import format_span
 
-    click.echo("Open tickets now")
+    say("Open tickets now")
     _table(("STATUS", *(p.upper() for p in PRIORITIES)),
            [(s, *(str(row.get(p, 0)) for p in PRIORITIES)) for s, row in numbers.open_table.items()])
-    click.echo(f"\n{numbers.period.start} to {numbers.period.end}: {numbers.created} tickets created")
+    say(f"\n{numbers.period.start} to {numbers.period.end}: {numbers.created} tickets created")
     for label, span in (("median first response", numbers.median_first_response),
                         ("median resolution", numbers.median_resolution)):
-        click.echo(f"  {label}: {format_span(span) if span is not None else 'none yet'} (business hours)")
+        say(f"  {label}: {format_span(span) if span is not None else 'none yet'} (business hours)")
     if numbers.per_customer:
-        click.echo("\nTickets per customer")
+        say("\nTickets per customer")
         for name, count in numbers.per_customer[:10]:
-            click.echo(f"  {count:>3}  {clean(name)}")
+            say(f"  {count:>3}  {clean(name)}")
     if numbers.oldest_open:
-        click.echo("\nOldest open")
+        say("\nOldest open")
         for summary in numbers.oldest_open:
-            click.echo(f"  {summary.id}  {summary.status:<8} {summary.created:%Y-%m-%d %H:%M}")
+            say(f"  {summary.id}  {summary.status:<8} {summary.created:%Y-%m-%d %H:%M}")
     for problem in numbers.problems:
-        click.echo(f"! {clean(str(problem))}", err=True)
+        say(f"! {clean(str(problem))}", err=True)
 
 
 @ticket.command()
@@ -197,7 +198,7 @@ def replies(ctx: click.Context) -> None:
     from obm_tui.model.display import clean
     from obm_tui.services.replies import list_replies
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         for template in list_replies(vault):
             moves = f" (-> {template.status})" if template.status else ""
-            click.echo(f"{template.name:<22} {clean(template.title)}{moves}")
+            say(f"{template.name:<22} {clean(template.title)}{moves}")

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from obm_tui.cli.app import EXIT_PROBLEMS, main, opened
+from obm_tui.cli.out import say
 
 
 @main.group("import")
@@ -31,13 +32,13 @@ def _read(path: Path) -> bytes:
 
 def _finish(summary: str, dry_run: bool, commit: str | None, pending: bool, failed: int) -> None:
     if dry_run:
-        click.echo(f"dry run, nothing written: {summary}")
+        say(f"dry run, nothing written: {summary}")
     elif commit:
-        click.echo(summary)
+        say(summary)
     elif pending:
-        click.echo(f"{summary} (git is busy: saved on disk, to be committed later)")
+        say(f"{summary} (git is busy: saved on disk, to be committed later)")
     else:
-        click.echo(f"nothing to import: {summary}")
+        say(f"nothing to import: {summary}")
     if failed:
         sys.exit(EXIT_PROBLEMS)
 
@@ -53,11 +54,11 @@ def mail(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, quiet: bool
     from obm_tui.services.mail_import import import_mail
     from obm_tui.services.records import now_in
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=not dry_run) as vault:
         result = import_mail(vault, list(paths), now=now_in(vault), dry_run=dry_run)
     for line in result.lines:
         if not quiet or line.status == "problem":
-            click.echo(clean(str(line)), err=line.status == "problem")
+            say(clean(str(line)), err=line.status == "problem")
     _finish(result.message, dry_run, result.commit, result.pending, result.problems)
 
 
@@ -68,7 +69,7 @@ def _report(result: Any, quiet: bool) -> None:
         if not quiet or row.status == "rejected":
             where = f"row {row.row}, {row.key}" if row.key else f"row {row.row}"
             status = "" if row.status == "ok" else f"{row.status}: "
-            click.echo(clean(f"{where}: {status}{row.reason}"), err=row.status == "rejected")
+            say(clean(f"{where}: {status}{row.reason}"), err=row.status == "rejected")
 
 
 @import_group.command("shopify")
@@ -81,7 +82,7 @@ def shopify(ctx: click.Context, path: Path, dry_run: bool, quiet: bool) -> None:
     from obm_tui.services.imports import import_shopify
 
     data = _read(path)
-    with opened(ctx) as vault:
+    with opened(ctx, change=not dry_run) as vault:
         result = import_shopify(vault, data, source=path.name, dry_run=dry_run)
     _report(result, quiet)
     _finish(result.message, dry_run, result.commit, result.pending, result.rejected)
@@ -98,7 +99,7 @@ def stripe(ctx: click.Context, path: Path, dry_run: bool, quiet: bool) -> None:
     from obm_tui.services.records import now_in
 
     data = _read(path)
-    with opened(ctx) as vault:
+    with opened(ctx, change=not dry_run) as vault:
         result = import_stripe(vault, data, now=now_in(vault), source=path.name, dry_run=dry_run)
     _report(result, quiet)
     _finish(result.message, dry_run, result.commit, result.pending, result.rejected)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -17,10 +16,12 @@ from obm_tui.cli.app import (
     print_table,
     record_json,
 )
+from obm_tui.cli.completion import complete_kinds, ids_of
+from obm_tui.cli.out import ask, say, say_json
 
 
 @main.command("new")
-@click.argument("kind")
+@click.argument("kind", shell_complete=complete_kinds)
 @click.argument("title")
 @click.argument("fields", nargs=-1, metavar="[FIELD=VALUE]...")
 @click.pass_context
@@ -30,12 +31,12 @@ def new_cmd(ctx: click.Context, kind: str, title: str, fields: tuple[str, ...]) 
 
     with opened(ctx) as vault:
         result = new_record(vault, kind, title, parse_pairs(fields))
-        click.echo(f"created {result.record.kind} {result.record.id} ({result.record.path})")
+        say(f"created {result.record.kind} {result.record.id} ({result.record.path})")
         pending_note(result)
 
 
 @main.command("set")
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of())
 @click.argument("fields", nargs=-1, required=True, metavar="FIELD=VALUE...")
 @click.pass_context
 def set_cmd(ctx: click.Context, ref: str, fields: tuple[str, ...]) -> None:
@@ -45,16 +46,16 @@ def set_cmd(ctx: click.Context, ref: str, fields: tuple[str, ...]) -> None:
     with opened(ctx) as vault:
         result = set_fields(vault, ref, parse_pairs(fields))
         if result.commit is None and not result.pending:
-            click.echo(f"{result.record.kind} {result.record.id}: nothing changed")
+            say(f"{result.record.kind} {result.record.id}: nothing changed")
             return
-        click.echo(vault.git.log(limit=1)[0].message if result.commit else f"saved {result.record.path}")
+        say(vault.git.log(limit=1)[0].message if result.commit else f"saved {result.record.path}")
         if result.merged:
-            click.echo(f"merged with an outside edit of {', '.join(result.merged)}")
+            say(f"merged with an outside edit of {', '.join(result.merged)}")
         pending_note(result)
 
 
 @main.command("list")
-@click.argument("kind")
+@click.argument("kind", shell_complete=complete_kinds)
 @click.option("--where", "-w", multiple=True, metavar="FIELD=VALUE", help="Keep matching records (= != > < >= <= ~).")
 @click.option("--sort", "sort_field", metavar="FIELD", help="Sort by a field (default: id).")
 @click.option("--all", "include_archived", is_flag=True, help="Include archived records.")
@@ -69,44 +70,44 @@ def list_cmd(ctx: click.Context, kind: str, where: tuple[str, ...], sort_field: 
 
     spec = require_kind(kind)
     terms = [parse_term(t) for t in where]
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         everything = vault.records(spec.name, archived=include_archived)
         shown = sorted(filter_records(everything, terms), key=sort_key(sort_field or "id"))
         if as_json:
-            click.echo(json.dumps([record_json(r) for r in shown], ensure_ascii=False, indent=1))
+            say_json([record_json(r) for r in shown])
         else:
             print_table(shown, ("id", *LIST_COLUMNS[spec.name]))
         bad = sum(1 for r in everything if r.problems)
-        click.echo(f"{len(shown)} of {len(everything)} {spec.folder} shown; {bad} with problems"
+        say(f"{len(shown)} of {len(everything)} {spec.folder} shown; {bad} with problems"
                    + (" (obm check lists them)" if bad else ""), err=True)
 
 
 @main.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of())
 @click.option("--json", "as_json", is_flag=True, help="JSON out.")
 @click.pass_context
 def show(ctx: click.Context, ref: str, as_json: bool) -> None:
     """Show one record: its fields, problems and notes."""
     from obm_tui.model.display import clean
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         record = vault.find(ref)
         body = vault.read_body(record) if record.readable else ""
         if as_json:
-            click.echo(json.dumps(record_json(record, body), ensure_ascii=False, indent=1))
+            say_json(record_json(record, body))
             return
-        click.echo(f"{record.kind} {record.id}  ({record.path})")
+        say(f"{record.kind} {record.id}  ({record.path})")
         for name in record.data:
-            click.echo(f"  {clean(str(name))}: {clean(record.text(name))}")
+            say(f"  {clean(str(name))}: {clean(record.text(name))}")
         for problem in record.problems:
-            click.echo(f"  ! {clean(str(problem))}")
+            say(f"  ! {clean(str(problem))}")
         if body.strip():
-            click.echo("")
-            click.echo(clean(body.rstrip("\n"), keep_newlines=True))
+            say("")
+            say(clean(body.rstrip("\n"), keep_newlines=True))
 
 
 @main.command()
-@click.argument("ref", metavar="[ID]", required=False)
+@click.argument("ref", metavar="[ID]", required=False, shell_complete=ids_of())
 @click.option("--limit", "-n", type=int, default=30, show_default=True, help="How many changes to show.")
 @click.option("--json", "as_json", is_flag=True, help="JSON out.")
 @click.pass_context
@@ -114,17 +115,17 @@ def log(ctx: click.Context, ref: str | None, limit: int, as_json: bool) -> None:
     """The audit trail from git, in business words (of one record, or of the whole vault)."""
     from obm_tui.model.display import clean
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         path = vault.find(ref).path if ref else None
         commits = vault.git.log(path, limit=limit)
         if as_json:
-            click.echo(json.dumps([_commit_json(c) for c in commits], ensure_ascii=False, indent=1))
+            say_json([_commit_json(c) for c in commits])
             return
         for commit in commits:
             when = commit.when.astimezone(vault.config.tz).strftime("%Y-%m-%d %H:%M")
-            click.echo(f"{commit.sha[:8]}  {when}  {clean(commit.author)}: {clean(commit.message)}")
+            say(f"{commit.sha[:8]}  {when}  {clean(commit.author)}: {clean(commit.message)}")
         if not commits:
-            click.echo("no history yet", err=True)
+            say("no history yet", err=True)
 
 
 def _commit_json(commit: Any) -> dict[str, Any]:
@@ -140,14 +141,14 @@ def check(ctx: click.Context, as_json: bool) -> None:
     from obm_tui.model.display import clean
     from obm_tui.services.check import check_vault
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         report = check_vault(vault)
     if as_json:
-        click.echo(json.dumps({"records": report.records, "problems": [str(p) for p in report.problems]}, indent=1))
+        say_json({"records": report.records, "problems": [str(p) for p in report.problems]})
     else:
         for problem in report.problems:
-            click.echo(clean(str(problem)))
-        click.echo(f"{report.records} records read; {report.bad_records} with problems"
+            say(clean(str(problem)))
+        say(f"{report.records} records read; {report.bad_records} with problems"
                    f" ({len(report.problems)} problems)", err=True)
     if report.problems:
         sys.exit(EXIT_PROBLEMS)
@@ -163,13 +164,13 @@ def sync(ctx: click.Context, remote: str | None) -> None:
 
     with opened(ctx) as vault:
         result = sync_vault(vault, remote)
-    click.echo(clean(result.summary()))
+    say(clean(result.summary()))
     for name in result.kept:
-        click.echo(f"  kept aside: .obm/conflicts/{clean(name)}")
+        say(f"  kept aside: .obm/conflicts/{clean(name)}")
 
 
 @main.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of())
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def delete(ctx: click.Context, ref: str, yes: bool) -> None:
@@ -178,14 +179,14 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
 
     with opened(ctx) as vault:
         record = vault.find(ref)
-        if not yes and not click.confirm(f"delete {record.kind} {record.id} ({record.path})?", default=False):
+        if not yes and not ask(f"delete {record.kind} {record.id} ({record.path})?"):
             raise click.Abort()
         delete_record(vault, record.path)
-        click.echo(f"deleted {record.kind} {record.id}")
+        say(f"deleted {record.kind} {record.id}")
 
 
 @main.command()
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of())
 @click.option("--undo", is_flag=True, help="Bring an archived record back.")
 @click.pass_context
 def archive(ctx: click.Context, ref: str, undo: bool) -> None:
@@ -194,6 +195,6 @@ def archive(ctx: click.Context, ref: str, undo: bool) -> None:
 
     with opened(ctx) as vault:
         result = archive_record(vault, ref, archived=not undo)
-        click.echo(f"{'restored' if undo else 'archived'} {result.record.kind} {result.record.id}")
+        say(f"{'restored' if undo else 'archived'} {result.record.kind} {result.record.id}")
 
 

@@ -3,7 +3,6 @@ Services: services/runs.py, run_views.py, rules.py, drafts.py (docs/processes.md
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,8 @@ from typing import Any
 import click
 
 from obm_tui.cli.app import EXIT_PROBLEMS, main, opened, pending_note
+from obm_tui.cli.completion import ids_of
+from obm_tui.cli.out import say, say_json
 
 _TODAY = click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
                       help="Act as if today were DATE (default: today in the vault's time zone).")
@@ -26,12 +27,6 @@ def _now(vault: Any, today: datetime | None) -> datetime:
     return datetime.combine(today.date(), now.time()) if today else now
 
 
-def _say(text: str, *, err: bool = False) -> None:
-    from obm_tui.model.display import clean
-
-    click.echo(clean(text, keep_newlines=True), err=err)
-
-
 @contextmanager
 def _problems_exit() -> Iterator[None]:
     """A process or run with mistakes: list them, exit 1 (nothing was written)."""
@@ -40,9 +35,9 @@ def _problems_exit() -> Iterator[None]:
     try:
         yield
     except ProcessProblems as exc:
-        _say("obm: nothing was done; fix these first:", err=True)
+        say("obm: nothing was done; fix these first:", err=True)
         for problem in exc.problems:
-            _say(str(problem), err=True)
+            say(str(problem), err=True)
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -52,8 +47,9 @@ def run_group() -> None:
 
 
 @run_group.command("start")
-@click.argument("process")
-@click.option("--for", "subject", metavar="RECORD", help="The record the run is about (a client, product…).")
+@click.argument("process", shell_complete=ids_of("process"))
+@click.option("--for", "subject", metavar="RECORD", shell_complete=ids_of(),
+              help="The record the run is about (a client, product…).")
 @_TODAY
 @click.pass_context
 def run_start(ctx: click.Context, process: str, subject: str | None, today: datetime | None) -> None:
@@ -62,14 +58,14 @@ def run_start(ctx: click.Context, process: str, subject: str | None, today: date
 
     with opened(ctx) as vault, _problems_exit():
         started = start_run(vault, process, subject, _now(vault, today).date())
-        _say(started.message if started.created else f"{started.message} ({started.record.path})")
+        say(started.message if started.created else f"{started.message} ({started.record.path})")
         if started.created:
-            _say(started.record.path)
+            say(started.record.path)
             pending_note(started)
 
 
 @run_group.command("tick")
-@click.argument("run", metavar="RUN")
+@click.argument("run", metavar="RUN", shell_complete=ids_of("run"))
 @click.argument("step", metavar="STEP")
 @click.option("--undo", is_flag=True, help="Untick the step (what its actions did stays done).")
 @_TODAY
@@ -80,14 +76,14 @@ def run_tick(ctx: click.Context, run: str, step: str, undo: bool, today: datetim
 
     with opened(ctx) as vault, _problems_exit():
         outcome = tick(vault, run, step, ticked=not undo, now=_now(vault, today))
-        _say(outcome.message.rstrip("\n"))
+        say(outcome.message.rstrip("\n"))
         if outcome.status:
-            _say(f"run {outcome.run_id} is {outcome.status}", err=True)
+            say(f"run {outcome.run_id} is {outcome.status}", err=True)
         pending_note(outcome)
 
 
 @run_group.command("show")
-@click.argument("run", metavar="RUN")
+@click.argument("run", metavar="RUN", shell_complete=ids_of("run"))
 @click.option("--json", "as_json", is_flag=True, help="JSON out.")
 @_TODAY
 @click.pass_context
@@ -96,21 +92,21 @@ def run_show(ctx: click.Context, run: str, as_json: bool, today: datetime | None
     from obm_tui.services.run_views import run_view
     from obm_tui.services.runs import find_run
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         day = _now(vault, today).date()
         view = run_view(vault, find_run(vault, run), day)
     if as_json:
-        click.echo(json.dumps(_view_json(view), ensure_ascii=False, indent=1))
+        say_json(_view_json(view))
         return
     record, status = view.record, view.status
-    _say(f"{record.title}  ({record.path})")
+    say(f"{record.title}  ({record.path})")
     about = f"  about {view.context.subject_record.kind} {view.subject_title}" if view.context.subject_record else ""
-    _say(f"{status.status}, {status.progress} steps done, started {view.context.started}{about}")
+    say(f"{status.status}, {status.progress} steps done, started {view.context.started}{about}")
     for number, step in enumerate(view.views, 1):
-        _say(f"{number:>2}. [{'x' if step.state == 'done' else ' '}] {step.step.text}  ({step.id})")
-        _say(f"      {_state_text(step, day)}")
+        say(f"{number:>2}. [{'x' if step.state == 'done' else ' '}] {step.step.text}  ({step.id})")
+        say(f"      {_state_text(step, day)}")
     for problem in view.checklist.problems:
-        _say(f"  ! {problem}")
+        say(f"  ! {problem}")
 
 
 def _state_text(step: Any, today: date) -> str:
@@ -169,17 +165,17 @@ def tick_cmd(ctx: click.Context, today: datetime | None) -> None:
         report = automate(vault, _now(vault, today))
     for outcome in report.processed:
         if outcome.changed:
-            _say(outcome.message.splitlines()[0])
+            say(outcome.message.splitlines()[0])
     for start in report.rules:
         if start.started is not None and start.started.created:
-            _say(f'{start.started.message} — rule "{start.rule}"')
+            say(f'{start.started.message} — rule "{start.rule}"')
     for started in report.recurring:
         if started.created:
-            _say(f"{started.message} — recurring")
+            say(f"{started.message} — recurring")
     for error in report.errors:
-        _say(f"obm: {error}", err=True)
+        say(f"obm: {error}", err=True)
     if not report.did_something and not report.errors:
-        _say("nothing to do", err=True)
+        say("nothing to do", err=True)
     if report.errors:
         sys.exit(EXIT_PROBLEMS)
 
@@ -196,24 +192,24 @@ def agenda_cmd(ctx: click.Context, days: int, as_json: bool, today: datetime | N
     from obm_tui.services.agenda import SECTIONS, SOURCES, checklist_steps
     from obm_tui.services.run_views import steps_agenda
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         now = _now(vault, today)
         items = steps_agenda(vault, now, days=days)
         items += [item for source in SOURCES if source is not checklist_steps for item in source(vault, now)]
     items.sort(key=lambda i: (SECTIONS.index(i.section) if i.section in SECTIONS else 99, i.urgency,
                               i.due or date.max, i.title))
     if as_json:
-        click.echo(json.dumps([_item_json(i) for i in items], ensure_ascii=False, indent=1))
+        say_json([_item_json(i) for i in items])
         return
     section = None
     for item in items:
         if item.section != section:
             section = item.section
-            _say(("" if section == items[0].section else "\n") + section)
-        _say(f"  {item.state:<8} {item.title}" + (f"  [{item.detail}]" if item.detail else ""))
-        _say(f"           {item.path}")
+            say(("" if section == items[0].section else "\n") + section)
+        say(f"  {item.state:<8} {item.title}" + (f"  [{item.detail}]" if item.detail else ""))
+        say(f"           {item.path}")
     if not items:
-        _say("nothing needs attention", err=True)
+        say("nothing needs attention", err=True)
 
 
 def _item_json(item: Any) -> dict[str, Any]:
@@ -222,7 +218,7 @@ def _item_json(item: Any) -> dict[str, Any]:
 
 
 @main.command("draft")
-@click.argument("run", metavar="RUN")
+@click.argument("run", metavar="RUN", shell_complete=ids_of("run"))
 @click.argument("step", metavar="STEP")
 @click.option("--eml", "eml", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help="Also save the draft as an .eml file your mail program opens.")
@@ -233,17 +229,12 @@ def draft_cmd(ctx: click.Context, run: str, step: str, eml: Path | None, mailto:
     """Draft a step's email (email::) from its template and the run's subject. Never sends mail."""
     from obm_tui.services.runs import draft_for_step
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         draft = draft_for_step(vault, run, step, _now(vault, today).date())
-    click.echo(draft.as_mailto() if mailto else _clean(draft.as_text()))
+    say(draft.as_mailto() if mailto else draft.as_text())
     if eml is not None:
         eml.write_bytes(draft.as_eml())
-        _say(f"saved {eml}", err=True)
+        say(f"saved {eml}", err=True)
     if draft.unknown:
-        _say("note: nothing to fill in for " + ", ".join("${" + n + "}" for n in draft.unknown), err=True)
+        say("note: nothing to fill in for " + ", ".join("${" + n + "}" for n in draft.unknown), err=True)
 
-
-def _clean(text: str) -> str:
-    from obm_tui.model.display import clean
-
-    return clean(text, keep_newlines=True)

@@ -3,13 +3,14 @@ Services: services/stock.py and services/purchase_orders.py."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 import click
 
 from obm_tui.cli.app import main, opened, pending_note
+from obm_tui.cli.completion import ids_of
+from obm_tui.cli.out import say, say_json
 
 # `obm stock adjust MUG-01 -2`: a negative quantity is an argument, not an option.
 _SIGNED = {"ignore_unknown_options": True}
@@ -27,7 +28,7 @@ def stock() -> None:
 
 
 def _movement(kind: str, doc: str) -> click.Command:
-    @click.argument("sku")
+    @click.argument("sku", shell_complete=ids_of("product"))
     @click.argument("qty", metavar="QTY")
     @click.option("--ref", metavar="REF", default="", help="What caused it: an order number, a PO id…")
     @click.option("--note", metavar="TEXT", default="", help="A note for the ledger row.")
@@ -39,9 +40,9 @@ def _movement(kind: str, doc: str) -> click.Command:
         units = parse_quantity(kind, qty)
         with opened(ctx) as vault:
             result = record_movement(vault, sku, kind, units, when=_today(vault), ref=ref, note=note)
-            click.echo(clean(result.message))
+            say(clean(result.message))
             for problem in result.problems:
-                click.echo(f"note: the ledger has an older problem: {clean(problem)}", err=True)
+                say(f"note: the ledger has an older problem: {clean(problem)}", err=True)
             pending_note(result.save)
 
     command.__doc__ = doc
@@ -63,22 +64,22 @@ def forecast(ctx: click.Context, as_json: bool, only_reorder: bool) -> None:
     from obm_tui.model.display import clean
     from obm_tui.services.stock import forecast_all
 
-    with opened(ctx) as vault:
+    with opened(ctx, change=False) as vault:
         items = forecast_all(vault, _today(vault))
     if only_reorder:
         items = [i for i in items if i.forecast is not None and i.forecast.reorder_now]
     if as_json:
-        click.echo(json.dumps([i.as_json() for i in items], ensure_ascii=False, indent=1))
+        say_json([i.as_json() for i in items])
         return
     header = ("SKU", "ON HAND", "INCOMING", "RATE/DAY", "COVER", "REORDER", "SUGGESTED")
     rows = [_forecast_row(i) for i in items]
     widths = [max([len(h)] + [len(r[n]) for r in rows]) for n, h in enumerate(header)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    say("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     for item, row in zip(items, rows, strict=True):
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        say("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
         reasons = item.forecast.reasons if item.forecast is not None else ()
         for reason in (*reasons, *item.problems):
-            click.echo(f"    {clean(reason)}")
+            say(f"    {clean(reason)}")
 
 
 def _forecast_row(item: Any) -> tuple[str, ...]:
@@ -102,7 +103,7 @@ def po() -> None:
 
 @po.command("new")
 @click.argument("supplier")
-@click.argument("lines", nargs=-1, required=True, metavar="SKU[=QTY]...")
+@click.argument("lines", nargs=-1, required=True, metavar="SKU[=QTY]...", shell_complete=ids_of("product"))
 @click.option("--title", metavar="TEXT", help="A short description (default: the lines).")
 @click.pass_context
 def po_new(ctx: click.Context, supplier: str, lines: tuple[str, ...], title: str | None) -> None:
@@ -112,12 +113,12 @@ def po_new(ctx: click.Context, supplier: str, lines: tuple[str, ...], title: str
     wanted = parse_line_args(lines)
     with opened(ctx) as vault:
         result = new_order(vault, supplier, wanted, today=_today(vault), title=title)
-        click.echo(f"created purchase-order {result.record.id} ({result.record.path})")
+        say(f"created purchase-order {result.record.id} ({result.record.path})")
         pending_note(result)
 
 
 @po.command("order")
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("purchase-order"))
 @click.pass_context
 def po_order(ctx: click.Context, ref: str) -> None:
     """Mark a draft as sent to the supplier (status ordered, ordered today, expected by lead time)."""
@@ -125,12 +126,12 @@ def po_order(ctx: click.Context, ref: str) -> None:
 
     with opened(ctx) as vault:
         result = mark_ordered(vault, ref, today=_today(vault))
-        click.echo(vault.git.log(limit=1)[0].message if result.commit else f"saved {result.record.path}")
+        say(vault.git.log(limit=1)[0].message if result.commit else f"saved {result.record.path}")
         pending_note(result)
 
 
 @po.command("cancel")
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("purchase-order"))
 @click.pass_context
 def po_cancel(ctx: click.Context, ref: str) -> None:
     """Cancel a draft, ordered or partial purchase order."""
@@ -138,13 +139,13 @@ def po_cancel(ctx: click.Context, ref: str) -> None:
 
     with opened(ctx) as vault:
         result = cancel(vault, ref)
-        click.echo(vault.git.log(limit=1)[0].message if result.commit else f"saved {result.record.path}")
+        say(vault.git.log(limit=1)[0].message if result.commit else f"saved {result.record.path}")
         pending_note(result)
 
 
 @po.command("receive")
-@click.argument("ref", metavar="ID")
-@click.argument("lines", nargs=-1, metavar="[SKU[=QTY]]...")
+@click.argument("ref", metavar="ID", shell_complete=ids_of("purchase-order"))
+@click.argument("lines", nargs=-1, metavar="[SKU[=QTY]]...", shell_complete=ids_of("product"))
 @click.pass_context
 def po_receive(ctx: click.Context, ref: str, lines: tuple[str, ...]) -> None:
     """Receive a delivery, in full (no lines) or in part: obm po receive PO-261109-J2R CAL-2027=100"""
@@ -153,7 +154,7 @@ def po_receive(ctx: click.Context, ref: str, lines: tuple[str, ...]) -> None:
     arrivals = parse_line_args(lines) if lines else None
     with opened(ctx) as vault:
         result = receive(vault, ref, arrivals, today=_today(vault))
-        click.echo(result.message)
+        say(result.message)
         if result.written.pending:
-            click.echo("note: git is busy (index.lock); the change is saved on disk and will be committed later",
+            say("note: git is busy (index.lock); the change is saved on disk and will be committed later",
                        err=True)

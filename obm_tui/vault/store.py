@@ -76,6 +76,7 @@ class Vault:
         self.listeners: list[Callable[[list[str]], None]] = []
         self.unverified: dict[str, Row] | None = None  # cached rows taken on trust, not yet compared with the files
         self.derived = DerivedValues(self, _digest)
+        self.read_only = False  # set by open: the folder or git's cannot be written (reads still work)
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
@@ -93,14 +94,17 @@ class Vault:
         if not Git.is_repo(root):
             raise VaultError(f"{root} is not a git repository; run `obm init {root}` to make a vault there")
         git = Git(root)
-        git.ensure_settings(merge_driver.settings())  # records merge field by field in every clone obm opens
-        if (root / ".git").is_dir():
-            merge_driver.register_attributes(root / ".git")
+        read_only = read_only_reason(root, git.git_dir) is not None  # opening then writes nothing at all
+        if not read_only:
+            git.ensure_settings(merge_driver.settings())  # records merge field by field in every clone obm opens
+            if (root / ".git").is_dir():
+                merge_driver.register_attributes(root / ".git")
         config = load_config(root)
         vault = cls(root, config, git, Index())
+        vault.read_only = read_only
         with gc_paused():  # a load makes ~10 objects a record, none in cycles
             vault.index = Index(vault._load(use_cache, trust_cache))
-        if commit_external:
+        if commit_external and not read_only:
             vault.commit_pending()
             vault.commit_external_edits()
         return vault
@@ -111,9 +115,10 @@ class Vault:
             self.unverified = cached
             return _with_cross_problems(to_records(list(cached.values())))
         found = scan_with_cache(self.root, cached)  # one pass; no stat at all when there is no cache
-        remove_stale_temps([self.root / rel for rel in found.strays])
+        if not self.read_only:
+            remove_stale_temps([self.root / rel for rel in found.strays])
         rows = found.rows + load_rows(self.root, found.fresh)
-        if found.fresh or len(rows) != len(cached):
+        if (found.fresh or len(rows) != len(cached)) and not self.read_only:
             write_cache(self.root, rows)
         return _with_cross_problems(to_records(rows))
 
@@ -334,6 +339,15 @@ class Vault:
         if not paths:
             return None
         return self.git.commit(sorted(paths), external_message(sorted(paths)), author=self.config.author)
+
+
+def read_only_reason(root: Path, git_dir: Path) -> str | None:
+    """Why this process cannot change the vault (a read-only mount, no write permission), or None."""
+    for folder in (root, git_dir):
+        if not os.access(folder, os.W_OK):
+            mounted_read_only = os.statvfs(folder).f_flag & os.ST_RDONLY
+            return "a read-only file system" if mounted_read_only else f"{folder}: no permission to write"
+    return None
 
 
 class FieldConflictError(ConflictError):

@@ -52,7 +52,7 @@ def test_movements(sample_copy: Path) -> None:  # noqa: F811
     pytest.param(("stock", "ship", "MUG-CLASSIC", "18"), 2, "cannot ship 18 of MUG-CLASSIC: only 17 on hand",
                  id="too-many"),
     pytest.param(("stock", "receive", "NOPE", "1"), 2, "no product with SKU 'NOPE'", id="unknown-sku"),
-    pytest.param(("stock", "ship", "MUG-CLASSIC"), 2, "Missing argument 'QTY'", id="missing-qty"),
+    pytest.param(("stock", "ship", "MUG-CLASSIC"), 2, "stock ship: missing argument 'QTY'", id="missing-qty"),
     pytest.param(("po", "receive", "PO-261109-J2R", "CAL-2027=151"), 2, "only 150 are still to come",
                  id="over-delivery"),
     pytest.param(("po", "order", "PO-261109-J2R"), 2, "only a draft purchase order can be ordered", id="order-twice"),
