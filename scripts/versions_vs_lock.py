@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+SEEDED = {"pip", "setuptools", "wheel"}  # what `uv venv --seed` puts in every venv, lock or not
 PINNED = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)")
 
 
@@ -36,7 +37,7 @@ def installed_versions(python: str) -> dict[str, str]:
 def main(python: str, lock: str) -> None:
     locked, installed = locked_versions(Path(lock)), installed_versions(python)
     rows = [(name, locked.get(name, "-"), version) for name, version in sorted(installed.items())
-            if name != "obm" and locked.get(name) != version]
+            if name != "obm" and locked.get(name) != version and not (name in SEEDED and name not in locked)]
     if not rows:
         print(f"{python}: the same versions as {lock}")
         return
