@@ -84,16 +84,37 @@ def merge_record(base: Document | None, ours: Document, theirs: Document, kind: 
     No base: both sides created the file (a run started by the same rule in two clones)."""
     base_data, base_body = (base.data, base.body) if base is not None else ({}, "")
     fields, conflicts = merge_fields(base_data, ours.data, theirs.data, kind)
+    is_product = kind is not None and kind.name == "product"
+    merged_ledger = ledger.merge(base_body, ours.body, theirs.body, merge_bodies) if is_product else None
+    if merged_ledger is not None:
+        body, clean = merged_ledger.body, merged_ledger.clean
+        fields = _on_hand_from_ledger(fields, merged_ledger, ours, theirs)
+    else:
+        growing = kind is not None and kind.name in GROWING_BODIES
+        body, clean = merge_bodies(base_body, ours.body, theirs.body, union=growing)
+        if is_product and body not in (ours.body, theirs.body):
+            body = ledger.rerun(body)  # rows unreadable on a side: lines kept, totals run through them
     raw = edit.set_fields(ours, _changes(ours.data, fields))
-    body, clean = merge_bodies(base_body, ours.body, theirs.body, union=kind is not None and kind.name in GROWING_BODIES)
-    if kind is not None and kind.name == "product" and body not in (ours.body, theirs.body):
-        body = ledger.rerun(body)  # both sides' movements in one table: run the totals through them
     if not clean:
         conflicts.append(FieldConflict("the notes", base_body, ours.body, theirs.body))
     if body != ours.body:
         raw = edit.set_body(read_document(raw), body)
     read_document(raw)  # never hand git a file that does not read
     return raw, conflicts
+
+
+def _on_hand_from_ledger(fields: dict[str, Any], merged: ledger.Merged, ours: Document, theirs: Document
+                         ) -> dict[str, Any]:
+    """`on_hand` = the merged ledger's end, when each side's `on_hand` was its own ledger's end
+    (else the counter's merge by delta stands, and obm check shows the difference)."""
+    if merged.balance is None or not all(_ends_at_on_hand(doc) for doc in (ours, theirs)):
+        return fields
+    return {**fields, "on_hand": merged.balance} if str(fields.get("on_hand")) != str(merged.balance) else fields
+
+
+def _ends_at_on_hand(doc: Document) -> bool:
+    balance = ledger.parse(doc.body).balance
+    return balance is None or str(doc.data.get("on_hand")) == str(balance)
 
 
 def merge_bodies(base: str, ours: str, theirs: str, *, union: bool = False) -> tuple[str, bool]:
