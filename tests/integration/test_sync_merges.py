@@ -11,6 +11,7 @@ import pytest
 
 from obm_tui.model import ledger
 from obm_tui.services.check import check_vault
+from obm_tui.services.records import new_record, set_fields
 from obm_tui.services.stock import record_movement
 from obm_tui.services.sync import sync
 from obm_tui.vault.store import Vault
@@ -88,3 +89,44 @@ def test_each_movement_is_kept_once_when_merges_recompute_the_running_column(clo
         assert problems(root) == []
         assert "on_hand: 96" in (root / "stock/P.md").read_text()
     move(y, "ship", 1, "Y2")  # later movements are taken
+
+
+def test_one_name_created_in_two_clones_stays_two_records(clones: tuple[Path, Path]) -> None:
+    """Two clones each add client "Zed Q": two people, so two files; x's ticket follows x's Zed Q."""
+    x, y = clones
+    in_vault(x, lambda v: new_record(v, "client", "Zed Q", {"email": "zed@quarry.example"}))
+    in_vault(x, lambda v: new_record(v, "ticket", "Where is my order", {"client": "zed-q"}))
+    synced(x)
+    in_vault(y, lambda v: new_record(v, "client", "Zed Q", {"email": "zq@quill.example"}))
+    synced(y)
+    synced(x)
+    for root in (x, y):
+        assert "zq@quill.example" in (root / "clients/zed-q.md").read_text()  # the merging clone's stays
+        moved = (root / "clients/zed-q-2.md").read_text()
+        assert "id: zed-q-2" in moved and "zed@quarry.example" in moved and "name: Zed Q" in moved
+        (ticket,) = (root / "tickets").glob("T-*.md")
+        assert "[[zed-q-2]]" in ticket.read_text()
+        assert problems(root) == []
+        assert git(root, "status", "--porcelain") == ""
+    assert git(x, "rev-parse", "HEAD") == git(y, "rev-parse", "HEAD")
+
+
+def test_a_conflict_is_listed_in_every_clone_until_it_is_resolved(clones: tuple[Path, Path]) -> None:
+    x, y = clones
+    in_vault(x, lambda v: set_fields(v, "ann-lee", {"status": "onboarding"}))
+    synced(x)
+    in_vault(y, lambda v: set_fields(v, "ann-lee", {"status": "past"}))
+    synced(y)  # y keeps its own value; x's is set aside, and committed
+    synced(x)
+    for root in (x, y):
+        listed = [p for p in problems(root) if p.startswith("clients/ann-lee.md")]
+        assert len(listed) == 1 and "another version is kept in conflicts/" in listed[0]
+        assert git(root, "status", "--porcelain") == ""
+    (kept,) = (x / "conflicts").glob("clients__ann-lee.*.md")
+    assert "status: onboarding" in kept.read_text()
+    kept.unlink()  # x looked, decided: resolving it is a commit
+    synced(x)
+    synced(y)
+    for root in (x, y):
+        assert problems(root) == [] and not list((root / "conflicts").glob("*.md"))
+        assert git(root, "status", "--porcelain") == ""
