@@ -115,6 +115,7 @@ def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
             raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(merged.stderr + merged.stdout)}")
         stuck = _unmerged(vault)
         git.run_sync(["merge", "--abort"], ok=range(256))
+        _undo_set_aside(vault)
         raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck) or 'the changes'} "
                          "(a file that does not read as a record on one side); fix it, then sync again")
     changed = _diff_names(vault, before) if before else ()
@@ -157,6 +158,18 @@ def _unmerged(vault: Vault) -> list[str]:
 def _forget_renamed(vault: Vault) -> None:
     """A note left by an earlier merge (one obm sync did not finish) is not this merge's."""
     (vault.git.git_dir / RENAMED_NOTE).unlink(missing_ok=True)
+
+
+def _undo_set_aside(vault: Vault) -> None:
+    """After an undone merge, remove what its driver wrote beside it (git's abort leaves
+    untracked files): the kept versions and theirs' moved records."""
+    moved = [new_rel for _old, _new, new_rel in _renamed(vault)]
+    out = vault.git.read(["ls-files", "--others", "--exclude-standard", "-z", "--", CONFLICT_DIR, *moved]).stdout
+    for name in out.split(b"\0"):
+        rel = name.decode("utf-8", "surrogateescape")
+        if rel and (is_kept_version(rel) or rel in moved):
+            (vault.root / rel).unlink(missing_ok=True)
+    _forget_renamed(vault)
 
 
 def _commit_set_aside(vault: Vault) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from obm_tui.model import ledger
+from obm_tui.model.errors import VaultError
 from obm_tui.services.check import check_vault
 from obm_tui.services.records import new_record, set_fields
 from obm_tui.services.stock import record_movement
@@ -130,3 +131,18 @@ def test_a_conflict_is_listed_in_every_clone_until_it_is_resolved(clones: tuple[
     for root in (x, y):
         assert problems(root) == [] and not list((root / "conflicts").glob("*.md"))
         assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_sync_undone_leaves_nothing_of_what_its_merge_set_aside(clones: tuple[Path, Path]) -> None:
+    x, y = clones
+    in_vault(x, lambda v: new_record(v, "client", "Zed Q", {"email": "zed@quarry.example"}))
+    in_vault(x, lambda v: set_fields(v, "ann-lee", {"status": "onboarding"}))
+    synced(x)
+    in_vault(y, lambda v: new_record(v, "client", "Zed Q", {"email": "zq@quill.example"}))
+    path = y / "clients/ann-lee.md"
+    path.write_text(path.read_text().replace("name: Ann Lee", "name: [Ann"))  # broken here: git cannot merge it
+    head = in_vault(y, lambda v: v.git.head())
+    with pytest.raises(VaultError, match="clients/ann-lee.md"):
+        synced(y)
+    assert git(y, "status", "--porcelain", "--untracked-files=all") == ""
+    assert in_vault(y, lambda v: v.git.head()) == head and not (y / "clients/zed-q-2.md").exists()
