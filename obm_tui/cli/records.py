@@ -161,12 +161,15 @@ def sync(ctx: click.Context, remote: str | None) -> None:
     """Share the vault: commit outside edits, fetch, merge record by record, push."""
     from obm_tui.model.display import clean
     from obm_tui.services.sync import sync as sync_vault
+    from obm_tui.vault.paths import CONFLICT_DIR
 
     with opened(ctx) as vault:
         result = sync_vault(vault, remote)
     say(clean(result.summary()))
     for name in result.kept:
-        say(f"  kept aside: .obm/conflicts/{clean(name)}")
+        say(f"  kept aside: {CONFLICT_DIR}/{clean(name)}")
+    for path in result.renamed:
+        say(f"  kept as a second record: {clean(path)}")
 
 
 @main.command()

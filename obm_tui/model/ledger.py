@@ -2,9 +2,12 @@
 
 Format (docs/stock.md, "Ledger format"):
 
-    | Date | Movement | Qty | On hand | Ref | Note |
-    |------------|----------|----:|--------:|-----|------|
-    | 2026-11-20 | ship | -3 | 11 | order 1042 | |
+    | Date | Movement | Qty | On hand | Ref | Note | Id |
+    |------------|----------|----:|--------:|-----|------|--------|
+    | 2026-11-20 | ship | -3 | 11 | order 1042 | | 7K2QXM |
+
+Each row obm writes carries a random `Id`; rows without one are known by their content
+(model/row_merge.py), so a merge between clones keeps every movement once (`merge`).
 
 Parsing never raises; what cannot be read is a Problem (path empty, line 1-based in the body).
 Planning a movement raises StockError with a reason a person can act on. Integers only.
@@ -13,19 +16,22 @@ Planning a movement raises StockError with a reason a person can act on. Integer
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from obm_tui.model.errors import Problem, ValidationError
+from obm_tui.model.row_merge import Row, content_ids, merge_rows, new_row_id
 
 MOVEMENTS = ("receive", "ship", "adjust", "count")
 ALIASES = {
     "received": "receive", "receipt": "receive", "shipped": "ship", "sell": "ship", "sold": "ship",
     "sale": "ship", "adjusted": "adjust", "adjustment": "adjust", "counted": "count",
 }
-HEADER = ("Date", "Movement", "Qty", "On hand", "Ref", "Note")
+HEADER = ("Date", "Movement", "Qty", "On hand", "Ref", "Note", "Id")
 REQUIRED = ("date", "movement", "qty", "onhand")
-COLUMNS = ("date", "movement", "qty", "onhand", "ref", "note")
+COLUMNS = ("date", "movement", "qty", "onhand", "ref", "note", "id")
+SEPARATOR = "|------------|----------|----:|--------:|-----|------|--------|"
 _HEADING_RE = re.compile(r"^#{1,6}[ \t]+ledger[ \t]*#*[ \t]*$", re.I)
 _OTHER_HEADING_RE = re.compile(r"^#{1,6}[ \t]")
 _CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
@@ -50,6 +56,7 @@ class Movement:
     ref: str = ""
     note: str = ""
     line: int = 0
+    row_id: str = ""  # written by obm; empty in rows written by hand or by an older obm
 
     @property
     def day(self) -> date:
@@ -64,7 +71,8 @@ class Movement:
 
 @dataclass(frozen=True, slots=True)
 class Ledger:
-    """A parsed ledger. `insert_at` is where a new row goes (-1: there is no table yet)."""
+    """A parsed ledger. `insert_at` is where a new row goes (-1: there is no table yet);
+    `table_line` is the header row's line, `last_line` the last row's (1-based, 0: no table)."""
 
     movements: tuple[Movement, ...] = ()
     problems: tuple[Problem, ...] = ()
@@ -72,6 +80,7 @@ class Ledger:
     heading_line: int = 0
     insert_at: int = -1
     last_line: int = 0
+    table_line: int = 0
 
     @property
     def balance(self) -> int | None:
@@ -130,7 +139,7 @@ def _row(cells: dict[str, str], number: int) -> Movement | str:
     rule = _kind_rule(kind, qty)
     if rule:
         return rule
-    return Movement(when, kind, qty, on_hand, cells.get("ref", ""), cells.get("note", ""), number)
+    return Movement(when, kind, qty, on_hand, cells.get("ref", ""), cells.get("note", ""), number, cells.get("id", ""))
 
 
 def _line_spans(body: str) -> list[tuple[int, int, str]]:
@@ -182,7 +191,7 @@ def _read_table(spans: list[tuple[int, int, str]], heading: int, first: int) -> 
                 problems.append(Problem("", index + 1, row))
             else:
                 movements.append(row)
-    return Ledger(tuple(movements), tuple(problems), columns, heading + 1, spans[last][1], last + 1)
+    return Ledger(tuple(movements), tuple(problems), columns, heading + 1, spans[last][1], last + 1, first + 1)
 
 
 def check(ledger: Ledger, on_hand: int | None) -> tuple[Problem, ...]:
@@ -279,24 +288,29 @@ def render_row(movement: Movement, columns: tuple[str, ...] = COLUMNS) -> str:
     values = {
         "date": _format_when(movement.when), "movement": movement.kind,
         "qty": f"{movement.qty:+d}" if movement.qty else "0", "onhand": str(movement.on_hand),
-        "ref": _escape_cell(movement.ref), "note": _escape_cell(movement.note),
+        "ref": _escape_cell(movement.ref), "note": _escape_cell(movement.note), "id": movement.row_id,
     }
     return "| " + " | ".join(values.get(c, "") for c in columns) + " |"
 
 
 def _new_table(movement: Movement, newline: str) -> str:
     header = "| " + " | ".join(HEADER) + " |"
-    separator = "|------------|----------|----:|--------:|-----|------|"
-    return newline.join((header, separator, render_row(movement))) + newline
+    return newline.join((header, SEPARATOR, render_row(movement))) + newline
 
 
 def append(body: str, movement: Movement, ledger: Ledger | None = None) -> str:
-    """The body with one row added after the ledger's last row; other bytes unchanged.
+    """The body with one row added after the ledger's last row; other bytes unchanged but for
+    an `Id` column added to a table that has none (its older rows keep no id: they are known
+    by their content). The row gets a fresh id unless it has one.
 
     Without a ledger, a `## Ledger` heading and table are added at the end of the body.
     """
     ledger = ledger if ledger is not None else parse(body)
+    movement = movement if movement.row_id else replace(movement, row_id=new_row_id())
     newline = "\r\n" if "\r\n" in body else "\n"
+    if ledger.insert_at >= 0 and "id" not in ledger.columns:
+        body = with_id_column(body, ledger)
+        ledger = parse(body)
     if ledger.insert_at >= 0:
         at = ledger.insert_at
         row = render_row(movement, ledger.columns)
@@ -313,6 +327,24 @@ def append(body: str, movement: Movement, ledger: Ledger | None = None) -> str:
     if body.strip() and not body.endswith(newline + newline):
         body += newline
     return body + "## Ledger" + newline + newline + _new_table(movement, newline)
+
+
+def with_id_column(body: str, ledger: Ledger) -> str:
+    """The body with an `Id` cell added to the table's header and separator lines."""
+    lines = body.split("\n")
+    lines[ledger.table_line - 1] = _add_cell(lines[ledger.table_line - 1], "Id")
+    separator = ledger.table_line
+    if separator < len(lines) and all(_SEPARATOR_CELL_RE.match(c) for c in _cells(lines[separator]) if c):
+        lines[separator] = _add_cell(lines[separator], "--------")
+    return "\n".join(lines)
+
+
+def _add_cell(line: str, text: str) -> str:
+    ending = "\r" if line.endswith("\r") else ""
+    stripped = line.rstrip()
+    closed = stripped.endswith("|") and not stripped.endswith("\\|")
+    cell = text if set(text) == {"-"} else f" {text} "  # a separator's dashes touch the pipes
+    return stripped + (f"{cell}|" if closed else f" |{cell}|") + ending
 
 
 def commit_message(sku: str, movement: Movement) -> str:
@@ -364,4 +396,100 @@ def record(
         movement = planner(base, qty, when, ref, note, sku)
     else:
         raise StockError(f"unknown movement {kind!r}: expected receive, ship, adjust or count")
+    movement = replace(movement, row_id=new_row_id())
     return Recorded(append(body, movement, ledger), movement, commit_message(sku, movement), check(ledger, on_hand))
+
+
+# ----- merging two clones' ledgers ---------------------------------------------------------------
+
+MARKER = "<!-- obm: the ledger table -->"  # stands for the table while the text around it merges
+TextMerge = Callable[[str, str, str], tuple[str, bool]]  # (base, ours, theirs) -> (text, clean)
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """A merged body, whether the text around the table merged cleanly, and the units at the end."""
+
+    body: str
+    clean: bool
+    balance: int | None
+
+
+def merge(base: str, ours: str, theirs: str, merge_text: TextMerge) -> Merged | None:
+    """Both sides' movements, each once (matched by row identity, model/row_merge.py), theirs'
+    new rows placed by date, and the running column recomputed from the opening stock; the text
+    around the table merged by `merge_text`. None when a side's ledger has a row that cannot be
+    read, or the table cannot be found in the merged text (the caller then merges lines)."""
+    bodies = (base, ours, theirs)
+    sides = [parse(body) for body in bodies]
+    if any(side.problems for side in sides) or not (sides[1].movements or sides[2].movements):
+        return None
+    merged = merge_rows(*(_rows(index, side) for index, side in enumerate(sides)))
+    prose, clean = merge_text(*(_prose(body, side) for body, side in zip(bodies, sides, strict=True)))
+    lines = prose.split("\n")
+    at = [i for i, line in enumerate(lines) if line.rstrip("\r") == MARKER]
+    if len(at) != 1:
+        return None
+    opening = (sides[1].movements or sides[2].movements)[0].before
+    table, balance = _table(bodies, sides, merged, opening)
+    ending = "\r" if lines[at[0]].endswith("\r") else ""
+    lines[at[0]:at[0] + 1] = [line + ending for line in table]
+    return Merged("\n".join(lines), clean, balance)
+
+
+def identities(movements: tuple[Movement, ...]) -> list[str]:
+    """Each row's identity: its id, or its content without the running column (numbered)."""
+    by_content = iter(content_ids(_content(m) for m in movements if not m.row_id))
+    return [m.row_id or next(by_content) for m in movements]
+
+
+def _content(movement: Movement) -> tuple[str, ...]:
+    return (_format_when(movement.when), movement.kind, str(movement.qty), movement.ref, movement.note)
+
+
+def _order_key(movement: Movement) -> tuple[date, time]:
+    return movement.day, movement.when.time() if isinstance(movement.when, datetime) else time.min
+
+
+def _rows(side: int, ledger: Ledger) -> list[Row]:
+    return [Row(identity, _content(m), _order_key(m), (side, m))
+            for identity, m in zip(identities(ledger.movements), ledger.movements, strict=True)]
+
+
+def _prose(body: str, ledger: Ledger) -> str:
+    """The body with its table replaced by the marker line."""
+    if not ledger.table_line:
+        return body
+    lines = body.split("\n")
+    ending = "\r" if lines[ledger.table_line - 1].endswith("\r") else ""
+    lines[ledger.table_line - 1:ledger.last_line] = [MARKER + ending]
+    return "\n".join(lines)
+
+
+def _table(bodies: tuple[str, ...], sides: list[Ledger], merged: list[Row], opening: int) -> tuple[list[str], int]:
+    """The merged table's lines (ours' header, or theirs' when ours has none; an `Id` column
+    added when a row has an id) and the units at its end. A row keeps its bytes when its total
+    still follows and its columns are the table's."""
+    out = 1 if sides[1].table_line else 2
+    body, table = bodies[out], sides[out]
+    if "id" not in table.columns and any(row.item[1].row_id for row in merged):
+        body = with_id_column(body, table)
+        table = parse(body)
+    lines = [line.rstrip("\r") for line in body.split("\n")]
+    side_lines = [text.split("\n") for text in bodies]
+    first_row = table.movements[0].line - 1 if table.movements else table.last_line
+    out_lines = lines[table.table_line - 1:first_row]
+    total = opening
+    for row in merged:
+        side, movement = row.item
+        total += movement.qty
+        out_lines.append(_row_text(side_lines[side], sides[side].columns, table.columns, movement, total))
+    return out_lines, total
+
+
+def _row_text(lines: list[str], columns: tuple[str, ...], out_columns: tuple[str, ...], movement: Movement,
+              total: int) -> str:
+    same_columns = columns == out_columns or (columns + ("id",) == out_columns and not movement.row_id)
+    if movement.on_hand == total and same_columns:
+        return lines[movement.line - 1].rstrip("\r")
+    return render_row(replace(movement, on_hand=total), out_columns)

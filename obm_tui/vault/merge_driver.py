@@ -9,16 +9,22 @@ git does):
 
 It writes the merge into %A (ours) and exits 0. Fields: model/record_merge.py (one side's
 change wins, counters add up, a field both changed differently keeps ours). Bodies: a three-way
-line merge (`git merge-file`); tickets' conversations and products' ledgers only grow, so when
-both sides added to them both additions are kept (`--union`); any other body both changed in
-the same lines keeps ours. A conflict is never written as `<<<<<<<` markers: their whole version
-is kept in `.obm/conflicts/` (where `obm check` lists it) and named on stderr. When a side does
-not parse as a record, the file is merged as text, and a conflict is left to git (exit 1), as a
-plain merge would.
+line merge (`git merge-file`); tickets' conversations only grow, so when both sides added to
+them both additions are kept (`--union`); any other body both changed in the same lines keeps
+ours. Products' ledgers merge row by row (model/ledger.py `merge`: each movement once, matched
+by row identity, totals recomputed; a side with an unreadable row falls back to `--union`).
+A conflict is never written as `<<<<<<<` markers: their whole version is kept in `conflicts/`
+(where `obm check` lists it; `obm sync` commits it with the merge) and named on stderr. A file both sides created is one record when its kind's ids are
+deterministic (a run the same rule started in both clones: merged from an empty base) or when
+both wrote the same record; else they are two records: ours keeps the path, theirs is written
+beside it with a suffixed id (`clients/zed-q-2.md`), noted in the git dir for `obm sync` to
+commit and to point theirs' new links at. When a side does not parse as a record, the file is
+merged as text, and a conflict is left to git (exit 1), as a plain merge would.
 """
 
 from __future__ import annotations
 
+import itertools
 import shlex
 import subprocess
 import sys
@@ -34,11 +40,12 @@ from obm_tui.model.merge import FieldConflict
 from obm_tui.model.record_merge import merge_fields
 from obm_tui.vault import frontmatter_edit as edit
 from obm_tui.vault.frontmatter import Document, read_document
-from obm_tui.vault.paths import CONFLICT_DIR, conflict_copy, kind_of_path
+from obm_tui.vault.paths import CONFLICT_DIR, case_twin, check_relative, conflict_copy, kind_of_path
 
 DRIVER = "obm"
 GROWING_BODIES = ("ticket", "product")  # conversations and ledgers: both sides' additions are kept
 ATTRIBUTES_LINE = f"*.md merge={DRIVER}"
+RENAMED_NOTE = "obm-merge-renamed"  # in the git dir: `old id<TAB>new id<TAB>new path` a line
 
 
 def settings() -> dict[str, str]:
@@ -67,7 +74,13 @@ def merge_files(base: Path, ours: Path, theirs: Path, rel: str, root: Path) -> i
     kind = kind_of_path(rel)
     try:
         base_doc = read_document(raws[0]) if raws[0].strip() else None  # empty: both sides added the file
-        merged, conflicts = merge_record(base_doc, read_document(raws[1]), read_document(raws[2]), kind)
+        ours_doc, theirs_doc = read_document(raws[1]), read_document(raws[2])
+        if base_doc is None and kind is not None and not same_record(kind, ours_doc, theirs_doc):
+            moved = keep_both(root, rel, theirs_doc, kind)
+            print(f"obm: {rel}: two different records were created under one name; theirs is now {moved}",
+                  file=sys.stderr)
+            return 0  # ours stays as it is
+        merged, conflicts = merge_record(base_doc, ours_doc, theirs_doc, kind)
     except (FormatError, ObmError, TypeError, ValueError):
         return _merge_as_text(base, ours, theirs)
     ours.write_bytes(merged)
@@ -78,23 +91,81 @@ def merge_files(base: Path, ours: Path, theirs: Path, rel: str, root: Path) -> i
     return 0
 
 
+def same_record(kind: Kind, ours: Document, theirs: Document) -> bool:
+    """Whether two files both sides created under one path are one record: yes for kinds whose
+    ids are deterministic (runs: the same rule started the same run in two clones), else only
+    when they say the same thing (fields and body)."""
+    return kind.id_style == "run" or (ours.data == theirs.data and ours.body == theirs.body)
+
+
+def keep_both(root: Path, rel: str, theirs: Document, kind: Kind) -> str:
+    """Write theirs beside ours under a suffixed id (`zed-q` -> `zed-q-2`: the id and any field
+    that held it, such as a product's SKU) and note the move in the git dir; the new path."""
+    old_id = str(theirs.data.get("id") or Path(rel).stem)
+    new_id, new_rel = _free_name(root, rel, old_id)
+    changes = {name: new_id for name, value in theirs.data.items() if name == "id" or value == old_id}
+    raw = edit.set_fields(theirs, changes)
+    read_document(raw)
+    (root / new_rel).write_bytes(raw)
+    _note_renamed(root, f"{old_id}\t{new_id}\t{new_rel}\n")
+    return new_rel
+
+
+def _free_name(root: Path, rel: str, old_id: str) -> tuple[str, str]:
+    folder, _, name = rel.rpartition("/")
+    stem = name[:-3]
+    for n in itertools.count(2):
+        new_id = f"{old_id}-{n}"
+        new_stem = new_id + stem[len(old_id):] if stem.startswith(old_id) else f"{stem}-{n}"
+        new_rel = check_relative(f"{folder}/{new_stem}.md")
+        if not (root / new_rel).exists() and case_twin(root / folder, f"{new_stem}.md") is None:
+            return new_id, new_rel
+    raise AssertionError("unreachable")
+
+
+def _note_renamed(root: Path, line: str) -> None:
+    done = subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=root, capture_output=True, check=True)
+    with open(Path(done.stdout.decode().strip()) / RENAMED_NOTE, "a", encoding="utf-8") as note:
+        note.write(line)
+
+
 def merge_record(base: Document | None, ours: Document, theirs: Document, kind: Kind | None
                  ) -> tuple[bytes, list[FieldConflict]]:
     """The merged file (ours' formatting and order) and the conflicts (ours kept for them).
     No base: both sides created the file (a run started by the same rule in two clones)."""
     base_data, base_body = (base.data, base.body) if base is not None else ({}, "")
     fields, conflicts = merge_fields(base_data, ours.data, theirs.data, kind)
+    is_product = kind is not None and kind.name == "product"
+    merged_ledger = ledger.merge(base_body, ours.body, theirs.body, merge_bodies) if is_product else None
+    if merged_ledger is not None:
+        body, clean = merged_ledger.body, merged_ledger.clean
+        fields = _on_hand_from_ledger(fields, merged_ledger, ours, theirs)
+    else:
+        growing = kind is not None and kind.name in GROWING_BODIES
+        body, clean = merge_bodies(base_body, ours.body, theirs.body, union=growing)
+        if is_product and body not in (ours.body, theirs.body):
+            body = ledger.rerun(body)  # rows unreadable on a side: lines kept, totals run through them
     raw = edit.set_fields(ours, _changes(ours.data, fields))
-    growing = kind is not None and kind.name in GROWING_BODIES
-    body, clean = merge_bodies(base_body, ours.body, theirs.body, union=growing)
-    if kind is not None and kind.name == "product" and body not in (ours.body, theirs.body):
-        body = ledger.rerun(body)  # both sides' movements in one table: run the totals through them
     if not clean:
         conflicts.append(FieldConflict("the notes", base_body, ours.body, theirs.body))
     if body != ours.body:
         raw = edit.set_body(read_document(raw), body)
     read_document(raw)  # never hand git a file that does not read
     return raw, conflicts
+
+
+def _on_hand_from_ledger(fields: dict[str, Any], merged: ledger.Merged, ours: Document, theirs: Document
+                         ) -> dict[str, Any]:
+    """`on_hand` = the merged ledger's end, when each side's `on_hand` was its own ledger's end
+    (else the counter's merge by delta stands, and obm check shows the difference)."""
+    if merged.balance is None or not all(_ends_at_on_hand(doc) for doc in (ours, theirs)):
+        return fields
+    return {**fields, "on_hand": merged.balance} if str(fields.get("on_hand")) != str(merged.balance) else fields
+
+
+def _ends_at_on_hand(doc: Document) -> bool:
+    balance = ledger.parse(doc.body).balance
+    return balance is None or str(doc.data.get("on_hand")) == str(balance)
 
 
 def merge_bodies(base: str, ours: str, theirs: str, *, union: bool = False) -> tuple[str, bool]:

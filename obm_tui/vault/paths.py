@@ -79,11 +79,20 @@ def _has_link_below(root: Path, path: Path) -> bool:
     return False
 
 
-CONFLICT_DIR = ".obm/conflicts"  # versions kept aside (a save that collided, a merge conflict); git-ignored
+# Versions kept aside (a save that collided, a merge conflict): a tracked folder, so what one
+# clone's merge set aside is committed with it and listed in every clone until someone deletes it.
+CONFLICT_DIR = "conflicts"
+LEGACY_CONFLICT_DIR = ".obm/conflicts"  # git-ignored, where obm kept them before: still listed
+
+
+def is_kept_version(rel: str) -> bool:
+    """True for a version kept aside (`conflicts/<name>.md`): obm commits its arrival and removal."""
+    folder, _, name = rel.partition("/")
+    return folder == CONFLICT_DIR and name.endswith(".md") and "/" not in name and not name.startswith(".")
 
 
 def conflict_copy(rel: str, label: str = "") -> str:
-    """Where a version of record `rel` is kept aside: `.obm/conflicts/clients__ann.<time>.<pid>[.label].md`."""
+    """Where a version of record `rel` is kept aside: `conflicts/clients__ann.<time>.<pid>[.label].md`."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     tail = f".{label}" if label else ""
     return f"{CONFLICT_DIR}/{rel.replace('/', '__')[:-3]}.{stamp}.{os.getpid()}{tail}.md"

@@ -47,6 +47,7 @@ from obm_tui.vault.paths import (
     check_relative,
     conflict_copy,
     inside,
+    is_kept_version,
     kind_of_path,
 )
 
@@ -334,8 +335,9 @@ class Vault:
         return made
 
     def commit_external_edits(self) -> str | None:
-        """Commit record files changed by other programs while obm was not looking."""
-        paths = [p for p in self.git.changed_paths() if kind_of_path(p) or p == CONFIG_PATH]
+        """Commit record files changed by other programs while obm was not looking (and kept
+        versions added or deleted: deleting one is how a conflict is resolved)."""
+        paths = [p for p in self.git.changed_paths() if kind_of_path(p) or p == CONFIG_PATH or is_kept_version(p)]
         if not paths:
             return None
         return self.git.commit(sorted(paths), external_message(sorted(paths)), author=self.config.author)

@@ -107,7 +107,7 @@ def test_one_field_changed_on_both_sides_keeps_ours_and_theirs_is_kept_aside(clo
     done = pull(here, there)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "status: onboarding" in (here / "clients/ann-lee.md").read_text()
-    kept = list((here / ".obm/conflicts").glob("clients__ann-lee.*.theirs.md"))
+    kept = list((here / "conflicts").glob("clients__ann-lee.*.theirs.md"))
     assert len(kept) == 1 and "status: past" in kept[0].read_text()
     assert "status changed on both sides" in done.stderr
     vault = Vault.open(here)
@@ -200,4 +200,21 @@ def test_two_replies_written_in_two_clones_are_both_kept(clones: tuple[Path, Pat
     assert done.returncode == 0, done.stdout + done.stderr
     text = (here / rel).read_text()
     assert "A new mug is on its way." in text and "Refunded to your card." in text and "<<<<<<<" not in text
-    assert not (here / ".obm/conflicts").exists() or not list((here / ".obm/conflicts").glob("tickets__*"))
+    assert not (here / "conflicts").exists() or not list((here / "conflicts").glob("tickets__*"))
+
+
+def test_two_different_products_created_under_one_sku_are_both_kept(clones: tuple[Path, Path]) -> None:
+    """A plain `git merge` (not obm sync): theirs is written beside ours, and the next open commits it."""
+    here, there = clones
+    product = "---\ntype: product\nid: CUP-01\nsku: CUP-01\nname: {}\non_hand: 0\n---\n\nA cup.\n"
+    for root, name in ((here, "Espresso cup"), (there, "Tea cup")):
+        (root / "stock/CUP-01.md").write_text(product.format(name))
+        git(root, "add", "stock")
+        git(root, "commit", "-q", "-m", "new product")
+    done = pull(here, there)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "theirs is now stock/CUP-01-2.md" in done.stderr
+    assert "name: Espresso cup" in (here / "stock/CUP-01.md").read_text()
+    assert (here / "stock/CUP-01-2.md").read_text() == product.format("Tea cup").replace("CUP-01", "CUP-01-2")
+    Vault.open(here).close()
+    assert git(here, "status", "--porcelain").stdout == ""

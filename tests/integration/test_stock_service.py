@@ -96,9 +96,11 @@ def test_a_product_without_a_ledger_gets_one(empty_vault: Path) -> None:
     new_record(vault, "product", "Logo mug", {"sku": "MUG-01"}, body="A mug.\n", when=datetime(2026, 11, 20, 9, 0))
     stock.record_movement(vault, "MUG-01", "receive", 24, when=TODAY, ref="PO-1")
     text = (empty_vault / "stock" / "MUG-01.md").read_text()
-    assert text.endswith("A mug.\n\n## Ledger\n\n| Date | Movement | Qty | On hand | Ref | Note |\n"
-                         "|------------|----------|----:|--------:|-----|------|\n"
-                         "| 2026-11-23 | receive | +24 | 24 | PO-1 |  |\n")
+    row_id = ledger.parse(text).movements[-1].row_id
+    assert len(row_id) == 6 and text.endswith(
+        "A mug.\n\n## Ledger\n\n| Date | Movement | Qty | On hand | Ref | Note | Id |\n"
+        "|------------|----------|----:|--------:|-----|------|--------|\n"
+        f"| 2026-11-23 | receive | +24 | 24 | PO-1 |  | {row_id} |\n")
     assert vault.find("MUG-01", "product").value("on_hand") == 24
 
 

@@ -71,7 +71,7 @@ def test_a_same_field_conflict_keeps_ours_and_is_reported(team: tuple[Path, Path
     edit(fred, "status: lead", "status: past")
     result, data = synced(fred)
     assert data["status"] == "past" and len(result.kept) == 1
-    assert "status: onboarding" in (fred / ".obm/conflicts" / result.kept[0]).read_text()
+    assert "status: onboarding" in (fred / "conflicts" / result.kept[0]).read_text()
     assert "field conflict" in result.summary()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -24,6 +25,13 @@ from obm_tui.model.ledger import (
 )
 
 DAY = date(2026, 11, 20)
+ID_HEADER = ("| Date | Movement | Qty | On hand | Ref | Note | Id |\n"
+             "|------------|----------|----:|--------:|-----|------|--------|\n")
+
+
+def ided(movement: Movement, row_id: str = "R00001") -> Movement:
+    """A movement with a known row id (obm gives each new row a random one)."""
+    return replace(movement, row_id=row_id)
 DOC_BODY = """Stoneware mug with the logo on both sides. Ships in the blue box.
 
 ## Ledger
@@ -34,6 +42,9 @@ DOC_BODY = """Stoneware mug with the logo on both sides. Ships in the blue box.
 | 2026-11-18 | ship | -6 | 14 | order 1038 | |
 | 2026-11-20 | ship | -3 | 11 | order 1042 | |
 """
+
+ID_BODY = DOC_BODY.replace("| Note |\n|------------|----------|----:|--------:|-----|------|\n",
+                           "| Note | Id |\n|------------|----------|----:|--------:|-----|------|--------|\n")
 
 
 def test_the_documented_example() -> None:
@@ -96,8 +107,9 @@ def test_columns_found_by_name_in_any_order() -> None:
     body = "### ledger\n|on_hand|QTY|movement|date|\n|--|--|--|--|\n|11|-3|ship|2026-11-20|\n"
     ledger = parse(body)
     assert ledger.problems == () and ledger.movements[0].on_hand == 11
-    moved = append(body, ship(11, 1, DAY))
-    assert moved.endswith("|11|-3|ship|2026-11-20|\n| 10 | -1 | ship | 2026-11-20 |\n")
+    moved = append(body, ided(ship(11, 1, DAY)))
+    assert moved == ("### ledger\n|on_hand|QTY|movement|date| Id |\n|--|--|--|--|--------|\n"
+                     "|11|-3|ship|2026-11-20|\n| 10 | -1 | ship | 2026-11-20 | R00001 |\n")
 
 
 def test_missing_columns_are_one_problem() -> None:
@@ -128,9 +140,8 @@ def test_no_ledger_table(body: str) -> None:
 
 def test_new_ledger_at_end_of_body_keeps_bytes() -> None:
     body = "Description"
-    new = append(body, receive(0, 5, DAY))
-    assert new == ("Description\n\n## Ledger\n\n| Date | Movement | Qty | On hand | Ref | Note |\n"
-                   "|------------|----------|----:|--------:|-----|------|\n| 2026-11-20 | receive | +5 | 5 |  |  |\n")
+    new = append(body, ided(receive(0, 5, DAY)))
+    assert new == "Description\n\n## Ledger\n\n" + ID_HEADER + "| 2026-11-20 | receive | +5 | 5 |  |  | R00001 |\n"
 
 
 def test_heading_without_table_gets_the_table_under_it() -> None:
@@ -140,17 +151,24 @@ def test_heading_without_table_gets_the_table_under_it() -> None:
 
 
 def test_append_inserts_after_the_last_row_only() -> None:
-    body = DOC_BODY + "\nAfter the table.\n"
-    new = append(body, ship(11, 2, DAY, "order 1050"))
-    row = "| 2026-11-20 | ship | -2 | 9 | order 1050 |  |\n"
-    assert new == DOC_BODY + row + "\nAfter the table.\n"
+    new = append(ID_BODY + "\nAfter the table.\n", ided(ship(11, 2, DAY, "order 1050")))
+    row = "| 2026-11-20 | ship | -2 | 9 | order 1050 |  | R00001 |\n"
+    assert new == ID_BODY + row + "\nAfter the table.\n"
+
+
+def test_append_to_a_table_without_ids_adds_the_column_and_keeps_old_rows() -> None:
+    new = append(DOC_BODY, ided(ship(11, 2, DAY)))
+    assert new == ID_BODY + "| 2026-11-20 | ship | -2 | 9 |  |  | R00001 |\n"
+    assert [m.row_id for m in parse(new).movements] == ["", "", "", "R00001"]
 
 
 def test_append_crlf_and_no_final_newline() -> None:
-    crlf = DOC_BODY.replace("\n", "\r\n")
-    assert append(crlf, ship(11, 1, DAY)) == crlf + "| 2026-11-20 | ship | -1 | 10 |  |  |\r\n"
-    bare = DOC_BODY.rstrip("\n")
-    assert append(bare, ship(11, 1, DAY)) == bare + "\n| 2026-11-20 | ship | -1 | 10 |  |  |"
+    crlf = ID_BODY.replace("\n", "\r\n")
+    assert append(crlf, ided(ship(11, 1, DAY))) == crlf + "| 2026-11-20 | ship | -1 | 10 |  |  | R00001 |\r\n"
+    assert append(DOC_BODY.replace("\n", "\r\n"), ided(ship(11, 1, DAY))) == crlf + (
+        "| 2026-11-20 | ship | -1 | 10 |  |  | R00001 |\r\n")
+    bare = ID_BODY.rstrip("\n")
+    assert append(bare, ided(ship(11, 1, DAY))) == bare + "\n| 2026-11-20 | ship | -1 | 10 |  |  | R00001 |"
 
 
 def test_running_total_breaks_and_end_mismatch() -> None:
@@ -230,7 +248,7 @@ def test_commit_messages(movement: Movement, message: str) -> None:
 def test_record_ships_from_the_ledger_end() -> None:
     done = record(DOC_BODY, "MUG-01", 11, "ship", 3, DAY, "order 1050")
     assert done.message == "stock MUG-01: shipped 3 (order 1050), 11 -> 8"
-    assert done.body.startswith(DOC_BODY) and done.problems == ()
+    assert done.body.startswith(ID_BODY) and done.problems == () and len(done.movement.row_id) == 6
     assert parse(done.body).balance == 8
 
 
@@ -271,7 +289,7 @@ def test_record_reports_old_breaks_but_goes_on() -> None:
 
 def test_rendered_cells_stay_one_line() -> None:
     assert render_row(Movement(DAY, "adjust", -1, 3, "a|b", "line one\nline two")) == (
-        r"| 2026-11-20 | adjust | -1 | 3 | a\|b | line one line two |")
+        r"| 2026-11-20 | adjust | -1 | 3 | a\|b | line one line two |  |")
 
 
 _steps = st.lists(st.tuples(st.sampled_from(["receive", "ship", "adjust", "count"]), st.integers(0, 60),
