@@ -7,20 +7,20 @@ git does):
 
     python -m obm_tui.vault.merge_driver %O %A %B %P
 
-It writes the merge into %A (ours) and exits 0. Fields: model/record_merge.py (one side's
-change wins, counters add up, a field both changed differently keeps ours). Bodies: a three-way
-line merge (`git merge-file`); tickets' conversations only grow, so when both sides added to
-them both additions are kept (`--union`); any other body both changed in the same lines keeps
-ours. Products' ledgers merge row by row (model/ledger.py `merge`: each movement once, matched
-by row identity, totals recomputed; a side with an unreadable row falls back to `--union`).
-A conflict is never written as `<<<<<<<` markers: their whole version is kept in `conflicts/`
-(where `obm check` lists it; `obm sync` commits it with the merge) and named on stderr. A file both sides created is one record when its kind's ids are
-deterministic (a run the same rule started in both clones: merged from an empty base) or when
-both wrote the same record; else they are two records: ours keeps the path, theirs is written
-beside it with a suffixed id (`clients/zed-q-2.md`), noted in the git dir for `obm sync` to
-commit and to point theirs' new links at. When a side does not parse as a record, the file is
-merged as text, and a conflict is left to git (exit 1), as a plain merge would.
-"""
+It writes the merge into %A (ours) and exits 0. Fields: model/record_merge.py (one side's change
+wins, counters add up, a field both changed differently keeps ours). Bodies: a three-way line
+merge (`git merge-file`); tickets' conversations only grow, so when both sides added to them
+both additions are kept (`--union`); any other body both changed in the same lines keeps ours.
+Products' ledgers merge row by row (model/ledger.py `merge`: each movement once, matched by row
+identity, totals recomputed; a side with an unreadable row falls back to `--union`). A conflict
+is never written as `<<<<<<<` markers: their whole version is kept in `conflicts/` (where `obm
+check` lists it; `obm sync` commits it with the merge) and named on stderr. A file both sides
+created is one record when its kind's ids are deterministic (a run the same rule started in both
+clones: merged from an empty base) or when both wrote the same record; else they are two
+records: ours keeps the path, theirs is written beside it with a suffixed id
+(`clients/zed-q-2.md`), noted in the git dir for `obm sync` to commit and to point theirs' new
+links at. When a side does not parse as a record, the file is merged as text, and a conflict is
+left to git (exit 1), as a plain merge would. """
 
 from __future__ import annotations
 
