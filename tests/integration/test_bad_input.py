@@ -1,0 +1,71 @@
+"""Bad input stays out, through the `obm` command over real vaults: one line of obm's words, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from obm_tui.cli import main
+from tests.conftest import git_out
+
+
+def obm(*args: str, vault: Path | None = None) -> tuple[int, str, str]:
+    prefix = ["--vault", str(vault)] if vault else []
+    result = CliRunner().invoke(main, [*prefix, *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def commits(root: Path) -> int:
+    return int(git_out(root, "rev-list", "--count", "HEAD"))
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(("client", "Acme\r\nBcc: eve@example.com"), id="title-crlf"),
+    pytest.param(("client", "Acme\u2028Ltd"), id="title-line-separator"),
+    pytest.param(("client", "Acme", "company=Acme\nLtd"), id="field-lf"),
+    pytest.param(("client", "Acme", "email=a@example.com\r\nBcc: eve@example.com"), id="email-header"),
+    pytest.param(("ticket", "Broken\x85mug"), id="subject-next-line"),
+    pytest.param(("product", "Mug", "sku=MUG\r01"), id="sku-cr"),
+    pytest.param(("product", "Mug", "on_hand=-5"), id="negative-stock"),
+    pytest.param(("product", "Mug", "on_hand=100000000000000000000000"), id="stock-1e23"),
+    pytest.param(("product", "Mug", "on_hand=٣"), id="arabic-indic-digit"),
+    pytest.param(("product", "Mug", "price=1.999"), id="three-decimals"),
+])
+def test_new_refuses_bad_values_with_one_line_and_writes_nothing(empty_vault: Path, args: tuple[str, ...]) -> None:
+    before = commits(empty_vault)
+    code, out, err = obm("new", *args, vault=empty_vault)
+    assert code == 2 and out == ""
+    assert err.startswith("obm: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert commits(empty_vault) == before
+    assert not list((empty_vault / "clients").glob("*.md")) and not list((empty_vault / "stock").glob("*.md"))
+
+
+def test_set_refuses_a_negative_count_and_a_line_break(empty_vault: Path) -> None:
+    assert obm("new", "product", "Mug", "on_hand=4", vault=empty_vault)[0] == 0
+    before = (empty_vault / "stock/MUG.md").read_bytes()
+    code, _, err = obm("set", "MUG", "on_hand=-1", vault=empty_vault)
+    assert code == 2 and err == "obm: product on_hand: cannot be below 0, got -1\n"
+    code, _, err = obm("set", "MUG", "name=Mug\nBcc: x", vault=empty_vault)
+    assert code == 2 and "product name: must be one line, got a line feed" in err
+    assert (empty_vault / "stock/MUG.md").read_bytes() == before
+
+
+def test_check_names_each_bad_value_and_merge_key_at_its_line(empty_vault: Path) -> None:
+    (empty_vault / "stock/MUG.md").write_text(
+        "---\ntype: product\nid: MUG\nsku: MUG\nname: Mug\non_hand: 100000000000000000000\nlead_time_days: ٣\n---\n",
+        encoding="utf-8")
+    (empty_vault / "clients/acme.md").write_text(
+        '---\ntype: client\nid: acme\nname: "Acme\\r\\nBcc: eve@example.com"\n'
+        'email: "a@example.com\\r\\nBcc: e@x.com"\n---\n',
+        encoding="utf-8")
+    (empty_vault / "clients/merged.md").write_text(
+        "---\ntype: client\nid: merged\nname: Merged\n<<: {status: current}\n---\n", encoding="utf-8")
+    code, out, err = obm("check", vault=empty_vault)
+    assert code == 1 and "Traceback" not in out + err
+    assert "stock/MUG.md:6: on_hand: expected a whole number up to 1,000,000,000, got '100000000000000000000'" in out
+    assert "stock/MUG.md:7: lead_time_days: expected a whole number, got '٣'" in out
+    assert "clients/acme.md:4: name: must be one line, got a carriage return" in out
+    assert "clients/acme.md:5: email: expected an email address" in out
+    assert "clients/merged.md:5: unreadable: merge keys (<<) are not allowed" in out
