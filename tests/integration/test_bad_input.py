@@ -69,3 +69,17 @@ def test_check_names_each_bad_value_and_merge_key_at_its_line(empty_vault: Path)
     assert "clients/acme.md:4: name: must be one line, got a carriage return" in out
     assert "clients/acme.md:5: email: expected an email address" in out
     assert "clients/merged.md:5: unreadable: merge keys (<<) are not allowed" in out
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    pytest.param(("receive", "MUG", "٣"), "the quantity must be a whole number, got '٣'", id="arabic"),
+    pytest.param(("receive", "MUG", "100000000000000000000000"), "must be a whole number up to", id="1e23"),
+    pytest.param(("receive", "MUG", "1000000000"), "on hand would pass 1,000,000,000", id="past-the-bound"),
+    pytest.param(("count", "MUG", "-3"), "a count cannot be negative", id="negative-count"),
+])
+def test_stock_quantities_are_ascii_and_bounded(empty_vault: Path, args: tuple[str, ...], reason: str) -> None:
+    assert obm("new", "product", "Mug", "on_hand=4", vault=empty_vault)[0] == 0
+    before = (empty_vault / "stock/MUG.md").read_bytes()
+    code, _, err = obm("stock", *args, vault=empty_vault)
+    assert code == 2 and reason in err and err.count("\n") == 1
+    assert (empty_vault / "stock/MUG.md").read_bytes() == before
