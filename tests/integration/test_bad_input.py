@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,59 @@ def test_stock_quantities_are_ascii_and_bounded(empty_vault: Path, args: tuple[s
     code, _, err = obm("stock", *args, vault=empty_vault)
     assert code == 2 and reason in err and err.count("\n") == 1
     assert (empty_vault / "stock/MUG.md").read_bytes() == before
+
+
+RUN = "2026-11-20-client-onboarding-maya-patel"
+
+
+@pytest.fixture
+def maya(empty_vault: Path) -> Path:
+    obm("new", "client", "Maya Patel", "email=maya@example.com", vault=empty_vault)
+    code, _, err = obm("run", "start", "client-onboarding", "--for", "maya-patel", "--today", "2026-11-20",
+                       vault=empty_vault)
+    assert code == 0, err
+    return empty_vault
+
+
+def _give_maya_the_address(root: Path, quoted: str) -> None:
+    path = root / "clients/maya-patel.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("email: maya@example.com", f"email: {quoted}"),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("quoted", [
+    pytest.param('"maya@example.com\\r\\nBcc: eve@example.com"', id="crlf-bcc"),
+    pytest.param('"maya@example.com\\nBcc: eve@example.com"', id="lf-bcc"),
+    pytest.param('"maya@example.com\\u2028Bcc: eve@example.com"', id="line-separator"),
+    pytest.param('"x,eve@example.com"', id="second-recipient"),
+])
+def test_a_draft_refuses_an_address_that_fails_its_field_check(maya: Path, tmp_path: Path, quoted: str) -> None:
+    _give_maya_the_address(maya, quoted)
+    eml = tmp_path / "welcome.eml"
+    for extra in (("--eml", str(eml)), ("--mailto",)):
+        code, out, err = obm("draft", "maya", "welcome", *extra, vault=maya)
+        assert code != 0 and out == "" and "Traceback" not in err
+        assert err.startswith("obm: client maya-patel email: expected an email address") and err.count("\n") == 1
+    assert not eml.exists()
+
+
+def test_a_template_to_line_cannot_add_a_header(maya: Path, tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "templates/emails/welcome-email.md"
+    own = maya / "templates/emails/welcome-email.md"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    text = shipped.read_text(encoding="utf-8").replace("to: ${email}", 'to: "${email}\\r\\nBcc: eve@example.com"')
+    own.write_text(text, encoding="utf-8")
+    eml = tmp_path / "welcome.eml"
+    code, out, err = obm("draft", "maya", "welcome", "--eml", str(eml), vault=maya)
+    assert code != 0 and out == "" and not eml.exists()
+    assert "template welcome-email to: expected an email address" in err
+
+
+def test_a_good_draft_has_one_recipient_and_no_injected_header(maya: Path, tmp_path: Path) -> None:
+    eml = tmp_path / "welcome.eml"
+    code, _, err = obm("draft", "maya", "welcome", "--eml", str(eml), vault=maya)
+    assert code == 0, err
+    message = message_from_bytes(eml.read_bytes())
+    assert message["To"] == "maya@example.com" and message["Bcc"] is None
+    code, out, _ = obm("draft", "maya", "welcome", "--mailto", vault=maya)
+    assert out.startswith("mailto:maya@example.com?subject=") and "%0A" not in out.split("&body=")[0]
