@@ -140,3 +140,49 @@ def test_a_good_draft_has_one_recipient_and_no_injected_header(maya: Path, tmp_p
     assert message["To"] == "maya@example.com" and message["Bcc"] is None
     code, out, _ = obm("draft", "maya", "welcome", "--mailto", vault=maya)
     assert out.startswith("mailto:maya@example.com?subject=") and "%0A" not in out.split("&body=")[0]
+
+
+def _mail(folder: Path, name: str, *, subject: str = "Mug arrived broken", sender: str = "Ann <ann@example.com>",
+          headers: str = "", text: str = "hello") -> None:
+    ident = name.split(".")[0]
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(f"From: {sender}\nSubject: {subject}\nMessage-ID: <{ident}@example.com>\n{headers}"
+                               f"Date: Mon, 23 Nov 2026 10:00:00 +0000\n\n{text}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("odd", "reason"), [
+    pytest.param({"subject": "A" * 2_000_000}, "the Subject header is larger than 64 KB", id="2mb-subject"),
+    pytest.param({"subject": "word " * 400_000}, "the Subject header is larger than 64 KB", id="2mb-subject-of-words"),
+    pytest.param({"subject": "x" * 1001}, "Subject: longer than 1,000 characters", id="subject-over-1000"),
+    pytest.param({"sender": "Ann <ann@exa,mple.com>"}, "From address: expected an email address", id="odd-address"),
+    pytest.param({"sender": "A" * 2000 + " <ann@example.com>"}, "From name: longer than 1,000", id="long-name"),
+    pytest.param({"headers": "References: <" + "r" * 1000 + "@example.com>\n"}, "a Message-ID longer than 998",
+                 id="long-reference"),
+    pytest.param({"headers": "X-Junk: " + "j" * 70_000 + "\n"}, "the X-Junk header is larger than 64 KB",
+                 id="any-huge-header"),
+    pytest.param({"text": "t" * 1_000_001}, "the text is longer than 1,000,000 characters", id="huge-text"),
+])
+def test_one_odd_mail_is_refused_alone_and_the_others_go_in(empty_vault: Path, tmp_path: Path, odd: dict[str, str],
+                                                            reason: str) -> None:
+    folder = tmp_path / "mail"
+    _mail(folder, "a-odd.eml", **odd)
+    _mail(folder, "b-fine.eml", subject="Where is my order?", sender="Bob <bob@example.com>")
+    code, out, err = obm("import", "mail", str(folder), vault=empty_vault)
+    assert code == 1 and "Traceback" not in err
+    assert f"mail/a-odd.eml: not imported: {reason}" in err
+    assert "new ticket" in out and "1 new ticket" in out and "1 not imported" in out
+    tickets = list((empty_vault / "tickets").glob("*.md"))
+    assert len(tickets) == 1 and "Where is my order?" in tickets[0].read_text(encoding="utf-8")
+    assert obm("check", vault=empty_vault)[0] == 0
+
+
+def test_a_thread_too_big_for_one_ticket_is_refused_alone(empty_vault: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mail"
+    for n in range(9):  # nine replies of a million characters: past a ticket file's 8 MB
+        refs = "" if n == 0 else "References: <big0@example.com>\n"
+        _mail(folder, f"big{n}.eml", headers=refs, text="t" * 999_999)
+    _mail(folder, "small.eml", subject="Where is my order?")
+    code, out, err = obm("import", "mail", str(folder), vault=empty_vault)
+    assert code == 1 and "mail/big3.eml: not imported: the ticket would pass 8 MB" in err
+    assert "1 new ticket" in out and "9 not imported" in out
+    assert len(list((empty_vault / "tickets").glob("*.md"))) == 1
