@@ -71,7 +71,8 @@ def whole_number(text: str) -> int:
     text = text.strip()
     if not INT_RE.match(text):
         raise FieldValueError(f"expected a whole number, got {_shorten(text)!r}")
-    value = int(text)
+    digits = text.lstrip("+-").lstrip("0")
+    value = int(text) if len(digits) <= 12 else MAX_WHOLE + 1  # (int() of 4,300+ digits raises)
     if abs(value) > MAX_WHOLE:
         raise FieldValueError(f"expected a whole number up to {MAX_WHOLE:,}, got {_shorten(text)!r}")
     return value

@@ -186,3 +186,56 @@ def test_a_thread_too_big_for_one_ticket_is_refused_alone(empty_vault: Path, tmp
     assert code == 1 and "mail/big3.eml: not imported: the ticket would pass 8 MB" in err
     assert "1 new ticket" in out and "9 not imported" in out
     assert len(list((empty_vault / "tickets").glob("*.md"))) == 1
+
+
+SHOPIFY_HEADER = "Name,Created at,Lineitem quantity,Lineitem sku,Lineitem price\n"
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    pytest.param('#1001,2026-11-20 10:00:00 +0000,100000000000000000000,MUG,5.00', "up to 1,000,000,000",
+                 id="quantity-1e20"),
+    pytest.param('#1001,2026-11-20 10:00:00 +0000,٣,MUG,5.00', "quantity must be a whole number above 0, got '٣'",
+                 id="arabic-indic-quantity"),
+    pytest.param('"#1001\nBcc",2026-11-20 10:00:00 +0000,1,MUG,5.00', "Name: must be one line", id="name-line-feed"),
+    pytest.param('#' + "1" * 1200 + ',2026-11-20 10:00:00 +0000,1,MUG,5.00', "Name: longer than 1,000 characters",
+                 id="name-oversized"),
+    pytest.param('#1001,2026-11-20 10:00:00 +0000,1,MUG,1e400', "Lineitem price: expected an amount", id="odd-price"),
+])
+def test_one_odd_shopify_row_is_refused_alone(empty_vault: Path, tmp_path: Path, row: str, reason: str) -> None:
+    assert obm("new", "product", "Mug", "on_hand=10", vault=empty_vault)[0] == 0
+    csv = tmp_path / "orders.csv"
+    csv.write_text(SHOPIFY_HEADER + row + "\n#1002,2026-11-21 10:00:00 +0000,2,MUG,5.00\n", encoding="utf-8")
+    code, out, err = obm("import", "shopify", str(csv), vault=empty_vault)
+    assert code == 1 and "Traceback" not in err
+    assert "row 2" in err and reason in err
+    assert "1 order recorded, 2 units shipped" in out
+    assert "on_hand: 8" in (empty_vault / "stock/MUG.md").read_text(encoding="utf-8")
+
+
+STRIPE_HEADER = "id,Created date (UTC),Amount,Currency,Status,Customer Description,Seller Message\n"
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    pytest.param("ch_1,2026-11-20 10:00:00,1e20,usd,Failed,Ann,card_declined", "Amount must be a positive amount",
+                 id="amount-exponent"),
+    pytest.param("ch_1,2026-11-20 10:00:00,100000000000.00,usd,Failed,Ann,card_declined", "up to 1,000,000,000",
+                 id="amount-over-the-bound"),
+    pytest.param("ch_1,2026-11-20 10:00:00,١٢.00,usd,Failed,Ann,card_declined", "Amount must be a positive amount",
+                 id="arabic-indic-amount"),
+    pytest.param("ch_1,2026-11-20 10:00:00,12.345,usd,Failed,Ann,card_declined", "at most 2 decimals",
+                 id="three-decimals"),
+    pytest.param('ch_1,2026-11-20 10:00:00,12.00,usd,Failed,"Ann\r\nBcc: x",card_declined',
+                 "Customer Description: must be one line", id="customer-crlf"),
+    pytest.param("ch_1,2026-11-20 10:00:00,12.00,usd,Failed,Ann," + "x" * 1001, "Seller Message: longer than 1,000",
+                 id="reason-oversized"),
+])
+def test_one_odd_stripe_row_is_refused_alone(empty_vault: Path, tmp_path: Path, row: str, reason: str) -> None:
+    csv = tmp_path / "payments.csv"
+    csv.write_text(STRIPE_HEADER + row + "\nch_2,2026-11-21 10:00:00,15.00,usd,Failed,Bob,expired_card\n",
+                   encoding="utf-8", newline="")
+    code, out, err = obm("import", "stripe", str(csv), vault=empty_vault)
+    assert code == 1 and "Traceback" not in err
+    assert "row 2" in err and reason in err
+    assert "1 decline recorded" in out
+    assert len(list((empty_vault / "declines").glob("*.md"))) == 1
+    assert obm("check", vault=empty_vault)[0] == 0
