@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from obm_tui.model.fields import FieldValueError, one_line
+
 
 @dataclass(frozen=True, slots=True)
 class RowReport:
@@ -68,3 +70,14 @@ def cell(cells: list[str], index: Mapping[str, int], key: str) -> str:
     """The stripped value of a column in a row ('' when the column or the cell is missing)."""
     position = index.get(key)
     return cells[position].strip() if position is not None and position < len(cells) else ""
+
+
+def odd_cell(get: Mapping[str, str], labels: Mapping[str, str]) -> str:
+    """Why one of a row's cells cannot go into a record ('' when none): a line break, or over 1,000
+    characters. `labels` maps the normalised column names to check to the names shown."""
+    for key, label in labels.items():
+        try:
+            one_line(get.get(key, ""))
+        except FieldValueError as exc:
+            return f"{label}: {exc}"
+    return ""

@@ -19,12 +19,18 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from obm_tui.importers.html_text import html_to_text
+from obm_tui.model.fields import FieldValueError, one_line, to_email
 
 _FROM_LINE_RE = re.compile(rb"^From (?:\S*@\S*|-|MAILER-DAEMON)(?: [^\r\n]*)?\r?\n", re.M)
 _ESCAPED_FROM_RE = re.compile(rb"^>(>*From )", re.M)
 _ID_RE = re.compile(r"<([^<>]*)>")
 _PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|aw|sv|antw|vs)(?:\[\d+\])?\s*:\s*)+", re.I)
 _EPOCH = datetime.min.replace(tzinfo=UTC)
+# Limits of one message (docs/customer-care.md, "Mail import"); a message past one is refused alone.
+MAX_HEADER_BYTES = 64 * 1024  # one header field, folded lines included (Python's parser is slow on huge ones)
+MAX_ID = 998  # characters in a Message-ID (RFC 5322's line length)
+MAX_IDS = 1000  # ids in In-Reply-To or References
+MAX_TEXT = 1_000_000  # characters of a message's text
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +199,9 @@ def parse_message(data: bytes, source: str = "") -> MailMessage | MailProblem:
     """One message's bytes (an .eml file, or one mbox entry) -> MailMessage or MailProblem."""
     if not data.strip():
         return MailProblem(source, "empty message")
+    oversized = oversized_header(data)
+    if oversized:
+        return MailProblem(source, oversized)
     try:
         message = BytesParser(policy=policy.default).parsebytes(data)
     except Exception as exc:  # noqa: BLE001
@@ -204,7 +213,7 @@ def parse_message(data: bytes, source: str = "") -> MailMessage | MailProblem:
     if not ids:
         warnings.append("no Message-ID: recognised by its content on re-import")
     name, addr = _sender(message, warnings)
-    return MailMessage(
+    parsed = MailMessage(
         key=ids[0] if ids else content_key(data), message_id=ids[0] if ids else None,
         in_reply_to=message_ids(_header(message, "In-Reply-To", warnings)),
         references=message_ids(_header(message, "References", warnings)),
@@ -213,6 +222,42 @@ def parse_message(data: bytes, source: str = "") -> MailMessage | MailProblem:
         text=_text(message, warnings), attachments=_attachments(message), source=source,
         warnings=tuple(warnings),
     )
+    odd = odd_field(parsed)
+    return MailProblem(source, odd) if odd else parsed
+
+
+def oversized_header(data: bytes) -> str:
+    """Why a header field is too large to read ('' when none is): checked on the bytes, before parsing."""
+    end = min((i for i in (data.find(b"\n\n"), data.find(b"\r\n\r\n")) if i >= 0), default=len(data))
+    name, size = b"", 0
+    for line in data[:end].splitlines():
+        if line[:1] in (b" ", b"\t"):
+            size += len(line)
+        else:
+            name, size = line.split(b":", 1)[0].strip()[:40], len(line)
+        if size > MAX_HEADER_BYTES:
+            return f"the {name.decode('ascii', 'replace')} header is larger than {MAX_HEADER_BYTES // 1024} KB"
+    return ""
+
+
+def odd_field(message: MailMessage) -> str:
+    """Why a message's fields cannot go into a ticket ('' when they can)."""
+    checks = (("Subject", message.subject, one_line), ("From name", message.from_name, one_line),
+              ("From address", message.from_addr, to_email))
+    for what, value, check in checks:
+        try:
+            if value:
+                check(value)
+        except FieldValueError as exc:
+            return f"{what}: {exc}"
+    ids = (message.key, *message.in_reply_to, *message.references)
+    if any(len(ident) > MAX_ID for ident in ids):
+        return f"a Message-ID longer than {MAX_ID} characters"
+    if max(len(message.in_reply_to), len(message.references)) > MAX_IDS:
+        return f"more than {MAX_IDS:,} ids in In-Reply-To or References"
+    if len(message.text) > MAX_TEXT:
+        return f"the text is longer than {MAX_TEXT:,} characters ({len(message.text):,})"
+    return ""
 
 
 def split_mbox(data: bytes) -> list[bytes]:

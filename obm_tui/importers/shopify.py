@@ -7,19 +7,20 @@ idempotent on the order number (`imported`). Columns and rules: docs/stock.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from obm_tui.importers.csvrows import CsvRefused, RowReport, cell, column_index, missing_columns, read_rows
+from obm_tui.importers.csvrows import CsvRefused, RowReport, cell, column_index, missing_columns, odd_cell, read_rows
+from obm_tui.model.fields import INT_RE, MAX_WHOLE, FieldValueError, to_money, whole_number
 
 REQUIRED = {"name": "Name", "created at": "Created at", "lineitem quantity": "Lineitem quantity",
             "lineitem sku": "Lineitem sku"}
 ALIASES = {"canceled at": "cancelled at"}
 SKIPPED_FINANCIAL = frozenset({"refunded", "voided"})
-_INT_RE = re.compile(r"^[+-]?\d+$")
+# The cells that end up in a ledger row (the order number as its Ref, `order N`): one line each.
+WRITTEN = {"name": "Name", "lineitem sku": "Lineitem sku"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +93,18 @@ def parse_created(text: str) -> datetime | None:
 
 def _money(text: str) -> Decimal | None:
     try:
-        return Decimal(text.replace(",", "")) if text else None
-    except InvalidOperation:
+        return to_money(text) if text else None
+    except FieldValueError:
         return None
+
+
+def _quantity(text: str) -> int | None:
+    """A line's quantity: a whole number of ASCII digits from 1 to MAX_WHOLE, else None."""
+    try:
+        qty = whole_number(text)
+    except FieldValueError:
+        return None
+    return qty if qty > 0 else None
 
 
 @dataclass
@@ -148,13 +158,22 @@ class _Reader:
             return RowReport(row, "", "skipped", "no shipping needed (a digital item)")
         if not sku:
             return RowReport(row, "", "skipped", "no SKU (not a stock product)")
-        if not _INT_RE.match(qty_text) or int(qty_text) <= 0:
-            return RowReport(row, "", "rejected", f"quantity must be a whole number above 0, got {qty_text!r}")
+        odd = odd_cell({key: self.get(cells, key) for key in WRITTEN}, WRITTEN)
+        if odd:
+            return RowReport(row, "", "rejected", odd)
+        qty = _quantity(qty_text)
+        if qty is None:
+            positive = INT_RE.match(qty_text) and not qty_text.startswith("-") and qty_text.strip("+0")
+            bound = f" and up to {MAX_WHOLE:,}" if positive else ""
+            return RowReport(row, "", "rejected",
+                             f"quantity must be a whole number above 0{bound}, got {qty_text[:60]!r}")
+        price = self.get(cells, "lineitem price")
+        if price and _money(price) is None:
+            return RowReport(row, "", "rejected", f"Lineitem price: expected an amount like 12.50, got {price[:60]!r}")
         if sku not in self.known:
             hint = f" (did you mean {self.folded[sku.casefold()]}?)" if sku.casefold() in self.folded else ""
             return RowReport(row, "", "rejected", f"unknown SKU {sku}{hint}")
-        return OrderLine(sku, int(qty_text), self.get(cells, "lineitem name"),
-                         _money(self.get(cells, "lineitem price")), row)
+        return OrderLine(sku, qty, self.get(cells, "lineitem name"), _money(price), row)
 
     def order(self, block: _Block) -> tuple[Order | None, list[RowReport]]:
         number, (first, first_cells) = order_number(block.name), block.rows[0]

@@ -10,14 +10,18 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from obm_tui.importers.csvrows import CsvRefused, RowReport, cell, column_index, missing_columns, read_rows
+from obm_tui.importers.csvrows import CsvRefused, RowReport, cell, column_index, missing_columns, odd_cell, read_rows
+from obm_tui.model.fields import FieldValueError, to_money
 
 REQUIRED = {"id": "id", "created date (utc)": "Created date (UTC)", "amount": "Amount", "currency": "Currency",
             "status": "Status"}
 DECLINED = frozenset({"failed", "blocked"})
-_AMOUNT_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
+# The cells that become a decline's fields: one line each.
+WRITTEN = {"id": "id", "currency": "Currency", "customer description": "Customer Description",
+           "card name": "Card Name", "customer email": "Customer Email", "seller message": "Seller Message",
+           "description": "Description"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +50,13 @@ class StripeImport:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """`15.00`, `1,234.50`, or `15,00` (a decimal comma) -> Decimal; None when unreadable."""
+    """`15.00`, `1,234.50`, or `15,00` (a decimal comma) -> Decimal; None when unreadable or out of bounds."""
     text = text.strip().replace(" ", "")
-    if re.fullmatch(r"-?\d+,\d{1,2}", text):
+    if re.fullmatch(r"-?[0-9]+,[0-9]{1,2}", text):
         text = text.replace(",", ".")
-    text = text.replace(",", "")
-    if not _AMOUNT_RE.match(text):
-        return None
     try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern guards this
+        return to_money(text)  # ASCII digits, at most 2 decimals, within the bound
+    except FieldValueError:
         return None
 
 
@@ -73,8 +74,13 @@ def _candidate(number: int, get: dict[str, str], tz: tzinfo) -> DeclineCandidate
     amount, created = parse_amount(get["amount"]), parse_created(get["created date (utc)"])
     if not charge:
         return RowReport(number, "", "rejected", "no id (charge id)")
+    odd = odd_cell(get, WRITTEN)
+    if odd:
+        return RowReport(number, "" if odd.startswith("id:") else charge, "rejected", odd)
     if amount is None or amount <= 0:
-        return RowReport(number, charge, "rejected", f"Amount must be a positive amount, got {get['amount']!r}")
+        return RowReport(number, charge, "rejected",
+                         f"Amount must be a positive amount up to 1,000,000,000 with at most 2 decimals, "
+                         f"got {get['amount'][:60]!r}")
     if created is None:
         return RowReport(number, charge, "rejected", f"Created date (UTC) is not a date: {get['created date (utc)']!r}")
     customer = get["customer description"] or get["card name"] or get["customer email"]

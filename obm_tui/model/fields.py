@@ -14,9 +14,21 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 LINK_RE = re.compile(r"^\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]$")
-EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-MONEY_RE = re.compile(r"^-?\d+(\.\d{1,4})?$")
-INT_RE = re.compile(r"^[+-]?\d+$")
+# No space, control character or header punctuation: an address can never add a recipient or a header.
+_ADDRESS_PART = r'[^@\s<>,;:"()\[\]\\\x00-\x1f\x7f]+'
+EMAIL_RE = re.compile(f"^{_ADDRESS_PART}@{_ADDRESS_PART}\\.{_ADDRESS_PART}\\Z")
+MONEY_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?\Z")  # ASCII digits only: `٣` is not 3
+INT_RE = re.compile(r"^[+-]?[0-9]+\Z")
+# Bounds of what a record may hold (docs/vault-format.md, "Field types").
+MAX_WHOLE = 1_000_000_000  # |n| of a whole number: a quantity, a count, days
+MAX_AMOUNT = Decimal(1_000_000_000)  # |amount| of money
+MAX_EMAIL = 254  # RFC 5321's limit on an address
+MAX_LINE = 1000  # characters in a one-line value (a name, a subject, an address)
+# Every character that ends a line somewhere (str.splitlines): none may be inside a one-line value.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK_RE = re.compile(f"[{LINE_BREAKS}]")
+_BREAK_NAMES = {"\n": "a line feed", "\r": "a carriage return", "\x85": "a next-line character (U+0085)",
+                "\u2028": "a line separator (U+2028)", "\u2029": "a paragraph separator (U+2029)"}
 
 
 class FieldValueError(ValueError):
@@ -35,21 +47,52 @@ def to_str(raw: Any) -> str:
     return _text(raw)
 
 
-def to_int(raw: Any) -> int:
-    text = _text(raw).strip()
+def one_line(text: str) -> str:
+    """`text` when it fits on one line (no line break of any kind, at most MAX_LINE characters)."""
+    found = _LINE_BREAK_RE.search(text)
+    if found:
+        name = _BREAK_NAMES.get(found.group(), f"a line break ({ord(found.group()):#04x})")
+        raise FieldValueError(f"must be one line, got {name} in {_shorten(text)!r}")
+    if len(text) > MAX_LINE:
+        raise FieldValueError(f"longer than {MAX_LINE:,} characters ({len(text):,})")
+    return text
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def to_line(raw: Any) -> str:
+    return one_line(_text(raw))
+
+
+def whole_number(text: str) -> int:
+    """ASCII digits, optionally signed, within ±MAX_WHOLE -> int (FieldValueError otherwise)."""
+    text = text.strip()
     if not INT_RE.match(text):
-        raise FieldValueError(f"expected a whole number, got {text!r}")
-    return int(text)
+        raise FieldValueError(f"expected a whole number, got {_shorten(text)!r}")
+    digits = text.lstrip("+-").lstrip("0")
+    value = int(text) if len(digits) <= 12 else MAX_WHOLE + 1  # (int() of 4,300+ digits raises)
+    if abs(value) > MAX_WHOLE:
+        raise FieldValueError(f"expected a whole number up to {MAX_WHOLE:,}, got {_shorten(text)!r}")
+    return value
+
+
+def to_int(raw: Any) -> int:
+    return whole_number(_text(raw))
 
 
 def to_money(raw: Any) -> Decimal:
     text = _text(raw).strip().replace(",", "")
     if not MONEY_RE.match(text):
-        raise FieldValueError(f"expected an amount like 120.00, got {text!r}")
+        raise FieldValueError(f"expected an amount like 120.00 (at most 2 decimals), got {_shorten(text)!r}")
     try:
-        return Decimal(text)
+        amount = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
         raise FieldValueError(f"expected an amount, got {text!r}") from exc
+    if abs(amount) > MAX_AMOUNT:
+        raise FieldValueError(f"expected an amount up to {MAX_AMOUNT:,}, got {_shorten(text)!r}")
+    return amount
 
 
 def to_date(raw: Any) -> date:
@@ -78,7 +121,7 @@ def to_bool(raw: Any) -> bool:
 
 def to_link(raw: Any) -> str:
     """A wiki link `[[id]]` (or a bare id) -> the id it points to."""
-    text = _text(raw).strip()
+    text = to_line(raw).strip()
     match = LINK_RE.match(text)
     if match:
         return match.group(1).strip()
@@ -89,8 +132,8 @@ def to_link(raw: Any) -> str:
 
 def to_email(raw: Any) -> str:
     text = _text(raw).strip()
-    if not EMAIL_RE.match(text):
-        raise FieldValueError(f"expected an email address, got {text!r}")
+    if not EMAIL_RE.match(text) or len(text) > MAX_EMAIL:
+        raise FieldValueError(f"expected an email address, got {_shorten(text)!r}")
     return text
 
 
@@ -98,9 +141,9 @@ def to_list(raw: Any) -> list[str]:
     if raw is None:
         return []
     if isinstance(raw, str):
-        return [part.strip() for part in raw.split(",") if part.strip()]
+        return [part.strip() for part in one_line(raw).split(",") if part.strip()]
     if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-        return list(raw)
+        return [one_line(item) for item in raw]
     raise FieldValueError(f"expected a list of words, got {describe(raw)}")
 
 
@@ -121,7 +164,7 @@ def describe(raw: Any) -> str:
 
 
 CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "str": to_str,
+    "str": to_line,
     "text": to_str,
     "int": to_int,
     "money": to_money,
@@ -131,7 +174,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "link": to_link,
     "email": to_email,
     "list": to_list,
-    "enum": to_str,
+    "enum": to_line,
     "any": to_any,
 }
 
@@ -154,4 +197,7 @@ class Field:
         value = CONVERTERS[self.type](raw)
         if self.choices and value not in self.choices:
             raise FieldValueError(f"expected one of {', '.join(self.choices)}, got {value!r}")
+        least = self.extra.get("min")
+        if least is not None and value < least:
+            raise FieldValueError(f"cannot be below {least}, got {value}")
         return value

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from obm_tui.model.fields import LINK_RE, Field, FieldValueError
+from obm_tui.model.fields import LINK_RE, Field, FieldValueError, one_line
 
 TRUE_WORDS = {"true", "yes", "y", "on", "1"}
 FALSE_WORDS = {"false", "no", "n", "off", "0"}
@@ -35,7 +35,10 @@ def to_raw(value: Any) -> Any:
 
 
 def parse_input(spec: Field | None, text: str) -> Any:
-    """What a person typed for a field -> raw form, checked against the field (FieldValueError)."""
+    """What a person typed for a field -> raw form, checked against the field (FieldValueError).
+    Only a `text` field may hold line breaks: any other value is one line."""
+    if spec is None or spec.type != "text":
+        one_line(text)
     text = text.strip()
     if text == "":
         if spec is not None and spec.required:

@@ -44,6 +44,7 @@ class Kind:
 
 
 _FIELD_MAPS: dict[str, dict[str, Field]] = {}
+NOT_NEGATIVE = {"min": 0}
 
 CLIENT_STATUSES = ("lead", "onboarding", "current", "paused", "past")
 RUN_STATUSES = ("active", "waiting", "done", "cancelled")
@@ -128,10 +129,12 @@ KINDS: dict[str, Kind] = {
             fields=(
                 Field("sku", "str", required=True, doc="Stock keeping unit; also the file name."),
                 Field("name", "str", required=True, doc="Product name."),
-                Field("on_hand", "int", default="0", doc="Units in stock now.", extra={"merge": "counter"}),
-                Field("reorder_point", "int", default="0", doc="Reorder when on hand falls to this."),
-                Field("reorder_qty", "int", default="0", doc="Units to order each time."),
-                Field("lead_time_days", "int", default="0", doc="Days from order to delivery."),
+                Field("on_hand", "int", default="0", doc="Units in stock now.",
+                      extra={"merge": "counter", "min": 0}),
+                Field("reorder_point", "int", default="0", doc="Reorder when on hand falls to this.",
+                      extra=NOT_NEGATIVE),
+                Field("reorder_qty", "int", default="0", doc="Units to order each time.", extra=NOT_NEGATIVE),
+                Field("lead_time_days", "int", default="0", doc="Days from order to delivery.", extra=NOT_NEGATIVE),
                 Field("supplier", "str", doc="Who supplies it."),
                 Field("unit_cost", "money", doc="Cost of one unit."),
                 Field("price", "money", doc="Selling price."),
@@ -166,7 +169,8 @@ KINDS: dict[str, Kind] = {
                 Field("reason", "str", doc="The processor's reason (e.g. insufficient_funds)."),
                 Field("status", "enum", default="new", choices=DECLINE_STATUSES,
                       doc="new → contacted → retrying → recovered or lost."),
-                Field("attempts", "int", default="0", doc="Follow-ups made so far.", extra={"merge": "counter"}),
+                Field("attempts", "int", default="0", doc="Follow-ups made so far.",
+                      extra={"merge": "counter", "min": 0}),
                 Field("next_follow_up", "date", doc="Day of the next follow-up."),
                 Field("charge_id", "str", doc="The processor's charge or payment id."),
             ),

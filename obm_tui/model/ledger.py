@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from obm_tui.model.errors import Problem, ValidationError
+from obm_tui.model.fields import MAX_WHOLE, FieldValueError, whole_number
 from obm_tui.model.row_merge import Row, content_ids, merge_rows, new_row_id
 
 MOVEMENTS = ("receive", "ship", "adjust", "count")
@@ -36,7 +37,6 @@ _HEADING_RE = re.compile(r"^#{1,6}[ \t]+ledger[ \t]*#*[ \t]*$", re.I)
 _OTHER_HEADING_RE = re.compile(r"^#{1,6}[ \t]")
 _CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
 _SEPARATOR_CELL_RE = re.compile(r"^:?-+:?$")
-_INT_RE = re.compile(r"^[+-]?\d+$")
 
 
 class StockError(ValidationError):
@@ -101,7 +101,10 @@ def _cells(line: str) -> list[str]:
 
 def _int(text: str) -> int | None:
     text = text.replace("\u2212", "-").replace(" ", "")  # a typographic minus sign
-    return int(text) if _INT_RE.match(text) else None
+    try:
+        return whole_number(text)
+    except FieldValueError:
+        return None
 
 
 def _when(text: str) -> date | datetime | None:
@@ -222,6 +225,8 @@ def _result(current: int, delta: int, sku: str, verb: str) -> int:
     after = current + delta
     if after < 0:
         raise StockError(f"cannot {verb} {abs(delta)} of {sku or 'this product'}: only {current} on hand")
+    if after > MAX_WHOLE:
+        raise StockError(f"cannot {verb} {abs(delta)} of {sku or 'this product'}: on hand would pass {MAX_WHOLE:,}")
     return after
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from obm_tui.model.errors import UsageError
+from obm_tui.model.errors import UsageError, ValidationError
+from obm_tui.model.fields import FieldValueError, to_email
 from obm_tui.model.records import Record
 from obm_tui.services.templates import data_dir
 from obm_tui.vault.frontmatter import has_front_matter, read_document
@@ -171,5 +172,30 @@ def email_draft(vault: Vault, template_name: str, subject: Record | None, today:
     unknown: list[str] = []
     data = fill_data(dict(template.data), values, unknown)
     body = fill_data(template.body, values, unknown)
+    if subject is not None:
+        _check_address_field(subject)
     to = str(data.get("to") or (subject.text("email") if subject is not None else ""))
-    return Draft(template_name, to, str(data.get("subject") or ""), body, tuple(unknown))
+    return Draft(template_name, _checked_to(to, template_name), str(data.get("subject") or ""), body, tuple(unknown))
+
+
+def _check_address_field(record: Record) -> None:
+    """The subject's `email`, when it has one, must pass its field check: it becomes a header."""
+    spec = record.schema.field("email")
+    raw = record.data.get("email")
+    if spec is None or raw in (None, ""):
+        return
+    try:
+        spec.convert(raw)
+    except FieldValueError as exc:
+        raise ValidationError(f"{record.kind} {record.id} email: {exc}; no draft made (fix it first)") from None
+
+
+def _checked_to(to: str, template_name: str) -> str:
+    """The `to` line: addresses separated by commas, each one a valid address (never a header)."""
+    addresses = [part.strip() for part in to.split(",") if part.strip()]
+    for address in addresses:
+        try:
+            to_email(address)
+        except FieldValueError as exc:
+            raise ValidationError(f"template {template_name} to: {exc}; no draft made") from None
+    return ", ".join(addresses)

@@ -19,8 +19,9 @@ from obm_tui.importers.stripe import DeclineCandidate, parse_payments
 from obm_tui.model import ids, ledger
 from obm_tui.model.errors import ObmError, UsageError
 from obm_tui.model.fields import EMAIL_RE
+from obm_tui.model.kinds import KINDS
 from obm_tui.model.ledger import StockError
-from obm_tui.model.records import Record
+from obm_tui.model.records import Record, validate
 from obm_tui.services.stock import on_hand_of, read_product
 from obm_tui.services.templates import record_template_body
 from obm_tui.vault.batch import Edit, NewFile, write_many
@@ -160,16 +161,30 @@ def import_stripe(vault: Vault, data: bytes, *, now: datetime, source: str = "pa
     body = record_template_body("decline")
     local = now.astimezone(vault.config.tz).replace(tzinfo=None) if now.tzinfo else now
     created = local.replace(second=0, microsecond=0).isoformat(timespec="minutes")
-    files = [NewFile(*_decline(candidate, taken, created), body) for candidate in parsed.candidates]
-    rejected = sum(1 for r in parsed.rows if r.status == "rejected")
-    skipped = sum(1 for r in parsed.rows if r.status == "skipped")
+    files: list[NewFile] = []
+    rows = list(parsed.rows)
+    for candidate in parsed.candidates:
+        rel, fields = _decline(candidate, taken, created)
+        problems = validate(KINDS["decline"], fields, fields["id"])
+        if problems:  # a value the importer let through but the record's own checks refuse
+            rows = [_refused_row(row, candidate, problems[0][1]) for row in rows]
+        else:
+            files.append(NewFile(rel, fields, body))
+    rejected = sum(1 for r in rows if r.status == "rejected")
+    skipped = sum(1 for r in rows if r.status == "skipped")
     message = (f"import stripe {source}: {_plural(len(files), 'decline')} recorded; "
                f"{rejected} rows rejected, {skipped} skipped")
-    result = CsvImport(parsed.rows, len(files), message, dry_run=dry_run, paths=tuple(f.rel for f in files))
+    result = CsvImport(tuple(rows), len(files), message, dry_run=dry_run, paths=tuple(f.rel for f in files))
     if dry_run or not files:
         return result
     written = write_many(vault, files, message)
     return replace(result, commit=written.commit, pending=written.pending)
+
+
+def _refused_row(row: RowReport, candidate: DeclineCandidate, reason: str) -> RowReport:
+    if row.row != candidate.row:
+        return row
+    return RowReport(row.row, row.key, "rejected", reason)
 
 
 def _decline(candidate: DeclineCandidate, taken: set[str], created: str) -> tuple[str, dict[str, Any]]:

@@ -24,15 +24,19 @@ from obm_tui.importers.mail import (
     role_of,
 )
 from obm_tui.model import conversation, ids
-from obm_tui.model.errors import ObmError
-from obm_tui.model.records import Record
+from obm_tui.model.errors import FormatError, ObmError
+from obm_tui.model.kinds import KINDS
+from obm_tui.model.records import Record, validate
 from obm_tui.model.tickets import Moves, status_after
 from obm_tui.services.records import require_readable
 from obm_tui.services.tickets import care_config, local_now, read_ticket, safe_text
 from obm_tui.vault.batch import Edit, NewFile, write_many
+from obm_tui.vault.frontmatter import MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES
+from obm_tui.vault.frontmatter_edit import WriteError, new_document
 from obm_tui.vault.store import Vault
 
 MAIL_SUFFIXES = (".eml", ".mbox", ".mbx")
+MAX_BODY_BYTES = MAX_FILE_BYTES - MAX_FRONT_MATTER_BYTES  # what a ticket's conversation may grow to
 _ID_LINE_RE = re.compile(r"^<!--[ \t]*message-id:[ \t]*(.*?)[ \t]*-->[ \t]*\r?$", re.MULTILINE)
 
 
@@ -140,7 +144,7 @@ def import_mail(vault: Vault, paths: Sequence[Path], *, now: datetime, dry_run: 
         where = known.get(message.key)
         lines.append(MailLine(message.source, "duplicate", f"duplicate, skipped (already in {where})" if where
                               else "duplicate, skipped (twice in this import)"))
-    new_files = [builder.new_ticket(group, lines) for group in plan.new_threads]
+    new_files = [made for group in plan.new_threads if (made := builder.new_ticket(group, lines)) is not None]
     edits: list[Edit] = []
     replies = unreadable = 0
     for ticket_id, added in sorted(plan.additions.items()):
@@ -153,7 +157,7 @@ def import_mail(vault: Vault, paths: Sequence[Path], *, now: datetime, dry_run: 
     for message in messages:
         lines += [MailLine(message.source, "warning", f"warning: {w}") for w in message.warnings]
     lines = _in_file_order(lines, messages, problems)
-    problems_count = len(plan.problems) + unreadable
+    problems_count = len(plan.problems) + unreadable + builder.refused
     summary = _summary(len(new_files), replies, len(plan.duplicates), problems_count)
     result = MailImport(tuple(lines), tuple(f.data["id"] for f in new_files), replies, len(plan.duplicates),
                         problems_count, summary, dry_run=dry_run)
@@ -190,13 +194,15 @@ class _Builder:
         self.moves: Moves = care_config(vault).moves
         self.own = own_addresses(vault)
         self.taken = vault.index.ids("ticket")
+        self.refused = 0  # messages of threads that could not become a ticket
 
     def _local(self, message: MailMessage, previous: datetime | None) -> datetime:
         if message.date is None:
             return previous or self.now
         return message.date.astimezone(self.tz).replace(tzinfo=None, second=0, microsecond=0)
 
-    def new_ticket(self, group: Thread, lines: list[MailLine]) -> NewFile:
+    def new_ticket(self, group: Thread, lines: list[MailLine]) -> NewFile | None:
+        """The new ticket of a thread, or None when it cannot be one (its messages get a problem line)."""
         first = group.messages[0]
         created = self._local(first, None)
         ticket_id = self._fresh_id(created)
@@ -212,9 +218,14 @@ class _Builder:
         draft = _Draft(ticket_id, "\n", "new", fields)
         self._append(draft, group.messages, created, first_opens=True)
         fields.update({k: v for k, v in draft.changes.items()})
+        stem = f"{ticket_id}-{ids.slug(group.subject, 40)}"
+        refusal = _refusal(fields, draft.body, stem)
+        if refusal:
+            lines += [MailLine(m.source, "problem", f"not imported: {refusal}") for m in group.messages]
+            self.refused += len(group.messages)
+            return None
         lines.append(MailLine(first.source, "new", f"new ticket {ticket_id} ({group.subject})"))
         lines += [MailLine(m.source, "added", f"added to new ticket {ticket_id}") for m in group.messages[1:]]
-        stem = f"{ticket_id}-{ids.slug(group.subject, 40)}"
         return NewFile(f"tickets/{stem}.md", fields, draft.body)
 
     def extend(self, record: Record, added: Iterable[MailMessage], lines: list[MailLine]) -> Edit:
@@ -223,6 +234,8 @@ class _Builder:
         draft = _Draft(record.id, doc.body, status, dict(record.data))
         ordered = sorted(added, key=lambda m: (m.date is None, m.date.timestamp() if m.date else 0))
         self._append(draft, ordered, None, first_opens=False)
+        if len(draft.body.encode("utf-8")) > MAX_BODY_BYTES:
+            raise ObmError(f"the ticket would pass {MAX_FILE_BYTES // (1024 * 1024)} MB")
         note = " (the ticket is closed: consider a follow-up ticket)" if status == "closed" else ""
         lines += [MailLine(m.source, "added", f"added to {record.id}{note}") for m in ordered]
         return Edit(record, draft.changes, draft.body, doc.body)
@@ -249,6 +262,20 @@ class _Builder:
                 self.taken.add(candidate.casefold())
                 return candidate
         raise ObmError("could not find a free ticket id for that day")
+
+
+def _refusal(fields: dict[str, Any], body: str, stem: str) -> str:
+    """Why a new ticket cannot be written ('' when it can): a field its check refuses, or a file too big."""
+    problems = [reason for _, reason in validate(KINDS["ticket"], fields, stem)]
+    if problems:
+        return problems[0]
+    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+        return f"the ticket would pass {MAX_FILE_BYTES // (1024 * 1024)} MB"
+    try:
+        new_document(fields, body)
+    except (FormatError, WriteError) as exc:
+        return exc.message
+    return ""
 
 
 def _text(message: MailMessage) -> str:

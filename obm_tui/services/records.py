@@ -61,6 +61,7 @@ def new_record(vault: Vault, kind_name: str, title: str, pairs: Mapping[str, str
     kind = require_kind(kind_name)
     if not title.strip():
         raise ValidationError(f"a new {kind.name} needs a title")
+    title = _checked_title(kind, title)
     when = when or now_in(vault)
     fields = {k: v for k, v in parse_assignments(kind, pairs or {}).items() if v is not DELETED}
     record_id, stem = make_id(vault, kind, title.strip(), fields, when)
@@ -71,6 +72,14 @@ def new_record(vault: Vault, kind_name: str, title: str, pairs: Mapping[str, str
     rel = f"{kind.folder}/{stem}.md"
     text = body if body is not None else record_template_body(kind.name)
     return vault.create(rel, data, text, created_message(kind.name, record_id, title.strip()))
+
+
+def _checked_title(kind: Kind, title: str) -> str:
+    """The title, checked as its field's value (one line, within bounds) -> ValidationError."""
+    try:
+        return str(parse_input(kind.field(kind.title_field), title))
+    except FieldValueError as exc:
+        raise ValidationError(f"{kind.name} {kind.title_field}: {exc}") from None
 
 
 def make_id(vault: Vault, kind: Kind, title: str, fields: Mapping[str, Any], when: datetime) -> tuple[str, str]:

@@ -7,7 +7,6 @@ Rules and formats: docs/stock.md. The arithmetic is `model/ledger.py` and `model
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from typing import Any
 
 from obm_tui.model import ledger
 from obm_tui.model.errors import ObmError, Problem, UsageError
-from obm_tui.model.fields import FieldValueError, to_int
+from obm_tui.model.fields import INT_RE, MAX_WHOLE, FieldValueError, to_int, whole_number
 from obm_tui.model.forecast import (
     Forecast,
     Levels,
@@ -34,7 +33,6 @@ from obm_tui.vault.store import SaveResult, Vault
 
 MOVEMENTS = ledger.MOVEMENTS
 OPEN_PO_STATUSES = frozenset({"draft", "ordered", "partial"})
-_QTY_RE = re.compile(r"^[+-]?\d+$")
 
 
 @dataclass(frozen=True)
@@ -50,9 +48,11 @@ class MovementResult:
 def parse_quantity(kind: str, text: str) -> int:
     """What a person typed as a quantity -> int, checked for the movement (StockError)."""
     clean = text.strip().replace("\u2212", "-")
-    if not _QTY_RE.match(clean):
-        raise StockError(f"the quantity must be a whole number, got {text!r}")
-    qty = int(clean)
+    try:
+        qty = whole_number(clean)
+    except FieldValueError:
+        bound = f" up to {MAX_WHOLE:,}" if INT_RE.match(clean) else ""
+        raise StockError(f"the quantity must be a whole number{bound}, got {text!r}") from None
     if kind in ("receive", "ship") and qty <= 0:
         raise StockError(f"the quantity to {kind} must be a whole number above 0, got {text!r}")
     if kind == "count" and qty < 0:

@@ -47,6 +47,14 @@ _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 TAB_REASON = "a tab where YAML expects indentation: YAML indents with spaces, not tabs"
 
 
+MERGE_KEY_REASON = "merge keys (<<) are not allowed: write the fields out"
+
+
+def is_merge_key(node: yaml.Node) -> bool:
+    """A plain `<<` key: YAML 1.1 readers (Obsidian's, PyYAML's) merge another mapping in there."""
+    return isinstance(node, yaml.ScalarNode) and node.value == "<<" and not node.style
+
+
 class StrictLoader(_BaseLoader):
     """SafeLoader with YAML 1.2-core-ish resolution and the refusals above."""
 
@@ -65,8 +73,8 @@ class StrictLoader(_BaseLoader):
         _check_depth(self.depths, node)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _error(key_node, "merge keys (<<) are not allowed")
+            if key_node.tag == "tag:yaml.org,2002:merge" or is_merge_key(key_node):
+                raise _error(key_node, MERGE_KEY_REASON)
             key = self.construct_object(key_node)
             if not isinstance(key, str):
                 raise _error(key_node, f"keys must be text, got {key!r}")

@@ -9,7 +9,7 @@ builds the values in one recursive function.
 
 It gives exactly what `safeyaml.load` gives, or declines: `load_plain` returns `DECLINED` for
 anything outside that subset (an anchor or an `&` anywhere, explicit tags other than the
-standard ones, non-text keys, duplicate keys, deep nesting, any YAML error, no LibYAML), and
+standard ones, non-text keys, duplicate keys, a `<<` merge key, deep nesting, any YAML error, no LibYAML), and
 the caller then takes the strict path, which produces the value or the exact error message.
 tests/unit/test_yaml_fast.py checks the two agree.
 """
@@ -95,7 +95,8 @@ def _build(node: Any, depth: int) -> Any:
     if cls is MappingNode and node.tag == _MAP:
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.__class__ is not ScalarNode or key_node.tag != _STR or key_node.value in mapping:
+            if (key_node.__class__ is not ScalarNode or key_node.tag != _STR or key_node.value in mapping
+                    or (key_node.value == "<<" and not key_node.style)):  # a merge key: safeyaml says why
                 raise _Declined
             mapping[key_node.value] = _build(value_node, depth + 1)
         return mapping

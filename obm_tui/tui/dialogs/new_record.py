@@ -60,7 +60,7 @@ class NewRecordDialog(ModalScreen[tuple[str, dict[str, str]] | None]):
                 return
             pairs[name.strip()] = value
         try:
-            parse_assignments(self.kind, pairs)
+            parse_assignments(self.kind, {self.kind.title_field: title, **pairs})  # the title is a field too
         except ValidationError as exc:
             self._error(exc.message)
             return
