@@ -4,13 +4,19 @@ It holds every record row with the stat it was read at. A warm start stats every
 re-parses only those whose (mtime_ns, size, inode) changed. A cache that is missing, from another
 version, or damaged (its CRC-32 does not match) is ignored (a cold load rebuilds it).
 
-Layout: a 4-byte little-endian header length, the marshalled header (format, app version, row
+A row holds the problems the reader found, so a cache is only as good as the rules that made
+it: its header names the reader (`READER`: the app version and a digest of the sources that
+decide what a row holds — the schema, the field checks, the YAML reader), and a cache made by
+another reader is ignored, even within one version.
+
+Layout: a 4-byte little-endian header length, the marshalled header (format, reader, row
 count, CRC-32 of the body), then the marshalled list of rows. Writing replaces the file by a
 rename but does not fsync: a cache lost to a power cut is only rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import secrets
@@ -26,7 +32,22 @@ CACHE_DIR = ".obm/cache"
 CACHE_FILE = f"{CACHE_DIR}/index.bin"
 FORMAT = 2
 _TEMP = ".~obm-index.bin."
+_PACKAGE = Path(__file__).resolve().parents[1]
+# What decides a row's values and problems: a change to any of them makes old caches stale.
+_READER_SOURCES = ("model", "vault/frontmatter.py", "vault/safeyaml.py", "vault/yaml_fast.py", "vault/loader.py")
 _STALE_TEMP_SECONDS = 600.0
+
+
+def _reader_stamp() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for source in _READER_SOURCES:
+        path = _PACKAGE / source
+        for file in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return f"{__version__}+{digest.hexdigest()}"
+
+
+READER = _reader_stamp()
 
 
 def read_cache(root: Path) -> dict[str, Row]:
@@ -36,7 +57,7 @@ def read_cache(root: Path) -> dict[str, Row]:
         (size,) = struct.unpack_from("<I", blob)
         version, app_version, count, crc = marshal.loads(blob[4 : 4 + size])
         body = blob[4 + size :]
-        if version != FORMAT or app_version != __version__ or zlib.crc32(body) != crc:
+        if version != FORMAT or app_version != READER or zlib.crc32(body) != crc:
             return {}
         with gc_paused():
             rows = marshal.loads(body)
@@ -49,7 +70,7 @@ def read_cache(root: Path) -> dict[str, Row]:
 def write_cache(root: Path, rows: list[Row]) -> None:
     """Save rows for the next warm start. Failure to write a cache is never an error."""
     body = marshal.dumps(rows)
-    head = marshal.dumps((FORMAT, __version__, len(rows), zlib.crc32(body)))
+    head = marshal.dumps((FORMAT, READER, len(rows), zlib.crc32(body)))
     target = root / CACHE_FILE
     temp = target.with_name(f"{_TEMP}{os.getpid()}.{secrets.token_hex(3)}")
     try:

@@ -110,9 +110,18 @@ def _other_format(blob: bytes) -> bytes:
     return struct.pack("<I", len(head)) + head + blob[4 + size :]
 
 
+def _other_reader(blob: bytes) -> bytes:
+    """The same version, other rules (a field check changed): its rows' problems may be wrong."""
+    (size,) = struct.unpack_from("<I", blob)
+    version, reader, count, crc = marshal.loads(blob[4 : 4 + size])
+    assert reader == cache.READER
+    head = marshal.dumps((version, reader.split("+")[0] + "+0123456789abcdef", count, crc))
+    return struct.pack("<I", len(head)) + head + blob[4 + size :]
+
+
 def _wrong_rows(blob: bytes) -> bytes:
     body = marshal.dumps([("tickets/a.md", "ticket")])
-    head = marshal.dumps((cache.FORMAT, cache.__version__, 1, __import__("zlib").crc32(body)))
+    head = marshal.dumps((cache.FORMAT, cache.READER, 1, __import__("zlib").crc32(body)))
     return struct.pack("<I", len(head)) + head + body
 
 
@@ -124,6 +133,7 @@ def _wrong_rows(blob: bytes) -> bytes:
         pytest.param(lambda blob: b"garbage", id="garbage"),
         pytest.param(_corrupt_flip, id="flipped-byte"),
         pytest.param(_other_format, id="other-format"),
+        pytest.param(_other_reader, id="other-reader-rules"),
         pytest.param(_wrong_rows, id="rows-of-the-wrong-shape"),
     ],
 )
