@@ -366,14 +366,15 @@ class Vault:
             journal.mark_queued(self.root, intent)
             self.notes.append(_queued_note(intent, exc))
             return SaveResult(record or _placeholder(changed[0].rel), None, pending=True)
-        except VaultError as exc:
+        except (VaultError, OSError) as exc:  # a merge in progress, a full disk, a broken repository …
             self._roll_back(intent, changed, removed, exc)
         journal.finish(self.root, intent)
         self._notify(list(contents))
         return SaveResult(record or _placeholder(changed[0].rel), sha)
 
-    def _roll_back(self, intent: journal.Intent, changed: list[Planned], removed: bool, exc: VaultError) -> None:
-        reason = exc.message.rstrip(".")
+    def _roll_back(self, intent: journal.Intent, changed: list[Planned], removed: bool,
+                   exc: VaultError | OSError) -> None:
+        reason = (exc.message if isinstance(exc, VaultError) else f"git could not commit: {exc}").rstrip(".")
         try:
             if removed:
                 create_exclusive(self.root / changed[0].rel, changed[0].old or b"")

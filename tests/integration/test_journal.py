@@ -147,3 +147,20 @@ def test_the_commit_is_made_from_the_bytes_written_not_from_a_later_save(vault: 
     sha = vault.git.commit_contents({rel: ours}, "product SKU-0: on_hand 1 -> 3")
     assert sha and git_out(vault.root, "show", f"{sha}:{rel}").encode() == ours
     assert git_out(vault.root, "status", "--porcelain").strip() == f"M {rel}"
+
+
+def test_the_cli_says_which_commit_waits_and_the_next_command_runs(vault: Vault) -> None:
+    from click.testing import CliRunner
+
+    from obm_tui.cli import main
+
+    lock = vault.git.git_dir / "index.lock"
+    lock.write_text("")
+    vault.close()
+    queued = CliRunner().invoke(main, ["--vault", str(vault.root), "set", "SKU-0", "on_hand=4"])
+    assert queued.exit_code == 0 and "Traceback" not in queued.stderr
+    assert f"obm: note: saved, not yet committed: {lock} is held by another git program" in queued.stderr
+    assert 'The commit "product SKU-0: on_hand 1 -> 4" is queued' in queued.stderr, queued.stderr
+    listed = CliRunner().invoke(main, ["--vault", str(vault.root), "show", "SKU-1"])
+    assert listed.exit_code == 0 and listed.stderr == "", listed.stderr
+    lock.unlink()
