@@ -440,8 +440,8 @@ class Vault:
         """Run when the write lock is taken: finish what a killed writer left, before anything new."""
         try:
             self._finish_interrupted(wait=False)
-        except VaultError:
-            pass  # left in the journal; the status bar and `obm check` show it queued
+        except (VaultError, OSError):
+            pass  # left in the journal (a read-only vault cannot finish it); the status bar shows it queued
 
     def _finish_interrupted(self, *, wait: bool) -> list[str]:
         """Every journalled change, oldest first: files rolled forward, then committed. The first
