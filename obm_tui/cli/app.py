@@ -106,6 +106,8 @@ def opened(ctx: click.Context, *, change: bool = True) -> Iterator[Vault]:
         yield vault
     finally:
         vault.close()
+        for note in vault.notes:  # a commit queued behind a git lock: what was saved, which commit waits
+            say(f"obm: note: {note}", err=True)
 
 
 @click.group(cls=ObmGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -174,8 +176,8 @@ def parse_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def pending_note(result: Any) -> None:
-    if result.pending:
-        say("note: git is busy (index.lock); the change is saved on disk and will be committed later", err=True)
+    """Nothing to print here any more: `opened` prints the store's own note for a queued commit
+    (what was saved, which commit waits for which lock)."""
 
 
 def record_json(record: Record, body: str | None = None) -> dict[str, Any]:

@@ -155,6 +155,4 @@ def po_receive(ctx: click.Context, ref: str, lines: tuple[str, ...]) -> None:
     with opened(ctx) as vault:
         result = receive(vault, ref, arrivals, today=_today(vault))
         say(result.message)
-        if result.written.pending:
-            say("note: git is busy (index.lock); the change is saved on disk and will be committed later",
-                       err=True)
+

@@ -2,13 +2,22 @@
 
 A kill at any instant leaves the target equal to its old or its new bytes. Temp files are named
 `.~obm-<name>.<random>` so they are recognisable, git-ignored and cleaned at start.
+
+`replace_checked` also makes sure the bytes replaced are the ones the caller checked: on Linux the
+new file is swapped in with `renameat2(RENAME_EXCHANGE)`, which hands back the file it replaced,
+so a save by a program that takes no lock (an editor) between the check and the swap is seen,
+never overwritten unseen. Elsewhere the file is re-read just before `os.replace`; an editor saving
+in the microseconds between that read and the rename is the window that remains.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from obm_tui.vault.paths import TEMP_PREFIX
@@ -18,6 +27,60 @@ STALE_TEMP_SECONDS = 60.0
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically (and durably, when the filesystem honours fsync)."""
+    temp = _write_temp(path, data)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class Raced:
+    """Another program saved the file between the check and the swap: the file holds `theirs`,
+    ours was not written. `displaced` is a yet newer save our swap-back moved out (keep it aside)."""
+
+    theirs: bytes
+    displaced: bytes | None = None
+
+
+def replace_checked(path: Path, data: bytes, expected: bytes) -> Raced | None:
+    """Replace `path` (which held `expected` when checked) with `data`, atomically and durably.
+
+    None when done; a `Raced` when another program's save was found in the way (ours not written).
+    """
+    temp = _write_temp(path, data)
+    try:
+        try:
+            swapped = _exchange(temp, path)
+        except FileNotFoundError:
+            return Raced(b"")  # deleted meanwhile
+        if not swapped:
+            return _replace_after_recheck(temp, path, expected)
+        theirs = temp.read_bytes()
+        if theirs == expected:
+            return None
+        _exchange(temp, path)  # put their save back
+        back = temp.read_bytes()
+        return Raced(theirs, None if back == data else back)
+    finally:
+        temp.unlink(missing_ok=True)
+        fsync_dir(path.parent)
+
+
+def _replace_after_recheck(temp: Path, path: Path, expected: bytes) -> Raced | None:
+    try:
+        now = path.read_bytes()
+    except FileNotFoundError:
+        now = b""
+    if now != expected:
+        return Raced(now)
+    os.replace(temp, path)
+    return None
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _mode_of(path))
@@ -26,11 +89,35 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    return temp
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+
+
+def exchange_supported() -> bool:
+    """True when this system's C library offers renameat2 (glibc 2.28+ on Linux)."""
+    return _renameat2 is not None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False when the system or the filesystem cannot."""
+    if _renameat2 is None:
+        return False
+    rc = _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    code = ctypes.get_errno()
+    if code == errno.ENOENT:
+        raise FileNotFoundError(code, os.strerror(code), str(b))
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def create_exclusive(path: Path, data: bytes) -> None:

@@ -268,6 +268,21 @@ class Git:
             wanted = {rel: self._objects.worktree_entry(rel) for rel in rels}
             return self._commit_entries(wanted, text, author)
 
+    def commit_contents(self, contents: Mapping[str, bytes | None], message: str, *,
+                        author: Author | None = None) -> str | None:
+        """Commit exactly these bytes at these paths (None removes one), whatever the work tree holds
+        by now: a save another program made after ours stays on disk, to be committed as its own
+        change. Otherwise as `commit` (the index gets these entries; a held lock: GitLockedError)."""
+        rels = {_clean_path(p): data for p, data in contents.items()}
+        text = _clean_message(message)
+        if not rels:
+            return None
+        with self._lock:
+            self._fresh()
+            self._refuse_busy()
+            wanted = {rel: self._objects.content_entry(rel, data) for rel, data in rels.items()}
+            return self._commit_entries(wanted, text, author)
+
     def housekeeping(self) -> None:
         """`git gc --auto`: pack loose objects once there are many. obm's commits are plumbing
         (`commit-tree`, `update-ref`), which never start git's automatic gc the way `git commit`
@@ -325,7 +340,7 @@ class Git:
                 return commit
             head = self._objects.head()
         raise VaultError(
-            "HEAD kept moving while obm was committing; the edit is safe on disk and will be committed later."
+            "HEAD kept moving while obm was committing (another program commits in a loop); try again."
         )
 
     def _retry(self, action: Callable[[], T], deadline: float) -> T:
@@ -386,14 +401,12 @@ class Git:
     def _refuse_busy(self) -> None:
         if self._symbolic_head() is None:
             raise VaultError(
-                "The vault's git HEAD is detached (not on a branch); check out a branch to let obm commit. "
-                "Edits stay safe on disk."
+                "The vault's git HEAD is detached (not on a branch); check out a branch to let obm commit."
             )
         for name in _BUSY_STATES:
             if (self.git_dir / name).exists():
                 raise VaultError(
-                    f"A git merge, rebase or cherry-pick is in progress in the vault ({name}); finish it first. "
-                    "Edits stay safe on disk."
+                    f"A git merge, rebase or cherry-pick is in progress in the vault ({name}); finish it first."
                 )
 
     # -- helpers -------------------------------------------------------------------------------

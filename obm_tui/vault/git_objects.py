@@ -5,6 +5,7 @@ and trees rewritten along the changed paths only.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Mapping
@@ -137,6 +138,34 @@ class Objects:
             mode = git_tree.EXEC_MODE if info.st_mode & stat.S_IXUSR else git_tree.FILE_MODE
         oid = self._hash_file(rel)
         return Entry(mode, oid) if oid is not None else None
+
+    def content_entry(self, rel: bytes, data: bytes | None) -> Entry | None:
+        """`data` stored as the blob of `rel` (None: removed), with the work tree's file mode.
+
+        The file on disk is hashed by the persistent helper (no process); when that is not a blob of
+        exactly `data` (another program saved since, or a filter changes the bytes), `data` itself
+        is hashed with `rel`'s filters."""
+        if data is None:
+            return None
+        self._check_parents(rel)
+        full = os.path.join(self._root, rel)
+        try:
+            info = os.lstat(full)
+        except (FileNotFoundError, NotADirectoryError):
+            info = None
+        mode = git_tree.KEEP_MODE
+        if self._file_mode:
+            executable = info is not None and stat.S_ISREG(info.st_mode) and info.st_mode & stat.S_IXUSR
+            mode = git_tree.EXEC_MODE if executable else git_tree.FILE_MODE
+        on_disk = self._hash_file(rel) if info is not None and stat.S_ISREG(info.st_mode) else None
+        if on_disk is not None and on_disk == self._blob_id(data):
+            return Entry(mode, on_disk)
+        out = self._run.out(["hash-object", "-w", f"--path={os.fsdecode(rel)}", "--stdin"], input=data)
+        return Entry(mode, bytes.fromhex(out.decode("ascii").strip()))
+
+    def _blob_id(self, data: bytes) -> bytes:
+        algorithm = hashlib.sha1 if self.hash_len == 20 else hashlib.sha256
+        return algorithm(b"blob %d\0" % len(data) + data).digest()
 
     def _hash_file(self, rel: bytes) -> bytes | None:
         full = os.path.join(self._root, rel)

@@ -1,15 +1,17 @@
 """The vault: open a folder, keep its index, and change records the one safe way.
 
-Every change goes the same road (DESIGN.md, principle 2): validate -> stale check (merge or
-stop) -> atomic write -> one git commit with explicit paths -> index update. A change that cannot
-be committed (a held index.lock) stays on disk and is queued in `.obm/cache/pending.json`.
+Every change goes the same road (DESIGN.md, principle 2), holding the write lock (`vault/lock.py`:
+one writer across threads and processes): validate -> stale check (merge or stop) -> intent journal
+(`vault/journal.py`) -> atomic writes, each checked against the bytes planned over -> one git commit
+of exactly the bytes written -> index update. A change killed half way is finished by the next
+writer from its journal; a commit git refuses for a while (a held index.lock) stays queued in the
+journal; a commit that fails for any other reason puts the old bytes back.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +24,8 @@ from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
 from obm_tui.model.messages import external_message
 from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
-from obm_tui.vault import merge_driver
-from obm_tui.vault.atomic import create_exclusive, remove_stale_temps, write_atomic
+from obm_tui.vault import journal, merge_driver
+from obm_tui.vault.atomic import create_exclusive, remove_stale_temps, replace_checked, write_atomic
 from obm_tui.vault.batch import BatchResult, Edit, NewFile, Planned
 from obm_tui.vault.cache import CACHE_DIR, read_cache, write_cache
 from obm_tui.vault.config import CONFIG_PATH, Config, load_config
@@ -43,6 +45,7 @@ from obm_tui.vault.loader import (
     to_records,
     to_row,
 )
+from obm_tui.vault.lock import LOCK_FILE, WriteLock
 from obm_tui.vault.paths import (
     check_relative,
     conflict_copy,
@@ -51,7 +54,8 @@ from obm_tui.vault.paths import (
     kind_of_path,
 )
 
-PENDING_FILE = f"{CACHE_DIR}/pending.json"
+PENDING_FILE = f"{CACHE_DIR}/pending.json"  # the queue of obm before the journal; still committed if found
+RACE_RETRIES = 5  # a save re-planned this often when another program keeps saving the same file
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,9 @@ class Vault:
         self.config = config
         self.git = git
         self.index = index
-        self.write_lock = threading.RLock()  # one writer at a time: saves, commits, reloads
+        self.write_lock = WriteLock(root)  # one writer at a time, across processes: saves, commits, reloads
+        self.write_lock.on_acquire = self._finish_quietly
+        self.notes: list[str] = []  # what the user must be told besides the result (a queued commit)
         self.own_writes: dict[str, bytes] = {}  # path -> digest of our last write (the watcher skips them)
         self.listeners: list[Callable[[list[str]], None]] = []
         self.unverified: dict[str, Row] | None = None  # cached rows taken on trust, not yet compared with the files
@@ -100,15 +106,26 @@ class Vault:
             git.ensure_settings(merge_driver.settings())  # records merge field by field in every clone obm opens
             if (root / ".git").is_dir():
                 merge_driver.register_attributes(root / ".git")
+            _exclude_local_state(git)
         config = load_config(root)
         vault = cls(root, config, git, Index())
         vault.read_only = read_only
+        if not read_only and journal.pending(root):  # a change interrupted by a kill: finished before anything is read
+            with vault.write_lock:
+                pass
         with gc_paused():  # a load makes ~10 objects a record, none in cycles
             vault.index = Index(vault._load(use_cache, trust_cache))
         if commit_external and not read_only:
-            vault.commit_pending()
-            vault.commit_external_edits()
+            vault._commit_leftovers()
         return vault
+
+    def _commit_leftovers(self) -> None:
+        """Queued commits and outside edits; git busy is no reason to refuse the command itself."""
+        try:
+            self.commit_pending()
+            self.commit_external_edits()
+        except GitLockedError:
+            pass
 
     def _load(self, use_cache: bool, trust_cache: bool = False) -> list[Record]:
         cached = read_cache(self.root) if use_cache else {}
@@ -175,7 +192,7 @@ class Vault:
 
         If the file changed on disk since `record` was loaded, non-overlapping field changes are
         merged onto it; overlapping ones raise FieldConflictError after keeping my version in
-        `.obm/conflicts/`. A new `body` needs the `base_body` it was edited from, so an outside
+        `conflicts/`. A new `body` needs the `base_body` it was edited from, so an outside
         edit of the notes is noticed. A file that does not parse is never written.
         """
         result = self.write_many([Edit(record, changes, body, base_body)], message)
@@ -187,18 +204,72 @@ class Vault:
 
         Every file is planned before any is written: nothing is written when one is refused (a
         file that does not parse, overlapping outside edits, a new file whose name is taken, an
-        unsafe path); if a write fails half way, the files already written get their old bytes
-        back (new ones are removed) and the error is raised.
+        unsafe path). The change is journalled before its first file is written, so a kill
+        anywhere leaves it whole once the next writer has finished it. Another program's save that
+        lands between the plan and a file's swap is never overwritten: what was written is undone
+        and the change planned again over it (merged field by field, or stopped).
         """
         with self.write_lock:
-            planned, outside = self._plan(items)
-            changed = [p for p in planned if p.new != p.old]
-            if not changed:
-                return BatchResult(tuple(self._reindex(p.rel, p.new) for p in planned), None)
-            _write_all(self.root, changed)
-            records = tuple(self._reindex(p.rel, p.new) for p in planned)
-            result = self._commit([p.rel for p in changed], message + _merge_note(outside), records[0])
-            return BatchResult(records, result.commit, result.pending, outside)
+            for _attempt in range(RACE_RETRIES):
+                try:
+                    return self._write_once(items, message)
+                except _RacedError:
+                    continue
+            raise ConflictError("Another program kept saving these files while obm was writing them; "
+                                "nothing was changed. Try again.")
+
+    def _write_once(self, items: Sequence[NewFile | Edit], message: str) -> BatchResult:
+        planned, outside = self._plan(items)
+        changed = [p for p in planned if p.new != p.old]
+        if not changed:
+            return BatchResult(tuple(self._reindex(p.rel, p.new) for p in planned), None)
+        files = [journal.FileChange(p.rel, journal.digest(p.old), p.new) for p in changed]
+        intent = journal.begin(self.root, files, message + _merge_note(outside), self.config.author)
+        try:
+            self._write_all(changed)
+        except BaseException:
+            journal.finish(self.root, intent)
+            raise
+        records = tuple(self._reindex(p.rel, p.new) for p in planned)
+        result = self._commit_change(intent, changed, records[0])
+        return BatchResult(records, result.commit, result.pending, outside)
+
+    def _write_all(self, planned: list[Planned]) -> None:
+        """Write planned files (new ones first: they may clash); on failure put the old bytes back."""
+        done: list[Planned] = []
+        try:
+            for step in sorted(planned, key=lambda p: p.old is not None):
+                self._write_one(step)
+                done.append(step)
+        except BaseException:
+            self._undo(done)
+            raise
+
+    def _write_one(self, step: Planned) -> None:
+        path = self.root / step.rel
+        if step.old is None:
+            try:
+                create_exclusive(path, step.new)
+            except FileExistsError:
+                raise ConflictError(f"{step.rel} already exists; not overwritten") from None
+            return
+        raced = replace_checked(path, step.new, step.old)
+        if raced is not None:
+            if raced.displaced is not None:
+                journal.keep_aside(self.root, step.rel, raced.displaced, "outside")
+            raise _RacedError(step.rel)
+
+    def _undo(self, done: Sequence[Planned]) -> None:
+        """Put the old bytes back in files this change wrote (a save made over ours since stays)."""
+        for step in reversed(done):
+            path = self.root / step.rel
+            if step.old is None:
+                if journal.digest(_read_or_none(path)) == journal.digest(step.new):
+                    path.unlink(missing_ok=True)
+                continue
+            raced = replace_checked(path, step.old, step.new)
+            if raced is not None and raced.displaced is not None:
+                journal.keep_aside(self.root, step.rel, raced.displaced, "outside")
 
     def _plan(self, items: Sequence[NewFile | Edit]) -> tuple[list[Planned], dict[str, tuple[str, ...]]]:
         planned: list[Planned] = []
@@ -240,13 +311,12 @@ class Vault:
             raw = self.read_bytes(record.path)
             if record.digest and _digest(raw) != record.digest:
                 raise ConflictError(f"{record.path} changed since it was loaded; look at it again before deleting")
-            try:
-                (self.root / record.path).unlink()
-            except FileNotFoundError:
-                pass
+            files = [journal.FileChange(record.path, journal.digest(raw), None)]
+            intent = journal.begin(self.root, files, message, self.config.author)
+            (self.root / record.path).unlink(missing_ok=True)
             self.index.remove(record.path)
             self.own_writes[record.path] = b""
-            return self._commit([record.path], message, None).commit
+            return self._commit_change(intent, [Planned(record.path, b"", raw)], None, removed=True).commit
 
     def _parse_or_refuse(self, record: Record, raw: bytes) -> Document:
         try:
@@ -293,28 +363,60 @@ class Vault:
         return record
 
     # ----- committing ----------------------------------------------------------------------
-    def _commit(self, paths: list[str], message: str, record: Record | None) -> SaveResult:
+    def _commit_change(self, intent: journal.Intent, changed: list[Planned], record: Record | None, *,
+                       removed: bool = False) -> SaveResult:
+        """Commit the bytes written. Git busy: the journal keeps the commit queued. Any other
+        failure: the old bytes go back and the error says nothing was changed."""
+        contents = {p.rel: None if removed else p.new for p in changed}
         try:
-            sha = self.git.commit(paths, message, author=self.config.author)
-        except GitLockedError:
-            self._queue_pending(paths, message)
-            if record is None:
-                raise
-            return SaveResult(record, None, pending=True)
-        self._notify(paths)
-        return SaveResult(record, sha) if record is not None else SaveResult(_placeholder(paths[0]), sha)
+            sha = self.git.commit_contents(contents, intent.message, author=intent.author)
+        except GitLockedError as exc:
+            journal.mark_queued(self.root, intent)
+            self.notes.append(_queued_note(intent, exc))
+            return SaveResult(record or _placeholder(changed[0].rel), None, pending=True)
+        except (VaultError, OSError) as exc:  # a merge in progress, a full disk, a broken repository …
+            self._roll_back(intent, changed, removed, exc)
+        journal.finish(self.root, intent)
+        self._notify(list(contents))
+        return SaveResult(record or _placeholder(changed[0].rel), sha)
+
+    def _roll_back(self, intent: journal.Intent, changed: list[Planned], removed: bool,
+                   exc: VaultError | OSError) -> None:
+        reason = (exc.message if isinstance(exc, VaultError) else f"git could not commit: {exc}").rstrip(".")
+        try:
+            if removed:
+                create_exclusive(self.root / changed[0].rel, changed[0].old or b"")
+            else:
+                self._undo(changed)
+        except OSError as undo:
+            journal.mark_queued(self.root, intent)
+            raise VaultError(f"The change is saved on disk but not committed ({reason}); the old files could not "
+                             f"be put back ({undo.strerror}). The commit \"{intent.message}\" is queued and will be "
+                             "made by the next obm command or the app.") from None
+        journal.finish(self.root, intent)
+        for step in changed:
+            self._reload_path(step.rel)
+        raise VaultError(f"{reason}. Nothing was changed.") from None
+
+    def _reload_path(self, rel: str) -> None:
+        if kind_of_path(rel) is None:
+            return
+        data = _read_or_none(self.root / rel)
+        if data is None:
+            self.index.remove(rel)
+        else:
+            self._reindex(rel, data)
 
     def _notify(self, paths: list[str]) -> None:
         for listener in list(self.listeners):
             listener(paths)
 
-    def _queue_pending(self, paths: list[str], message: str) -> None:
-        pending = self.pending()
-        pending.append({"paths": paths, "message": message})
-        write_atomic(self.root / PENDING_FILE, json.dumps(pending, indent=1).encode())
-
     def pending(self) -> list[dict[str, Any]]:
-        """Commits that could not be made yet (their edits are on disk)."""
+        """Commits that could not be made yet (their edits are on disk), oldest first."""
+        queued = [{"paths": i.paths, "message": i.message} for i in journal.pending(self.root)]
+        return self._legacy_pending() + queued
+
+    def _legacy_pending(self) -> list[dict[str, Any]]:
         try:
             loaded = json.loads((self.root / PENDING_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -322,9 +424,17 @@ class Vault:
         return [p for p in loaded if isinstance(p, dict) and isinstance(p.get("paths"), list)]
 
     def commit_pending(self) -> list[str]:
-        """Retry queued commits, in order, with their own messages. Returns the new shas."""
+        """Finish interrupted changes and make queued commits, in order, each with its own message
+        and author. Returns the new shas; GitLockedError when git is still busy."""
+        if not self.pending():
+            return []  # nothing queued: no lock taken (a read-only command stays lock-free)
+        with self.write_lock:
+            made = self._commit_legacy_queue()
+            return made + self._finish_interrupted(wait=True)
+
+    def _commit_legacy_queue(self) -> list[str]:
         made: list[str] = []
-        queue = self.pending()
+        queue = self._legacy_pending()
         while queue:
             item = queue[0]
             sha = self.git.commit([str(p) for p in item["paths"]], str(item.get("message", "saved")),
@@ -334,13 +444,61 @@ class Vault:
             write_atomic(self.root / PENDING_FILE, json.dumps(queue, indent=1).encode())
         return made
 
+    def _finish_quietly(self) -> None:
+        """Run when the write lock is taken: finish what a killed writer left, before anything new."""
+        try:
+            self._finish_interrupted(wait=False)
+        except (VaultError, OSError):
+            pass  # left in the journal (a read-only vault cannot finish it); the status bar shows it queued
+
+    def _finish_interrupted(self, *, wait: bool) -> list[str]:
+        """Every journalled change, oldest first: files rolled forward, then committed. The first
+        commit git refuses leaves it and every later one queued (their files rolled forward)."""
+        made: list[str] = []
+        blocked: VaultError | None = None
+        for intent in journal.pending(self.root):
+            contents, aside = journal.roll_forward(self.root, intent)
+            for rel in contents:
+                self._reload_path(rel)
+            if blocked is None and not wait and intent.queued and (self.git.git_dir / "index.lock").exists():
+                blocked = GitLockedError(str(self.git.git_dir / "index.lock"))  # no 2 s wait on every command
+            if blocked is None:
+                try:
+                    sha = self._commit_recovered(intent, contents, aside)
+                except VaultError as exc:
+                    blocked = exc
+                else:
+                    made += [sha] if sha else []
+                    continue
+            if not intent.queued:
+                journal.mark_queued(self.root, intent)
+        if blocked is not None and wait:
+            raise blocked
+        return made
+
+    def _commit_recovered(self, intent: journal.Intent, contents: dict[str, bytes | None],
+                          aside: list[str]) -> str | None:
+        message = intent.message
+        if aside:
+            message += f" (unfinished; another program's version kept, ours kept aside in {', '.join(aside)})"
+        sha = self.git.commit_contents(contents, message, author=intent.author) if contents else None
+        journal.finish(self.root, intent)
+        self._notify(list(contents))
+        return sha
+
     def commit_external_edits(self) -> str | None:
         """Commit record files changed by other programs while obm was not looking (and kept
         versions added or deleted: deleting one is how a conflict is resolved)."""
-        paths = [p for p in self.git.changed_paths() if kind_of_path(p) or p == CONFIG_PATH or is_kept_version(p)]
-        if not paths:
-            return None
-        return self.git.commit(sorted(paths), external_message(sorted(paths)), author=self.config.author)
+        if not self._external_paths():
+            return None  # a clean vault: no lock taken (a read-only command stays lock-free)
+        with self.write_lock:
+            paths = self._external_paths()
+            if not paths:
+                return None
+            return self.git.commit(paths, external_message(paths), author=self.config.author)
+
+    def _external_paths(self) -> list[str]:
+        return sorted(p for p in self.git.changed_paths() if kind_of_path(p) or p == CONFIG_PATH or is_kept_version(p))
 
 
 def read_only_reason(root: Path, git_dir: Path) -> str | None:
@@ -389,26 +547,35 @@ def _merge_note(outside: Mapping[str, tuple[str, ...]]) -> str:
     return f" (merged with outside edits of {'; '.join(f'{p} ({chr(44).join(f)})' for p, f in outside.items())})"
 
 
-def _write_all(root: Path, planned: list[Planned]) -> None:
-    """Write planned files (new ones first: they may clash); on failure put the old bytes back."""
-    done: list[Planned] = []
+class _RacedError(Exception):
+    """Another program saved a file between its check and its swap: plan the change again."""
+
+
+def _queued_note(intent: journal.Intent, exc: GitLockedError) -> str:
+    return (f"saved, not yet committed: {exc.lock} is held by another git program. The commit "
+            f"\"{intent.message.splitlines()[0]}\" is queued and will be made by the next obm command or the app.")
+
+
+def _read_or_none(path: Path) -> bytes | None:
     try:
-        for step in sorted(planned, key=lambda p: p.old is not None):
-            if step.old is None:
-                try:
-                    create_exclusive(root / step.rel, step.new)
-                except FileExistsError:
-                    raise ConflictError(f"{step.rel} already exists; not overwritten") from None
-            else:
-                write_atomic(root / step.rel, step.new)
-            done.append(step)
-    except BaseException:
-        for step in reversed(done):
-            if step.old is None:
-                (root / step.rel).unlink(missing_ok=True)
-            else:
-                write_atomic(root / step.rel, step.old)
-        raise
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _exclude_local_state(git: Git) -> None:
+    """The journal and the lock file are this clone's own: git-ignored in `.git/info/exclude`."""
+    exclude = git.git_dir / "info" / "exclude"
+    wanted = [f"/{journal.JOURNAL_DIR}/", f"/{LOCK_FILE}"]
+    try:
+        text = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
+        missing = [line for line in wanted if line not in text.splitlines()]
+        if missing:
+            exclude.parent.mkdir(parents=True, exist_ok=True)
+            ending = "" if not text or text.endswith("\n") else "\n"
+            exclude.write_text(text + ending + "\n".join(missing) + "\n", encoding="utf-8")
+    except OSError:
+        pass  # a read-only clone: nothing to write there anyway
 
 
 def _digest(raw: bytes) -> bytes:
