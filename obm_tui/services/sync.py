@@ -9,10 +9,11 @@ obm are committed first, so nothing uncommitted is ever merged over.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from obm_tui.model.errors import UsageError, VaultError
-from obm_tui.vault.git_process import one_line
+from obm_tui.vault import interrupted
+from obm_tui.vault.git_process import GitLockedError, error_for, one_line
 from obm_tui.vault.paths import CONFLICT_DIR
 from obm_tui.vault.refresh import reload_paths
 from obm_tui.vault.store import Vault
@@ -30,6 +31,7 @@ class SyncResult:
     pushed: int = 0  # commits the remote did not have
     changed: tuple[str, ...] = ()  # files the merge changed here
     kept: tuple[str, ...] = ()  # versions kept in .obm/conflicts/ by this merge
+    recovered: tuple[str, ...] = ()  # what an interrupted sync or a dead git had left, and what was done
 
     def summary(self) -> str:
         parts = [f"{self.remote}/{self.branch}:",
@@ -38,6 +40,8 @@ class SyncResult:
         text = " ".join(parts[:1]) + " " + ", ".join(parts[1:])
         if self.kept:
             text += f"; {len(self.kept)} field conflict(s) kept ours, theirs in {CONFLICT_DIR}/ (see obm check)"
+        if self.recovered:
+            text += f"; first {'; '.join(self.recovered)}"
         return text
 
 
@@ -49,11 +53,21 @@ def sync(vault: Vault, remote: str | None = None) -> SyncResult:
         raise UsageError("HEAD is detached: check out a branch to sync")
     remote = remote or _remote_of(vault, branch)
     with vault.write_lock:
+        recovered = _recover(vault)
         vault.commit_pending()
         vault.commit_external_edits()
         result = _pull_and_push(vault, remote, branch)
     git.housekeeping()  # a merge brings objects; git gc goes on in the background
-    return result
+    return replace(result, recovered=recovered)
+
+
+def _recover(vault: Vault) -> tuple[str, ...]:
+    """Finish or undo what an interrupted sync left (vault/interrupted.py), clear what a git killed
+    during a fetch or push left (stale ref locks), and reload the files that changed."""
+    done = interrupted.recover(vault.root, vault.git) + interrupted.clear_leftovers(vault.root, vault.git)
+    if done:
+        reload_paths(vault, vault.git.changed_paths())
+    return tuple(done)
 
 
 def _pull_and_push(vault: Vault, remote: str, branch: str) -> SyncResult:
@@ -101,18 +115,45 @@ def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
         return SyncResult(remote, branch)
     kept_before = _kept(vault)
     before = git.head()
+    _refuse_foreign_merge(vault)
+    interrupted.mark_merge(git, before, _rev(vault, f"{remote}/{branch}"))
     merged = git.run_sync(["merge", "--no-edit", "-m", f"sync: merged {remote}/{branch}",
                            f"{remote}/{branch}"], ok=range(256))
     if merged.returncode != 0:
-        if not (git.git_dir / "MERGE_HEAD").exists():  # the merge never started (e.g. local changes in the way)
-            raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(merged.stderr + merged.stdout)}")
-        stuck = _unmerged(vault)
-        git.run_sync(["merge", "--abort"], ok=range(256))
-        raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck) or 'the changes'} "
-                         "(a file that does not read as a record on one side); fix it, then sync again")
+        _undo_failed_merge(vault, merged.stderr + merged.stdout)
+    interrupted.unmark_merge(git)
     changed = _diff_names(vault, before) if before else ()
     reload_paths(vault, changed)
     return SyncResult(remote, branch, behind, 0, changed, tuple(sorted(_kept(vault) - kept_before)))
+
+
+def _refuse_foreign_merge(vault: Vault) -> None:
+    """A merge someone started in a terminal is theirs to finish: obm does not abort it."""
+    if (vault.git.git_dir / "MERGE_HEAD").exists():
+        raise VaultError("sync stopped, nothing changed: a git merge started outside obm is in progress in the vault; "
+                         "finish it (git commit) or undo it (git merge --abort), then sync again")
+
+
+def _undo_failed_merge(vault: Vault, said: bytes) -> None:
+    """The merge stopped: undo what it did and say why (a lock, a file that does not read as a record, …)."""
+    git = vault.git
+    if not (git.git_dir / "MERGE_HEAD").exists():  # the merge never started (a lock, local changes in the way)
+        interrupted.unmark_merge(git)
+        failure = error_for("merge", said)
+        if isinstance(failure, GitLockedError):
+            raise VaultError(f"sync stopped, nothing changed: {failure.lock} {failure.holder}") from None
+        raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(said)}")
+    stuck = _unmerged(vault)
+    git.run_sync(["merge", "--abort"], ok=range(256))
+    interrupted.unmark_merge(git)
+    if not stuck:
+        raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(said)}")
+    raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck)} "
+                     "(a file that does not read as a record on one side); fix it, then sync again")
+
+
+def _rev(vault: Vault, name: str) -> str:
+    return vault.git.read(["rev-parse", "--verify", "--end-of-options", name]).stdout.decode("ascii").strip()
 
 
 def _remote_of(vault: Vault, branch: str) -> str:

@@ -304,8 +304,8 @@ class Git:
                 with write_plan(self.root, plan):
                     done = self.commit([os.fsdecode(step.rel) for step in plan], text)
             except GitLockedError as exc:
-                busy = f"Git is busy: {exc.lock} is held by another git program. Nothing was undone; try again."
-                raise GitLockedError(exc.lock, busy) from None
+                busy = f"Git is busy: {exc.lock} {exc.holder}. Nothing was undone; try again."
+                raise GitLockedError(exc.lock, busy, exc.holder) from None
             if done is None:
                 raise VaultError(f"Undoing {commit[:10]} made no change.")
             return done
@@ -341,10 +341,10 @@ class Git:
             except GitLockedError as exc:
                 if time.monotonic() + delay > deadline:
                     busy = (
-                        f"Git is busy: {exc.lock} is held by another git program. The edit is safe on disk "
+                        f"Git is busy: {exc.lock} {exc.holder}. The edit is safe on disk "
                         "and will be committed when the lock is released."
                     )
-                    raise GitLockedError(exc.lock, busy) from None
+                    raise GitLockedError(exc.lock, busy, exc.holder) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
 

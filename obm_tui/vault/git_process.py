@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from obm_tui.model.errors import VaultError
+from obm_tui.vault.git_leftovers import describe_lock
 from obm_tui.vault.git_programs import fixed_overrides
 
 T = TypeVar("T")
@@ -59,9 +60,10 @@ class GitLockedError(VaultError):
 
     title = "Git is busy"
 
-    def __init__(self, lock: str, message: str | None = None) -> None:
+    def __init__(self, lock: str, message: str | None = None, holder: str = "is held by another git program") -> None:
         self.lock = lock
-        super().__init__(message or f"{lock} is held by another git program.")
+        self.holder = holder  # or: was left by a git program that is no longer running; run `obm doctor` …
+        super().__init__(message or f"{lock} {holder}.")
 
 
 def git_executable() -> str:
@@ -131,7 +133,7 @@ def error_for(command: str, stderr: bytes) -> VaultError:
     text = stderr.decode("utf-8", "replace")
     locked = _LOCK_RE.search(text)
     if locked:
-        return GitLockedError(locked.group(1))
+        return GitLockedError(locked.group(1), holder=describe_lock(locked.group(1)))
     return VaultError(f"git {command} failed: {one_line(stderr)}")
 
 

@@ -22,7 +22,7 @@ from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
 from obm_tui.model.messages import external_message
 from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
-from obm_tui.vault import merge_driver
+from obm_tui.vault import interrupted, merge_driver
 from obm_tui.vault.atomic import create_exclusive, remove_stale_temps, write_atomic
 from obm_tui.vault.batch import BatchResult, Edit, NewFile, Planned
 from obm_tui.vault.cache import CACHE_DIR, read_cache, write_cache
@@ -96,6 +96,7 @@ class Vault:
         git.ensure_settings(merge_driver.settings())  # records merge field by field in every clone obm opens
         if (root / ".git").is_dir():
             merge_driver.register_attributes(root / ".git")
+        interrupted.recover(root, git)  # a sync killed mid-merge: undone before anything is loaded or committed
         config = load_config(root)
         vault = cls(root, config, git, Index())
         with gc_paused():  # a load makes ~10 objects a record, none in cycles
