@@ -67,7 +67,8 @@ def _recover(vault: Vault) -> tuple[str, ...]:
     done = interrupted.recover(vault.root, vault.git) + interrupted.clear_leftovers(vault.root, vault.git)
     if done:
         reload_paths(vault, vault.git.changed_paths())
-    return tuple(done)
+    opened, vault.recovered = vault.recovered, []
+    return (*opened, *done)
 
 
 def _pull_and_push(vault: Vault, remote: str, branch: str) -> SyncResult:

@@ -75,6 +75,7 @@ class Vault:
         self.own_writes: dict[str, bytes] = {}  # path -> digest of our last write (the watcher skips them)
         self.listeners: list[Callable[[list[str]], None]] = []
         self.unverified: dict[str, Row] | None = None  # cached rows taken on trust, not yet compared with the files
+        self.recovered: list[str] = []  # what opening undid of an interrupted sync (vault/interrupted.py)
         self.derived = DerivedValues(self, _digest)
 
     # ----- opening -------------------------------------------------------------------------
@@ -96,9 +97,10 @@ class Vault:
         git.ensure_settings(merge_driver.settings())  # records merge field by field in every clone obm opens
         if (root / ".git").is_dir():
             merge_driver.register_attributes(root / ".git")
-        interrupted.recover(root, git)  # a sync killed mid-merge: undone before anything is loaded or committed
+        recovered = interrupted.recover(root, git)  # a sync killed mid-merge: undone before anything is committed
         config = load_config(root)
         vault = cls(root, config, git, Index())
+        vault.recovered = recovered
         with gc_paused():  # a load makes ~10 objects a record, none in cycles
             vault.index = Index(vault._load(use_cache, trust_cache))
         if commit_external:
