@@ -9,6 +9,7 @@ obm are committed first, so nothing uncommitted is ever merged over.
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, replace
 
 from obm_tui.model.errors import UsageError, VaultError
@@ -81,6 +82,7 @@ def _pull_and_push(vault: Vault, remote: str, branch: str) -> SyncResult:
         done = vault.git.run_sync(["push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], ok=(0, 1))
         if done.returncode == 0:
             return SyncResult(remote, branch, result.pulled, ahead, result.changed, result.kept)
+        _refuse_unless_moved(remote, done)
     raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
 
 
@@ -126,6 +128,14 @@ def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
     changed = _diff_names(vault, before) if before else ()
     reload_paths(vault, changed)
     return SyncResult(remote, branch, behind, 0, changed, tuple(sorted(_kept(vault) - kept_before)))
+
+
+def _refuse_unless_moved(remote: str, push: subprocess.CompletedProcess[bytes]) -> None:
+    """A push refused because the remote moved is tried again; any other failure says git's reason."""
+    said = push.stdout + push.stderr
+    if b"[rejected]" in said and (b"fetch first" in said or b"non-fast-forward" in said):
+        return
+    raise VaultError(f"could not push to {remote}: {one_line(push.stderr + push.stdout)}")
 
 
 def _refuse_foreign_merge(vault: Vault) -> None:
