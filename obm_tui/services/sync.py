@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import unquote
 
 from obm_tui.model.errors import UsageError, VaultError
-from obm_tui.vault import interrupted
+from obm_tui.vault import git_leftovers, interrupted
 from obm_tui.vault.git_process import GitLockedError, error_for, one_line
 from obm_tui.vault.paths import CONFLICT_DIR
 from obm_tui.vault.refresh import reload_paths
@@ -59,7 +61,7 @@ def sync(vault: Vault, remote: str | None = None) -> SyncResult:
         vault.commit_external_edits()
         result = _pull_and_push(vault, remote, branch)
     git.housekeeping()  # a merge brings objects; git gc goes on in the background
-    return replace(result, recovered=recovered)
+    return replace(result, recovered=(*recovered, *result.recovered))
 
 
 def _recover(vault: Vault) -> tuple[str, ...]:
@@ -73,17 +75,41 @@ def _recover(vault: Vault) -> tuple[str, ...]:
 
 
 def _pull_and_push(vault: Vault, remote: str, branch: str) -> SyncResult:
+    notes: list[str] = []
     for _attempt in range(PUSH_ATTEMPTS):
-        result = _pull(vault, remote, branch)
+        result = replace(_pull(vault, remote, branch), recovered=tuple(notes))
         known = _has_remote_branch(vault, remote, branch)
         ahead = _count(vault, f"{remote}/{branch}..HEAD" if known else "HEAD")
         if not ahead:
             return result
         done = vault.git.run_sync(["push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], ok=(0, 1))
         if done.returncode == 0:
-            return SyncResult(remote, branch, result.pulled, ahead, result.changed, result.kept)
-        _refuse_unless_moved(remote, done)
+            return replace(result, pushed=ahead)
+        notes += _why_not_pushed(vault, remote, done)
     raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
+
+
+def _why_not_pushed(vault: Vault, remote: str, push: subprocess.CompletedProcess[bytes]) -> list[str]:
+    """A push refused because the remote moved is tried again, so is one a dead git's lock in a
+    remote on this machine stopped (the lock cleared); any other failure says git's reason."""
+    said = push.stdout + push.stderr
+    if b"[rejected]" in said and (b"fetch first" in said or b"non-fast-forward" in said):
+        return []
+    cleared = _clear_local_remote(vault, remote)
+    if cleared:
+        return [f"{remote}: {line}" for line in cleared]
+    reasons = [line.split(b"\t")[-1] for line in push.stdout.splitlines() if line.startswith(b"!")]
+    raise VaultError(f"could not push to {remote}: {one_line(b''.join(reasons[:1]) or push.stderr)}")
+
+
+def _clear_local_remote(vault: Vault, remote: str) -> list[str]:
+    """Clear what a dead git left in a remote that is a folder on this machine (no git running in it)."""
+    url = vault.git.read(["config", "--get", f"remote.{remote}.url"], ok=(0, 1)).stdout.decode().strip()
+    path = Path(unquote(url.removeprefix("file://"))) if url.startswith(("/", "file:///")) else None
+    if path is None or not (path / "HEAD").is_file():
+        return []
+    cleared, _running = git_leftovers.clear(path, path, wait=git_leftovers.STALE_AFTER + 1)
+    return [f"cleared {item.describe(path)}" for item in cleared]
 
 
 def sync_state(vault: Vault) -> str:
@@ -128,14 +154,6 @@ def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
     changed = _diff_names(vault, before) if before else ()
     reload_paths(vault, changed)
     return SyncResult(remote, branch, behind, 0, changed, tuple(sorted(_kept(vault) - kept_before)))
-
-
-def _refuse_unless_moved(remote: str, push: subprocess.CompletedProcess[bytes]) -> None:
-    """A push refused because the remote moved is tried again; any other failure says git's reason."""
-    said = push.stdout + push.stderr
-    if b"[rejected]" in said and (b"fetch first" in said or b"non-fast-forward" in said):
-        return
-    raise VaultError(f"could not push to {remote}: {one_line(push.stderr + push.stdout)}")
 
 
 def _refuse_foreign_merge(vault: Vault) -> None:

@@ -100,6 +100,14 @@ def test_a_ref_lock_left_by_a_killed_fetch_is_cleared_by_the_next_sync(team: Tea
     assert_synced(team)
 
 
+@pytest.mark.parametrize("remote", ["origin", "byfile"])
+def test_a_ref_lock_a_killed_push_left_in_the_remote_is_cleared(team: Team, remote: str) -> None:
+    left_by_a_dead_git(team.remote / "refs/heads/main.lock")
+    code, output = obm(team, "sync", "--remote", remote)
+    assert code == 0 and f"{remote}: cleared refs/heads/main.lock" in output, output
+    assert git(team.vault, "rev-parse", "HEAD") == git(team.remote, "rev-parse", "main")
+
+
 def test_a_stale_lock_is_named_with_the_way_to_clear_it(team: Team) -> None:
     lock = left_by_a_dead_git(team.vault / ".git/index.lock")
     edit_path = team.vault / REL
