@@ -105,9 +105,20 @@ def opened(ctx: click.Context, *, change: bool = True) -> Iterator[Vault]:
     try:
         yield vault
     finally:
+        stale_lock_note(vault)
         vault.close()
         for note in vault.notes:  # a commit queued behind a git lock: what was saved, which commit waits
             say(f"obm: note: {note}", err=True)
+
+
+def stale_lock_note(vault: Vault) -> None:
+    """Say how to clear a git lock a dead git program left (a change waits for it, queued)."""
+    from obm_tui.vault import git_leftovers
+
+    for item in git_leftovers.leftovers(vault.root, vault.git.git_dir):
+        holder = git_leftovers.describe_lock(str(item.path)) if item.kind == "lock" else ""
+        if "no longer running" in holder:
+            click.echo(f"note: {item.path} {holder}", err=True)
 
 
 @click.group(cls=ObmGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

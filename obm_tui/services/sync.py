@@ -11,11 +11,15 @@ obm are committed first, so nothing uncommitted is ever merged over.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import unquote
 
 from obm_tui.model.errors import UsageError, VaultError
+from obm_tui.vault import git_leftovers, interrupted
 from obm_tui.vault.atomic import write_atomic
-from obm_tui.vault.git_process import one_line
+from obm_tui.vault.git_process import GitLockedError, error_for, one_line
 from obm_tui.vault.merge_driver import RENAMED_NOTE
 from obm_tui.vault.paths import CONFLICT_DIR, is_kept_version, kind_of_path
 from obm_tui.vault.refresh import reload_paths
@@ -35,6 +39,7 @@ class SyncResult:
     changed: tuple[str, ...] = ()  # files the merge changed here
     kept: tuple[str, ...] = ()  # versions kept in conflicts/ by this merge
     renamed: tuple[str, ...] = ()  # theirs' records moved beside ours (one name, two records)
+    recovered: tuple[str, ...] = ()  # what an interrupted sync or a dead git had left, and what was done
 
     def summary(self) -> str:
         parts = [f"{self.remote}/{self.branch}:",
@@ -45,6 +50,8 @@ class SyncResult:
             text += f"; {len(self.kept)} field conflict(s) kept ours, theirs in {CONFLICT_DIR}/ (see obm check)"
         if self.renamed:
             text += f"; {len(self.renamed)} record(s) created in both clones kept as two: {', '.join(self.renamed)}"
+        if self.recovered:
+            text += f"; first {'; '.join(self.recovered)}"
         return text
 
 
@@ -56,24 +63,60 @@ def sync(vault: Vault, remote: str | None = None) -> SyncResult:
         raise UsageError("HEAD is detached: check out a branch to sync")
     remote = remote or _remote_of(vault, branch)
     with vault.write_lock:
+        recovered = _recover(vault)
         vault.commit_pending()
         vault.commit_external_edits()
         result = _pull_and_push(vault, remote, branch)
     git.housekeeping()  # a merge brings objects; git gc goes on in the background
-    return result
+    return replace(result, recovered=(*recovered, *result.recovered))
+
+
+def _recover(vault: Vault) -> tuple[str, ...]:
+    """Finish or undo what an interrupted sync left (vault/interrupted.py), clear what a git killed
+    during a fetch or push left (stale ref locks), and reload the files that changed."""
+    done = interrupted.recover(vault.root, vault.git) + interrupted.clear_leftovers(vault.root, vault.git)
+    if done:
+        reload_paths(vault, vault.git.changed_paths())
+    opened, vault.recovered = vault.recovered, []
+    return (*opened, *done)
 
 
 def _pull_and_push(vault: Vault, remote: str, branch: str) -> SyncResult:
+    notes: list[str] = []
     for _attempt in range(PUSH_ATTEMPTS):
-        result = _pull(vault, remote, branch)
+        result = replace(_pull(vault, remote, branch), recovered=tuple(notes))
         known = _has_remote_branch(vault, remote, branch)
         ahead = _count(vault, f"{remote}/{branch}..HEAD" if known else "HEAD")
         if not ahead:
             return result
         done = vault.git.run_sync(["push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], ok=(0, 1))
         if done.returncode == 0:
-            return SyncResult(remote, branch, result.pulled, ahead, result.changed, result.kept, result.renamed)
+            return replace(result, pushed=ahead)
+        notes += _why_not_pushed(vault, remote, done)
     raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
+
+
+def _why_not_pushed(vault: Vault, remote: str, push: subprocess.CompletedProcess[bytes]) -> list[str]:
+    """A push refused because the remote moved is tried again, so is one a dead git's lock in a
+    remote on this machine stopped (the lock cleared); any other failure says git's reason."""
+    said = push.stdout + push.stderr
+    if b"[rejected]" in said and (b"fetch first" in said or b"non-fast-forward" in said):
+        return []
+    cleared = _clear_local_remote(vault, remote)
+    if cleared:
+        return [f"{remote}: {line}" for line in cleared]
+    reasons = [line.split(b"\t")[-1] for line in push.stdout.splitlines() if line.startswith(b"!")]
+    raise VaultError(f"could not push to {remote}: {one_line(b''.join(reasons[:1]) or push.stderr)}")
+
+
+def _clear_local_remote(vault: Vault, remote: str) -> list[str]:
+    """Clear what a dead git left in a remote that is a folder on this machine (no git running in it)."""
+    url = vault.git.read(["config", "--get", f"remote.{remote}.url"], ok=(0, 1)).stdout.decode().strip()
+    path = Path(unquote(url.removeprefix("file://"))) if url.startswith(("/", "file:///")) else None
+    if path is None or not (path / "HEAD").is_file():
+        return []
+    cleared, _running = git_leftovers.clear(path, path, wait=git_leftovers.STALE_AFTER + 1)
+    return [f"cleared {item.describe(path)}" for item in cleared]
 
 
 def sync_state(vault: Vault) -> str:
@@ -108,21 +151,47 @@ def _pull(vault: Vault, remote: str, branch: str) -> SyncResult:
         return SyncResult(remote, branch)
     _forget_renamed(vault)
     before = git.head()
+    _refuse_foreign_merge(vault)
+    interrupted.mark_merge(git, before, _rev(vault, f"{remote}/{branch}"))
     merged = git.run_sync(["merge", "--no-edit", "-m", f"sync: merged {remote}/{branch}",
                            f"{remote}/{branch}"], ok=range(256))
     if merged.returncode != 0:
-        if not (git.git_dir / "MERGE_HEAD").exists():  # the merge never started (e.g. local changes in the way)
-            said = one_line(merged.stderr + merged.stdout)
-            raise VaultError(f"sync stopped, nothing changed: git merge said: {said}")
-        stuck = _unmerged(vault)
-        git.run_sync(["merge", "--abort"], ok=range(256))
-        _undo_set_aside(vault)
-        raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck) or 'the changes'} "
-                         "(a file that does not read as a record on one side); fix it, then sync again")
+        _undo_failed_merge(vault, merged.stderr + merged.stdout)
+    interrupted.unmark_merge(git)
     changed = _diff_names(vault, before) if before else ()
     reload_paths(vault, changed)
     kept, renamed = _commit_set_aside(vault)
     return SyncResult(remote, branch, behind, 0, changed, kept, renamed)
+
+
+def _refuse_foreign_merge(vault: Vault) -> None:
+    """A merge someone started in a terminal is theirs to finish: obm does not abort it."""
+    if (vault.git.git_dir / "MERGE_HEAD").exists():
+        raise VaultError("sync stopped, nothing changed: a git merge started outside obm is in progress in the vault; "
+                         "finish it (git commit) or undo it (git merge --abort), then sync again")
+
+
+def _undo_failed_merge(vault: Vault, said: bytes) -> None:
+    """The merge stopped: undo what it did and say why (a lock, a file that does not read as a record, …)."""
+    git = vault.git
+    if not (git.git_dir / "MERGE_HEAD").exists():  # the merge never started (a lock, local changes in the way)
+        interrupted.unmark_merge(git)
+        failure = error_for("merge", said)
+        if isinstance(failure, GitLockedError):
+            raise VaultError(f"sync stopped, nothing changed: {failure.lock} {failure.holder}") from None
+        raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(said)}")
+    stuck = _unmerged(vault)
+    git.run_sync(["merge", "--abort"], ok=range(256))
+    _undo_set_aside(vault)
+    interrupted.unmark_merge(git)
+    if not stuck:
+        raise VaultError(f"sync stopped, nothing changed: git merge said: {one_line(said)}")
+    raise VaultError(f"sync stopped, nothing changed: git could not merge {', '.join(stuck)} "
+                     "(a file that does not read as a record on one side); fix it, then sync again")
+
+
+def _rev(vault: Vault, name: str) -> str:
+    return vault.git.read(["rev-parse", "--verify", "--end-of-options", name]).stdout.decode("ascii").strip()
 
 
 def _remote_of(vault: Vault, branch: str) -> str:

@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from obm_tui.model.errors import UsageError, VaultError
-from obm_tui.vault import git_config, git_tree
+from obm_tui.vault import git_config, git_programs, git_tree, merge_driver
 from obm_tui.vault.git_config import FALLBACK_IDENTITY, SETTINGS, Author, fsync_covers
 from obm_tui.vault.git_log import LOG_FORMAT, Change, Commit, git_date, parse_log
 from obm_tui.vault.git_objects import Objects, nest
@@ -182,16 +182,21 @@ class Git:
                  env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
         """A fetch, merge or push for `obm sync`: hardened like every obm git command, except
         that the user's own (global) credential helpers and ssh command are allowed back — the
-        vault's config may not choose them. Merge drivers other than obm's are refused."""
+        vault's config may not choose them. Merge drivers other than obm's are refused; obm's is
+        given on the command line (a worktree-scoped one would outrank the local value), and so
+        are git's own upload-pack and receive-pack (git takes the first of several values)."""
         with self._lock:
             self._fresh()
             config = git_config.read_config(self._run)
             git_config.refuse_merge_drivers(config)
-            runner = Runner(self.root, self.git_dir, [*self._run.overrides, *git_config.user_remote_settings(config)])
+            own_driver = [f"{key}={value}" for key, value in merge_driver.settings().items()]
+            overrides = [*self._run.overrides, *git_config.user_remote_settings(config), *own_driver]
+            runner = Runner(self.root, self.git_dir, overrides)
             name, email = self.identity
             who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
                    "GIT_COMMITTER_EMAIL": email, "GIT_TERMINAL_PROMPT": "0"}
-            return runner.run(args, ok=ok, env={**who, **(env or {})})
+            command = [args[0], *git_programs.transport_options(args[0]), *args[1:]]
+            return runner.run(command, ok=ok, env={**who, **(env or {})})
 
     def show_file(self, sha: str, path: str) -> bytes:
         """The bytes of `path` as committed in `sha`; VaultError when it is not a file there."""
@@ -314,8 +319,8 @@ class Git:
                 with write_plan(self.root, plan):
                     done = self.commit([os.fsdecode(step.rel) for step in plan], text)
             except GitLockedError as exc:
-                busy = f"Git is busy: {exc.lock} is held by another git program. Nothing was undone; try again."
-                raise GitLockedError(exc.lock, busy) from None
+                busy = f"Git is busy: {exc.lock} {exc.holder}. Nothing was undone; try again."
+                raise GitLockedError(exc.lock, busy, exc.holder) from None
             if done is None:
                 raise VaultError(f"Undoing {commit[:10]} made no change.")
             return done
@@ -351,10 +356,10 @@ class Git:
             except GitLockedError as exc:
                 if time.monotonic() + delay > deadline:
                     busy = (
-                        f"Git is busy: {exc.lock} is held by another git program. The edit is safe on disk "
+                        f"Git is busy: {exc.lock} {exc.holder}. The edit is safe on disk "
                         "and will be committed when the lock is released."
                     )
-                    raise GitLockedError(exc.lock, busy) from None
+                    raise GitLockedError(exc.lock, busy, exc.holder) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
 

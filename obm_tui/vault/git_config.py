@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from obm_tui.model.errors import VaultError
+from obm_tui.vault import git_programs
 from obm_tui.vault.git_process import Runner
 
 ConfigEntry = tuple[str, str, str]  # (scope, key, value) as `git config --list --show-scope` gives them
@@ -16,7 +17,6 @@ FALLBACK_IDENTITY: Author = ("obm", "obm@localhost")
 # index extension that other readers skip. index.version=4 and core.splitIndex are left alone:
 # some readers (GitPython's index, isomorphic-git as used by Obsidian Git on mobile) cannot read them.
 SETTINGS = {"core.fsync": "committed,reference", "core.untrackedCache": "true"}
-_FILTER_KEYS = ("clean", "smudge", "process")
 _FSYNC_NEEDED = {"loose-object", "pack", "reference"}
 _FSYNC_GROUPS = {
     "objects": {"loose-object", "pack"},
@@ -37,26 +37,13 @@ def read_config(runner: Runner) -> list[ConfigEntry]:
 
 
 def audit_config(entries: Iterable[ConfigEntry]) -> list[str]:
-    """Extra `-c` overrides that neutralise the repository's own filters; VaultError for what cannot be.
+    """Extra `-c` overrides that switch off the programs the vault's own config names (filters);
+    VaultError naming a key that cannot be switched off (include.path, core.gitProxy, …).
 
     Only the repository's scopes (`local`, `worktree`) are suspects: the user's global config is
-    theirs. `include.path` / `includeIf.*.path` cannot be overridden, so they refuse the vault;
-    `filter.<name>.*` get empty commands and `required=false` (an empty `process` also stops
-    git from running `clean`/`smudge`; tested).
+    theirs. The list and what is done about each key: `git_programs.PROGRAMS`.
     """
-    overrides: set[str] = set()
-    for scope, key, _value in entries:
-        if scope not in ("local", "worktree"):
-            continue
-        section, _, rest = key.partition(".")
-        if section.lower() in ("include", "includeif"):
-            raise VaultError(
-                f"The vault's git config sets {key}, which could run code from another file; "
-                "remove it to open the vault."
-            )
-        if section.lower() == "filter" and "." in rest:
-            overrides.update(_neutralise_filter(key, rest.rsplit(".", 1)[0]))
-    return sorted(overrides)
+    return git_programs.vault_overrides(entries)
 
 
 def refuse_merge_drivers(entries: Iterable[ConfigEntry]) -> None:
@@ -78,14 +65,6 @@ def user_remote_settings(entries: Iterable[ConfigEntry]) -> list[str]:
     ssh = [value for scope, key, value in entries if scope in ("global", "system") and key.lower() == "core.sshcommand"]
     pairs = [f"credential.helper={helper}" for helper in helpers]
     return pairs + ([f"core.sshCommand={ssh[-1]}"] if ssh else [])
-
-
-def _neutralise_filter(key: str, name: str) -> list[str]:
-    if "=" in name or "\n" in name:
-        raise VaultError(
-            f"The vault's git config sets {key}, a filter that cannot be switched off; remove it to open the vault."
-        )
-    return [f"filter.{name}.{part}=" for part in _FILTER_KEYS] + [f"filter.{name}.required=false"]
 
 
 def normal_key(key: str) -> str:

@@ -2,8 +2,9 @@
 
 A vault may come from anywhere, and git runs code named in a repository's `.git/config`
 (fsmonitor, hooks, pagers, editors, filters, external diffs, signing programs). Every git
-process started here gets `-c` overrides that switch those off, a scrubbed environment, and an
-empty hooks folder of our own. What `-c` cannot switch off is handled by `git_config.audit_config`.
+process started here gets `-c` overrides that switch those off (the list is `git_programs`), a
+scrubbed environment, and an empty hooks folder of our own. What `-c` cannot switch off is
+handled by `git_config.audit_config`.
 """
 
 from __future__ import annotations
@@ -21,30 +22,15 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from obm_tui.model.errors import VaultError
+from obm_tui.vault.git_leftovers import describe_lock
+from obm_tui.vault.git_programs import fixed_overrides
 
 T = TypeVar("T")
 TIMEOUT = 120.0
 NO_GIT = "git is not installed (or not on PATH); obm needs git to keep the vault's history."
 _SAFE_CONFIG = (
-    "core.fsmonitor=false",
+    *fixed_overrides(),  # every program-naming setting git_programs switches off for good
     "core.useBuiltinFSMonitor=false",
-    "core.pager=cat",
-    "core.editor=true",
-    "sequence.editor=true",
-    "core.askPass=",
-    "core.sshCommand=ssh",
-    "core.alternateRefsCommand=",
-    "credential.helper=",
-    "diff.external=",  # empty fails loudly; log/show/diff also pass --no-ext-diff
-    "gpg.program=false",
-    "gpg.ssh.program=false",
-    "gpg.x509.program=false",
-    "gpg.ssh.defaultKeyCommand=",
-    "commit.gpgSign=false",
-    "tag.gpgSign=false",
-    "log.showSignature=false",
-    "protocol.ext.allow=never",
-    "submodule.recurse=false",
     "color.ui=false",
     "core.quotePath=false",
     "i18n.commitEncoding=UTF-8",
@@ -74,9 +60,10 @@ class GitLockedError(VaultError):
 
     title = "Git is busy"
 
-    def __init__(self, lock: str, message: str | None = None) -> None:
+    def __init__(self, lock: str, message: str | None = None, holder: str = "is held by another git program") -> None:
         self.lock = lock
-        super().__init__(message or f"{lock} is held by another git program.")
+        self.holder = holder  # or: was left by a git program that is no longer running; run `obm doctor` …
+        super().__init__(message or f"{lock} {holder}.")
 
 
 def git_executable() -> str:
@@ -146,7 +133,7 @@ def error_for(command: str, stderr: bytes) -> VaultError:
     text = stderr.decode("utf-8", "replace")
     locked = _LOCK_RE.search(text)
     if locked:
-        return GitLockedError(locked.group(1))
+        return GitLockedError(locked.group(1), holder=describe_lock(locked.group(1)))
     return VaultError(f"git {command} failed: {one_line(stderr)}")
 
 

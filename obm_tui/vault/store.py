@@ -24,7 +24,7 @@ from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
 from obm_tui.model.messages import external_message
 from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
-from obm_tui.vault import journal, merge_driver
+from obm_tui.vault import interrupted, journal, merge_driver
 from obm_tui.vault.atomic import create_exclusive, remove_stale_temps, replace_checked, write_atomic
 from obm_tui.vault.batch import BatchResult, Edit, NewFile, Planned
 from obm_tui.vault.cache import CACHE_DIR, read_cache, write_cache
@@ -82,6 +82,7 @@ class Vault:
         self.own_writes: dict[str, bytes] = {}  # path -> digest of our last write (the watcher skips them)
         self.listeners: list[Callable[[list[str]], None]] = []
         self.unverified: dict[str, Row] | None = None  # cached rows taken on trust, not yet compared with the files
+        self.recovered: list[str] = []  # what opening undid of an interrupted sync (vault/interrupted.py)
         self.derived = DerivedValues(self, _digest)
         self.read_only = False  # set by open: the folder or git's cannot be written (reads still work)
 
@@ -102,14 +103,17 @@ class Vault:
             raise VaultError(f"{root} is not a git repository; run `obm init {root}` to make a vault there")
         git = Git(root)
         read_only = read_only_reason(root, git.git_dir) is not None  # opening then writes nothing at all
+        recovered: list[str] = []
         if not read_only:
             git.ensure_settings(merge_driver.settings())  # records merge field by field in every clone obm opens
             if (root / ".git").is_dir():
                 merge_driver.register_attributes(root / ".git")
             _exclude_local_state(git)
+            recovered = interrupted.recover(root, git)  # a sync killed mid-merge: undone before anything is committed
         config = load_config(root)
         vault = cls(root, config, git, Index())
         vault.read_only = read_only
+        vault.recovered = recovered
         if not read_only and journal.pending(root):  # a change interrupted by a kill: finished before anything is read
             with vault.write_lock:
                 pass
