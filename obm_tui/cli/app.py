@@ -118,7 +118,7 @@ def stale_lock_note(vault: Vault) -> None:
     for item in git_leftovers.leftovers(vault.root, vault.git.git_dir):
         holder = git_leftovers.describe_lock(str(item.path)) if item.kind == "lock" else ""
         if "no longer running" in holder:
-            click.echo(f"note: {item.path} {holder}", err=True)
+            say(f"note: {item.path} {holder}", err=True)
 
 
 @click.group(cls=ObmGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
