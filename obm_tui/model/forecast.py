@@ -38,7 +38,8 @@ class Levels:
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> Levels:
-        """From raw front matter; FieldValueError names a bad field (blank means 0)."""
+        """From raw front matter; FieldValueError names a bad field (blank means 0). Only
+        `on_hand` may be below 0: a merge wrote it (oversold), and the forecast shows it."""
         values = {}
         for name in ("on_hand", "reorder_point", "reorder_qty", "lead_time_days"):
             raw = fields.get(name)
@@ -46,7 +47,7 @@ class Levels:
                 values[name] = 0 if raw in (None, "") else to_int(raw)
             except FieldValueError as exc:
                 raise FieldValueError(f"{name}: {exc}") from None
-            if values[name] < 0:
+            if values[name] < 0 and name != "on_hand":
                 raise FieldValueError(f"{name}: cannot be negative, got {values[name]}")
         return cls(sku=str(fields.get("sku") or fields.get("id") or ""), **values)
 
@@ -111,11 +112,12 @@ def forecast(
     levels: Levels, movements: Iterable[Movement], incoming: int, today: date, config: StockConfig = StockConfig()
 ) -> Forecast:
     """The forecast of one product: reorder when position <= reorder point, or when the days of
-    cover <= lead time + safety days. Position = on hand + incoming."""
+    cover <= lead time + safety days. Position = on hand + incoming. An oversold product (on hand
+    below 0, after a merge) has 0 days of cover while units ship."""
     shipped = shipped_in_window(movements, today, config.window_days)
     rate = Fraction(shipped, config.window_days)
     position = levels.on_hand + incoming
-    cover = Fraction(position) / rate if rate else None
+    cover = Fraction(max(position, 0)) / rate if rate else None
     horizon = levels.lead_time_days + config.safety_days
     reasons: list[str] = []
     if position <= levels.reorder_point:

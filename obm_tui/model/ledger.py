@@ -137,8 +137,8 @@ def _row(cells: dict[str, str], number: int) -> Movement | str:
     qty, on_hand = _int(cells.get("qty", "")), _int(cells.get("onhand", ""))
     if qty is None:
         return f"Qty must be a whole number like +24 or -3, got {cells.get('qty', '')!r}"
-    if on_hand is None or on_hand < 0:
-        return f"On hand must be a whole number of 0 or more, got {cells.get('onhand', '')!r}"
+    if on_hand is None:  # below 0 reads: a merge of two clones that shipped the last units (`oversold`)
+        return f"On hand must be a whole number, got {cells.get('onhand', '')!r}"
     rule = _kind_rule(kind, qty)
     if rule:
         return rule
@@ -215,6 +215,29 @@ def check(ledger: Ledger, on_hand: int | None) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=lambda p: p.line))
 
 
+OVERSOLD = "oversold — "  # how the problem of a ledger that ends below 0 begins (services/check.py)
+
+
+def oversold_low(movements: tuple[Movement, ...]) -> Movement | None:
+    """When the ledger ends below 0 (only a merge writes that: each clone shipped the last
+    units), the lowest row of its last run below 0; else None."""
+    if not movements or movements[-1].on_hand >= 0:
+        return None
+    start = len(movements) - 1
+    while start > 0 and movements[start - 1].on_hand < 0:
+        start -= 1
+    return min(movements[start:], key=lambda m: m.on_hand)
+
+
+def oversold(movements: tuple[Movement, ...]) -> Problem | None:
+    """The problem of a ledger that ends below 0, at its lowest row, in a person's words."""
+    low = oversold_low(movements)
+    if low is None:
+        return None
+    return Problem("", low.line, f"{OVERSOLD}on hand went to {low.on_hand} on {low.day.isoformat()} "
+                                 "(both clones shipped the last units); count the stock")
+
+
 def _whole(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise StockError(f"{what} must be a whole number, got {value!r}")
@@ -222,8 +245,13 @@ def _whole(value: object, what: str) -> int:
 
 
 def _result(current: int, delta: int, sku: str, verb: str) -> int:
+    """On hand after the movement. Units coming in are taken even when on hand stays below 0
+    (an oversold product); units going out never take it below 0."""
     after = current + delta
-    if after < 0:
+    if current < 0 and delta < 0:
+        raise StockError(f"cannot {verb} {-delta} of {sku or 'this product'}: on hand is {current} (oversold); "
+                         "count the stock first")
+    if after < 0 and delta < 0:
         raise StockError(f"cannot {verb} {abs(delta)} of {sku or 'this product'}: only {current} on hand")
     if after > MAX_WHOLE:
         raise StockError(f"cannot {verb} {abs(delta)} of {sku or 'this product'}: on hand would pass {MAX_WHOLE:,}")
@@ -258,6 +286,9 @@ def count(current: int, counted: int, when: date | datetime, note: str = "", sku
     current = _whole(current, "on hand")
     if counted == current:
         return Movement(when, "count", 0, counted, "", note)
+    if abs(counted - current) > MAX_WHOLE:
+        raise StockError(f"a count of {counted} is {counted - current:+,} from the ledger's {current}: "
+                         f"more than {MAX_WHOLE:,} units apart")
     text = f"counted {counted}, ledger said {current}" + (f"; {note}" if note else "")
     return Movement(when, "adjust", counted - current, counted, "count", text)
 

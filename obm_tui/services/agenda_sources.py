@@ -7,13 +7,14 @@ point, or days of cover at or below lead time + safety days), in place of the si
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from obm_tui.model.forecast import as_decimal
+from obm_tui.model.forecast import Forecast, as_decimal
+from obm_tui.model.ledger import oversold_low
 from obm_tui.model.sla import describe_clock
 from obm_tui.services.agenda import SOURCES, AgendaItem, Source, low_stock
 from obm_tui.services.care_queue import queue
-from obm_tui.services.stock import forecast_all
+from obm_tui.services.stock import ProductForecast, forecast_all
 from obm_tui.services.tickets import local_now
 from obm_tui.vault.store import Vault
 
@@ -36,10 +37,15 @@ def ticket_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:
 
 
 def stock_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:
-    """"Stock": products to reorder now by the forecast, with the reasons."""
+    """"Stock": oversold products first (on hand below 0 after a merge: count them), then the
+    products to reorder now by the forecast, with the reasons."""
     items = []
-    for item in forecast_all(vault, local_now(vault, now).date()):
+    today = local_now(vault, now).date()
+    for item in forecast_all(vault, today):
         f = item.forecast
+        if f is not None and f.on_hand < 0:
+            items.append(_oversold(item, f, today))
+            continue
         if f is None or not f.reorder_now:
             continue
         cover = "" if f.days_of_cover is None else f", {as_decimal(f.days_of_cover)} days of cover"
@@ -49,6 +55,15 @@ def stock_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:
                                 f"{item.record.id} {item.record.title}: {f.on_hand} on hand{cover}; {order}",
                                 item.record.path, "; ".join(f.reasons)))
     return items
+
+
+def _oversold(item: ProductForecast, f: Forecast, today: date) -> AgendaItem:
+    """Due since the day on hand went below 0, so it comes before every product merely short."""
+    low = oversold_low(item.movements)
+    orders = f"; open purchase order {', '.join(item.open_orders)}" if item.open_orders else ""
+    return AgendaItem("Stock", 0, low.day if low else today,
+                      f"{item.record.id} {item.record.title}: oversold, {f.on_hand} on hand; count the stock{orders}",
+                      item.record.path, f"on hand went to {low.on_hand} on {low.day.isoformat()}" if low else "")
 
 
 def register(sources: list[Source]) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from obm_tui.model.errors import Problem
+from obm_tui.model.ledger import OVERSOLD
 from obm_tui.model.records import Record
 from obm_tui.vault.paths import CONFLICT_DIR, LEGACY_CONFLICT_DIR, record_of_conflict_copy
 from obm_tui.vault.store import Vault
@@ -24,13 +25,20 @@ class CheckReport:
 def check_vault(vault: Vault) -> CheckReport:
     """Schema problems, unreadable files, broken links, and extra checks registered by features."""
     records = vault.records(archived=True)
-    problems: list[Problem] = [p for r in records for p in r.problems]
-    problems += broken_links(vault, records)
+    found = broken_links(vault, records)
     for extra in EXTRA_CHECKS:
-        problems += extra(vault, records)
+        found += extra(vault, records)
+    oversold = {p.path for p in found if OVERSOLD in p.reason}
+    problems = [p for r in records for p in r.problems if not _said_as_oversold(r, p, oversold)] + found
     problems.sort(key=lambda p: (p.path, p.line))
     bad = len({p.path for p in problems})
     return CheckReport(len(records), bad, problems)
+
+
+def _said_as_oversold(record: Record, problem: Problem, oversold: set[str]) -> bool:
+    """A product's `on_hand` below 0 that its ledger shows as oversold (after a merge) is listed
+    once, in those words at the ledger's row, not also as a bad value."""
+    return record.path in oversold and problem.reason.startswith("on_hand: cannot be below 0")
 
 
 def broken_links(vault: Vault, records: list[Record]) -> list[Problem]:

@@ -79,15 +79,13 @@ def read_product(vault: Vault, record: Record) -> Document:
 
 
 def on_hand_of(record: Record, data: dict[str, Any]) -> int:
-    """The product's `on_hand` (0 when absent); StockError when it is not a whole number."""
+    """The product's `on_hand` (0 when absent); StockError when it is not a whole number. It may
+    be below 0 after a merge (oversold): units coming in and a count are then taken, nothing going out."""
     raw = data.get("on_hand")
     try:
-        value = 0 if raw in (None, "") else to_int(raw)
+        return 0 if raw in (None, "") else to_int(raw)
     except FieldValueError as exc:
         raise StockError(f"{record.id} on_hand: {exc}; fix it by hand first") from None
-    if value < 0:
-        raise StockError(f"{record.id} on_hand is {value}: fix it by hand first (record a count)")
-    return value
 
 
 def plan_movement(record: Record, doc: Document, kind: str, qty: int, when: date | datetime,
@@ -184,10 +182,17 @@ def ledger_problems(vault: Vault, records: list[Record]) -> list[Problem]:
             on_hand = None if record.data.get("on_hand") in (None, "") else to_int(record.data.get("on_hand"))
         except FieldValueError:
             on_hand = None
-        for problem in ledger.check(ledger.parse(doc.body), on_hand):
-            line = doc.body_line + problem.line - 1 if problem.line else 0
-            found.append(Problem(record.path, line, f"ledger: {problem.reason}"))
+        parsed = ledger.parse(doc.body)
+        for problem in ledger.check(parsed, on_hand):
+            found.append(Problem(record.path, _file_line(doc, problem), f"ledger: {problem.reason}"))
+        oversold = ledger.oversold(parsed.movements)
+        if oversold is not None:
+            found.append(Problem(record.path, _file_line(doc, oversold), f"{record.id}: {oversold.reason}"))
     return found
+
+
+def _file_line(doc: Document, problem: Problem) -> int:
+    return doc.body_line + problem.line - 1 if problem.line else 0
 
 
 def _open_orders_by_sku(orders: Iterable[PurchaseOrder]) -> dict[str, tuple[str, ...]]:

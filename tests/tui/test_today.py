@@ -218,3 +218,26 @@ def test_the_lines_of_a_section(count: int, lines: list[str]) -> None:
     assert rows[start + 1:] == lines and source.cells(start) == (f"Invoices ({count})",)
     if count > CAP:
         assert source.cells(len(source) - 1)[2] == "… 1 more invoice (enter: all)"
+
+
+async def test_an_oversold_product_is_the_first_line_of_stock(tmp_path_factory: pytest.TempPathFactory,
+                                                             tmp_path: Path) -> None:
+    """After a merge took MUG-CLASSIC to -2 (as `obm sync` writes it), Today lists it first, in words."""
+    root = demo_copy(tmp_path_factory, tmp_path)
+    path = root / "stock/MUG-CLASSIC.md"
+    last = "| 2026-11-19 14:13 | ship | -3 | 17 | order 1252 |  | JRQKJG |\n"
+    text = path.read_text().replace("on_hand: 17\n", "on_hand: -2\n")
+    path.write_text(text.replace(last, last + "| 2026-11-20 | ship | -19 | -2 | order 1260 | | QV7M2P |\n"))
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", "merge: MUG-CLASSIC oversold"], check=True)
+    vault = Vault.open(root)
+    try:
+        app = make_app(vault)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            table = table_of(app)
+            first = table.source.item(table.source.index_of(section_keys(table, "Stock")[0]))
+            assert first.path == "stock/MUG-CLASSIC.md" and first.state == "overdue"
+            assert first.title.startswith("MUG-CLASSIC Classic logo mug, 11 oz: oversold, -2 on hand; count the stock")
+            assert first.detail == "on hand went to -2 on 2026-11-20"
+    finally:
+        vault.close()

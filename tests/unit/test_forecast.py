@@ -117,12 +117,21 @@ def test_levels_from_front_matter() -> None:
 
 @pytest.mark.parametrize(("fields", "says"), [
     ({"on_hand": "eleven"}, "on_hand: expected a whole number"),
-    ({"on_hand": "-1"}, "on_hand: cannot be negative"),
+    ({"reorder_point": "-1"}, "reorder_point: cannot be negative"),
     ({"lead_time_days": "1.5"}, "lead_time_days:"),
 ], ids=["text", "negative", "decimal"])
 def test_levels_refuse_bad_fields(fields: dict[str, str], says: str) -> None:
     with pytest.raises(FieldValueError, match=says):
         Levels.from_fields(fields)
+
+
+def test_an_oversold_product_has_no_cover_and_is_to_reorder() -> None:
+    levels = Levels.from_fields({"sku": "MUG-01", "on_hand": "-2", "reorder_point": "5", "reorder_qty": "24"})
+    assert levels.on_hand == -2  # a merge wrote it; the forecast shows it rather than failing
+    result = forecast(levels, [shipped(1, 7, -2)], 0, TODAY)
+    assert (result.on_hand, result.position, result.days_of_cover, result.reorder_now) == (-2, -2, 0, True)
+    assert result.suggested_qty == 24
+    assert forecast(levels, [], 30, TODAY).days_of_cover is None
 
 
 def test_stock_config() -> None:

@@ -17,6 +17,7 @@ from obm_tui.model.ledger import (
     check,
     commit_message,
     count,
+    oversold,
     parse,
     receive,
     record,
@@ -85,7 +86,7 @@ BAD_ROWS = [
     ("unknown movement", "| 2026-11-20 | steal | -1 | 9 | | |", "unknown movement 'steal'"),
     ("qty not a number", "| 2026-11-20 | ship | three | 9 | | |", "Qty must be a whole number"),
     ("decimal qty", "| 2026-11-20 | ship | -1.5 | 9 | | |", "Qty must be a whole number"),
-    ("negative on hand", "| 2026-11-20 | ship | -1 | -1 | | |", "On hand must be a whole number of 0 or more"),
+    ("on hand not a number", "| 2026-11-20 | ship | -1 | nine | | |", "On hand must be a whole number"),
     ("ship adding", "| 2026-11-20 | ship | +1 | 11 | | |", "a ship must take units out"),
     ("receive taking", "| 2026-11-20 | receive | -1 | 9 | | |", "a receive must add units"),
     ("adjust zero", "| 2026-11-20 | adjust | 0 | 10 | | |", "an adjust must change"),
@@ -185,6 +186,59 @@ def test_opening_below_zero() -> None:
     (bad,) = check(parse(body), 2)
     assert (bad.line, bad.reason) == (4, "opening stock would be -3 (below 0)")
     assert check(parse(body.replace("|+5|2|", "|+5|5|")), 5) == ()
+
+
+OVERSOLD_BODY = DOC_BODY.replace("| 2026-11-20 | ship | -3 | 11 | order 1042 | |\n",
+                                 "| 2026-11-20 | ship | -14 | 0 | order 1042 | |\n"
+                                 "| 2026-11-20 | ship | -2 | -2 | order 1043 | |\n"
+                                 "| 2026-11-21 | ship | -1 | -3 | order 1044 | |\n"
+                                 "| 2026-11-22 | receive | +1 | -2 | PO-1 | |\n")
+
+
+def test_a_ledger_that_ends_below_zero_reads_and_says_oversold_at_its_lowest_row() -> None:
+    parsed = parse(OVERSOLD_BODY)
+    assert parsed.problems == () and parsed.balance == -2
+    assert check(parsed, -2) == ()  # the arithmetic holds: the stock was oversold, not mistyped
+    problem = oversold(parsed.movements)
+    assert problem is not None and problem.line == 11
+    assert problem.reason == ("oversold — on hand went to -3 on 2026-11-21 (both clones shipped the last units); "
+                              "count the stock")
+
+
+def test_a_dip_below_zero_that_came_back_is_history() -> None:
+    body = OVERSOLD_BODY.replace("| 2026-11-22 | receive | +1 | -2 |", "| 2026-11-22 | receive | +5 | 2 |")
+    assert oversold(parse(body).movements) is None and check(parse(body), 2) == ()
+    assert oversold(parse(DOC_BODY).movements) is None and oversold(()) is None
+
+
+OVERSOLD_PLANS = [
+    ("count", "count", 4, "stock MUG-01: adjusted +6 (count), -2 -> 4"),
+    ("count zero", "count", 0, "stock MUG-01: adjusted +2 (count), -2 -> 0"),
+    ("receive", "receive", 24, "stock MUG-01: received 24, -2 -> 22"),
+    ("receive, still short", "receive", 1, "stock MUG-01: received 1, -2 -> -1"),
+    ("adjust up", "adjust", 3, "stock MUG-01: adjusted +3, -2 -> 1"),
+]
+
+
+@pytest.mark.parametrize(("kind", "qty", "message"), [c[1:] for c in OVERSOLD_PLANS],
+                         ids=[c[0] for c in OVERSOLD_PLANS])
+def test_an_oversold_product_takes_units_coming_in_and_a_count(kind: str, qty: int, message: str) -> None:
+    done = record(OVERSOLD_BODY, "MUG-01", -2, kind, qty, DAY)
+    assert done.message == message and done.problems == ()
+    assert check(parse(done.body), done.movement.on_hand) == ()
+
+
+@pytest.mark.parametrize(("kind", "qty", "verb"), [("ship", 1, "ship 1"), ("adjust", -1, "take out 1")])
+def test_an_oversold_product_refuses_units_going_out_until_counted(kind: str, qty: int, verb: str) -> None:
+    says = f"cannot {verb} of MUG-01: on hand is -2 (oversold); count the stock first"
+    with pytest.raises(StockError) as refused:
+        record(OVERSOLD_BODY, "MUG-01", -2, kind, qty, DAY)
+    assert refused.value.message == says
+
+
+def test_a_count_too_far_from_the_ledger_is_refused() -> None:
+    with pytest.raises(StockError, match="more than 1,000,000,000 units apart"):
+        count(-2, 1_000_000_000, DAY)
 
 
 PLANS = [
