@@ -6,8 +6,12 @@ A kill at any instant leaves the target equal to its old or its new bytes. Temp 
 `replace_checked` also makes sure the bytes replaced are the ones the caller checked: on Linux the
 new file is swapped in with `renameat2(RENAME_EXCHANGE)`, which hands back the file it replaced,
 so a save by a program that takes no lock (an editor) between the check and the swap is seen,
-never overwritten unseen. Elsewhere the file is re-read just before `os.replace`; an editor saving
-in the microseconds between that read and the rename is the window that remains.
+never overwritten unseen. The file is also re-read just before the swap, so a save made while ours
+was written and fsynced is seen before our bytes are ever in the file. A save that lands between
+that read and the swap is swapped back, and a yet newer save made over ours in that instant (an
+editor that re-reads the file) is kept in the file, the one it replaced handed to the caller.
+Without renameat2 the re-read is the only check; an editor saving in the microseconds between it
+and `os.replace` is the window that remains there.
 """
 
 from __future__ import annotations
@@ -38,11 +42,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 @dataclass(frozen=True)
 class Raced:
-    """Another program saved the file between the check and the swap: the file holds `theirs`,
-    ours was not written. `displaced` is a yet newer save our swap-back moved out (keep it aside)."""
+    """Another program saved the file between the check and the swap: ours was not written and the
+    file holds `theirs`, the newest save seen. `superseded` are older saves that one replaced while
+    ours stood there for an instant (oldest first): in no file any more, to be kept by the caller."""
 
     theirs: bytes
-    displaced: bytes | None = None
+    superseded: tuple[bytes, ...] = ()
+
+
+SWAP_BACK_LIMIT = 8  # saves landing on the same file in the microseconds of one swap back
 
 
 def replace_checked(path: Path, data: bytes, expected: bytes) -> Raced | None:
@@ -52,32 +60,49 @@ def replace_checked(path: Path, data: bytes, expected: bytes) -> Raced | None:
     """
     temp = _write_temp(path, data)
     try:
+        now = _read_or_empty(path)  # a save made while ours was being fsynced: seen before ours is in the file
+        if now != expected:
+            return Raced(now)
         try:
             swapped = _exchange(temp, path)
         except FileNotFoundError:
             return Raced(b"")  # deleted meanwhile
         if not swapped:
-            return _replace_after_recheck(temp, path, expected)
+            os.replace(temp, path)
+            return None
         theirs = temp.read_bytes()
         if theirs == expected:
             return None
-        _exchange(temp, path)  # put their save back
-        back = temp.read_bytes()
-        return Raced(theirs, None if back == data else back)
+        saves = _swap_back(temp, path, data, theirs)
+        return Raced(saves[-1], tuple(saves[:-1]))
     finally:
         temp.unlink(missing_ok=True)
         fsync_dir(path.parent)
 
 
-def _replace_after_recheck(temp: Path, path: Path, expected: bytes) -> Raced | None:
+def _swap_back(temp: Path, path: Path, ours: bytes, theirs: bytes) -> list[bytes]:
+    """`path` holds `ours`, `temp` the save it replaced: put that back. An editor that saved again
+    over ours meanwhile made the newest save, which is swapped back in turn, so the file ends with
+    the newest save. Returns every save seen, oldest first (the last one is in the file; b"": deleted)."""
+    saves, placed = [theirs], ours
+    for _swap in range(SWAP_BACK_LIMIT):
+        try:
+            _exchange(temp, path)  # path: the newest save seen; temp: what path held
+        except FileNotFoundError:
+            return [*saves, b""]  # deleted over ours: the deletion is the newest change
+        was = temp.read_bytes()
+        if was == placed:
+            return saves
+        placed = saves[-1]
+        saves.append(was)  # saved over what we had just put there: newer still
+    return [*saves[:-2], saves[-1], saves[-2]]  # the file holds the one before last; the last is in temp only
+
+
+def _read_or_empty(path: Path) -> bytes:
     try:
-        now = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        now = b""
-    if now != expected:
-        return Raced(now)
-    os.replace(temp, path)
-    return None
+        return b""
 
 
 def _write_temp(path: Path, data: bytes) -> Path:

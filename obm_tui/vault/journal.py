@@ -152,7 +152,10 @@ def _bring_forward(root: Path, change: FileChange) -> bool:
         except FileExistsError:
             return False
         return True
-    return replace_checked(path, change.new, now) is None
+    raced = replace_checked(path, change.new, now)
+    for data in raced.superseded if raced is not None else ():
+        keep_aside(root, change.rel, data, "outside")
+    return raced is None
 
 
 def _read(path: Path) -> bytes | None:

@@ -225,9 +225,12 @@ class Vault:
     def _write_once(self, items: Sequence[NewFile | Edit], message: str) -> BatchResult:
         planned, outside = self._plan(items)
         changed = [p for p in planned if p.new != p.old]
-        if not changed:
+        # an outside edit that already holds this change (an editor saved over our bytes while they
+        # stood in the file for an instant): committed as it is, under this change's message
+        as_is = [p for p in planned if p.new == p.old and p.rel in outside]
+        if not changed and not as_is:
             return BatchResult(tuple(self._reindex(p.rel, p.new) for p in planned), None)
-        files = [journal.FileChange(p.rel, journal.digest(p.old), p.new) for p in changed]
+        files = [journal.FileChange(p.rel, journal.digest(p.old), p.new) for p in changed + as_is]
         intent = journal.begin(self.root, files, message + _merge_note(outside), self.config.author)
         try:
             self._write_all(changed)
@@ -235,7 +238,7 @@ class Vault:
             journal.finish(self.root, intent)
             raise
         records = tuple(self._reindex(p.rel, p.new) for p in planned)
-        result = self._commit_change(intent, changed, records[0])
+        result = self._commit_change(intent, changed + as_is, records[0])
         return BatchResult(records, result.commit, result.pending, outside)
 
     def _write_all(self, planned: list[Planned]) -> None:
@@ -259,9 +262,17 @@ class Vault:
             return
         raced = replace_checked(path, step.new, step.old)
         if raced is not None:
-            if raced.displaced is not None:
-                journal.keep_aside(self.root, step.rel, raced.displaced, "outside")
+            self._commit_superseded(step.rel, raced.superseded)
             raise _RacedError(step.rel)
+
+    def _commit_superseded(self, rel: str, saves: Sequence[bytes]) -> None:
+        """Outside saves that a newer one replaced while ours stood in the file for an instant: each is
+        committed as an outside edit, so history holds every save (kept in `conflicts/` if git refuses)."""
+        for data in saves:
+            try:
+                self.git.commit_contents({rel: data}, external_message([rel]), author=self.config.author)
+            except (VaultError, OSError):
+                journal.keep_aside(self.root, rel, data, "outside")
 
     def _undo(self, done: Sequence[Planned]) -> None:
         """Put the old bytes back in files this change wrote (a save made over ours since stays)."""
@@ -272,8 +283,8 @@ class Vault:
                     path.unlink(missing_ok=True)
                 continue
             raced = replace_checked(path, step.old, step.new)
-            if raced is not None and raced.displaced is not None:
-                journal.keep_aside(self.root, step.rel, raced.displaced, "outside")
+            for data in raced.superseded if raced is not None else ():
+                journal.keep_aside(self.root, step.rel, data, "outside")
 
     def _plan(self, items: Sequence[NewFile | Edit]) -> tuple[list[Planned], dict[str, tuple[str, ...]]]:
         planned: list[Planned] = []

@@ -108,9 +108,21 @@ def race(root: Path, edits: int) -> dict[str, int]:
                if any(ref not in subject for ref in re.findall(r"(?m)^\+\|.*?\b(w-\d+)\b", patch))]
     if not_once:
         print("not committed once:", not_once[:5], subjects[-10:])
+    for k in lost_edits:
+        print_neighbours(root, k, commits)
     return {"edits": edits, "commands": len(done), "succeeded": len(succeeded), "lost_edits": len(lost_edits),
             "commands_not_committed_once": len(not_once), "rows_under_another_message": len(foreign),
-            "external_edit_commits": sum(s.startswith("external edit") for s in subjects)}
+            "external_edit_commits": sum(s.startswith("external edit") for s in subjects),
+            "merged_commits": sum("(merged with" in s for s in subjects)}
+
+
+def print_neighbours(root: Path, k: int, commits: list[tuple[str, str]]) -> None:
+    """For a lost edit: the commits that carried the edits just before and after it, and what was kept aside."""
+    near = [i for i, (_, patch) in enumerate(commits) if re.search(rf"(?m)^\+location: outside-{k - 1}$", patch)]
+    start = near[0] if near else len(commits) - 6
+    print(f"lost outside-{k}; commits from outside-{k - 1} on:", [s for s, _ in commits[start:start + 6]])
+    kept = sorted(p.name for p in (root / "conflicts").glob("*")) if (root / "conflicts").is_dir() else []
+    print("kept aside:", kept, [(root / "conflicts" / n).read_text()[-200:] for n in kept[:3]])
 
 
 def assert_nothing_lost(root: Path, figures: dict[str, int]) -> None:
