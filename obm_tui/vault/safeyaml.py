@@ -390,11 +390,13 @@ def _fold(lines: list[str]) -> list[str] | None:
     if any(line[:1] in (" ", "\t") for line in lines):
         return None
     out: list[str] = []
-    for number, line in enumerate(lines):
-        if line and number > 0:
+    seen_text = False
+    for line in lines:
+        if line and seen_text:  # between two texts a lone line break would fold into a space
             out.append("")
         out.append(line)
-    return out
+        seen_text = seen_text or bool(line)
+    return out  # leading empty lines are kept one for one: they are not folded
 
 
 def render_key(key: str) -> str:

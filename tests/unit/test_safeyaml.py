@@ -310,3 +310,12 @@ def test_render_inline_flow() -> None:
 def test_a_value_that_does_not_fit_its_tag_is_a_format_error(text: str) -> None:
     with pytest.raises(FormatError, match="does not fit its explicit tag"):
         safeyaml.load(text)
+
+
+@pytest.mark.parametrize("text", ["\nleading", "\n\nleading\nand more", "\na\n\nb\n", "a\n\nb", "one\ntwo"])
+def test_a_folded_scalar_reads_back_with_its_leading_empty_lines(text: str) -> None:
+    # Found by Hypothesis (test_frontmatter_roundtrip): "\nleading" came back as "\n\nleading",
+    # so a `>` field could not take a value starting with a line break.
+    block = safeyaml.render_block_scalar(text, 2, ">")
+    assert block is not None
+    assert safeyaml.load("a: " + "\n".join(block) + "\n") == {"a": text}
