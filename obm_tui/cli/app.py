@@ -67,10 +67,19 @@ class ObmGroup(click.Group):
 
 def usage_line(exc: click.UsageError) -> str:
     """click's usage error as obm's one line: `list: missing argument 'KIND' (obm list --help)`."""
-    message = " ".join(exc.format_message().split())
+    message = " ".join(_own_words(exc).split())
     message = message[:1].lower() + message[1:].rstrip(".")
     where = exc.ctx.command_path.partition(" ")[2] if exc.ctx is not None else ""  # the program's name aside
     return f"{where}: {message} (obm {where} --help)" if where else f"{message} (obm --help)"
+
+
+def _own_words(exc: click.UsageError) -> str:
+    """The errors whose wording click has changed between releases, in obm's words (tested on
+    the lowest click pyproject allows, and the newest); the rest as click says them."""
+    if isinstance(exc, click.NoSuchOption):
+        hint = f"; did you mean {', '.join(sorted(exc.possibilities))}?" if exc.possibilities else ""
+        return f"no such option '{exc.option_name}'{hint}"
+    return exc.format_message()
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -93,7 +93,7 @@ def edit_and_commit(root: Path, rng: random.Random) -> str:
     return git(root, "rev-parse", "HEAD").strip()
 
 
-def setup(start: Path, tmp_path: Path) -> tuple[Path, list[Path]]:
+def make_clones(start: Path, tmp_path: Path) -> tuple[Path, list[Path]]:
     for n, client in enumerate(IDS):
         (start / f"clients/{client}.md").write_text(CLIENT.format(id=client, name=f"Client {n}"))
     subprocess.run([sys.executable, "-m", "obm_tui.cli", "--vault", str(start), "check"], check=True,
@@ -122,7 +122,7 @@ def assert_sound(root: Path) -> None:
 
 def run_trials(start: Path, tmp_path: Path, trials: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
-    remote, clones = setup(start, tmp_path)
+    remote, clones = make_clones(start, tmp_path)
     made: list[str] = []
     figures = {"trials": trials, "left something": 0, "recovered": 0}
     for trial in range(trials):
