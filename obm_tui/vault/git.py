@@ -263,15 +263,8 @@ class Git:
         seconds, then GitLockedError; the files stay on disk as they are. Refused (VaultError)
         on a detached HEAD or during a merge, rebase or cherry-pick.
         """
-        rels = list(dict.fromkeys(_clean_path(p) for p in paths))
-        text = _clean_message(message)
-        if not rels:
-            return None
-        with self._lock:
-            self._fresh()
-            self._refuse_busy()
-            wanted = {rel: self._objects.worktree_entry(rel) for rel in rels}
-            return self._commit_entries(wanted, text, author)
+        rels = {_clean_path(p): None for p in paths}
+        return self._commit_made_by(rels, message, author, lambda rel, _data: self._objects.worktree_entry(rel))
 
     def commit_contents(self, contents: Mapping[str, bytes | None], message: str, *,
                         author: Author | None = None) -> str | None:
@@ -279,13 +272,18 @@ class Git:
         by now: a save another program made after ours stays on disk, to be committed as its own
         change. Otherwise as `commit` (the index gets these entries; a held lock: GitLockedError)."""
         rels = {_clean_path(p): data for p, data in contents.items()}
+        return self._commit_made_by(rels, message, author, self._objects.content_entry)
+
+    def _commit_made_by(self, rels: Mapping[bytes, bytes | None], message: str, author: Author | None,
+                        entry_of: Callable[[bytes, bytes | None], Entry | None]) -> str | None:
+        """One commit of these paths, each index entry made by `entry_of(path, bytes)`."""
         text = _clean_message(message)
         if not rels:
             return None
         with self._lock:
             self._fresh()
             self._refuse_busy()
-            wanted = {rel: self._objects.content_entry(rel, data) for rel, data in rels.items()}
+            wanted = {rel: entry_of(rel, data) for rel, data in rels.items()}
             return self._commit_entries(wanted, text, author)
 
     def housekeeping(self) -> None:
