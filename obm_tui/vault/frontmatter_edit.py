@@ -13,7 +13,10 @@ New keys go at the end of the front matter; an unchanged value gives identical b
 again in block style when a key changes.)
 
 Every result is read back with `read_document` before it is returned: bytes that would not
-read back exactly as intended are never returned (WriteError instead).
+read back exactly as intended are never returned (WriteError instead). Explicit keys (`? key`,
+with or without a `: value` line) are edited in place; a new key takes the mapping's indentation.
+Whatever the reader accepts, the writer either edits it losslessly or raises WriteError with the
+reason, never another exception; `edit_refusal` tells beforehand (for `obm check`).
 
 What you write, and what `read_document(result).data[key]` gives back (the strict reader
 keeps plain scalars as text, so the schema decides types):
@@ -104,15 +107,85 @@ def set_fields(doc: Document, changes: Mapping[str, Any]) -> bytes:
     effective = _effective(doc.data, changes)
     if not effective:
         return doc.raw
+    expected, final = _merged(doc.data, effective)
+    try:
+        return _verified(_set(doc, effective, final), expected)
+    except WriteError as exc:
+        raise WriteError(_refusal(exc.message.removesuffix("; nothing was written"))) from None
+    except (ValueError, LookupError, TypeError, AttributeError, yaml.YAMLError) as exc:  # a writer bug
+        raise WriteError(_refusal(f"{type(exc).__name__}: {exc}")) from None
+
+
+def _refusal(detail: str) -> str:
+    return (
+        f"obm cannot edit this record's front matter without changing other fields ({detail}); "
+        "edit it in a text editor, or rewrite it in plain `key: value` lines"
+    )
+
+
+# Front matter the writer handles in every case has none of these; only the rest is probed.
+_ODD_YAML_RE = re.compile(
+    rb"^[ \t]*[?:](?:[ \t]|\r?$)"  # an explicit key `? key` / `: value`
+    rb"|[|>][ \t]*[-+1-9]"  # a block scalar's chomping or indentation indicator
+    rb"|^[ \t]+(?:#|\r?$)"  # an indented comment line, a line of only spaces
+    rb"|\t|:[ \t]+[!&{]|^\{",  # tabs, tags, anchors, flow mappings
+    re.M,
+)
+
+
+def edit_refusal(doc: Document) -> str | None:
+    """Why `set_fields` would refuse to edit this record, or None when it can (for `obm check`).
+
+    Front matter in the usual shapes is never refused; any other is tried, on a copy in memory,
+    as the app uses it: add a field, and change or remove each one.
+    """
+    if not _ODD_YAML_RE.search(doc.raw, doc.fm_start, doc.fm_end):
+        return None
+    probes: list[tuple[str, dict[str, Any]]] = [("adding a field", {_PROBE_KEY: "x"})]
+    for key, value in doc.data.items():
+        probes += [(f"changing {key!r}", {key: _other_value(value)}), (f"removing {key!r}", {key: DELETE})]
+    for action, probe in probes:
+        try:
+            set_fields(doc, probe)
+        except WriteError as exc:
+            return f"{action}: {exc.message}"
+        except (TypeError, ValueError):  # a key nobody can write (too long): nothing to try
+            continue
+    return None
+
+
+_PROBE_KEY = "obm-probe"
+
+
+def _other_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [*value, "x"]
+    if isinstance(value, dict):
+        return {**value, _PROBE_KEY: "x"}
+    if isinstance(value, str) and "\n" in value:
+        return value + "x\n"
+    return "x" if value != "x" else "y"
+
+
+def _set(doc: Document, effective: dict[str, Any], final: dict[str, Any]) -> bytes:
     text = doc.front_matter
     root, entries = _entries(text)
-    expected, final = _merged(doc.data, effective)
     if root is not None and root.flow_style:  # `{a: 1, b: 2}`: written again in block style
         new_text = _front_matter_text(final, doc.newline)
     else:
+        lone = [e for k, e in entries.items() if e.colon_end < 0 and effective.get(k, DELETE) is not DELETE]
+        if lone:  # `? key` with no `: value` line: give it one, then find the keys again
+            text = _with_colon_lines(text, lone, root, doc.newline)
+            root, entries = _entries(text)
         new_text = _edited(text, root, entries, effective, doc.newline)
-    raw = doc.raw[: doc.fm_start] + new_text.encode("utf-8") + doc.raw[doc.fm_end :]
-    return _verified(raw, expected)
+    return doc.raw[: doc.fm_start] + new_text.encode("utf-8") + doc.raw[doc.fm_end :]
+
+
+def _with_colon_lines(text: str, lone: list[_Entry], root: yaml.MappingNode | None, nl: str) -> str:
+    """`? key` becomes `? key` + a line `:` under it (an empty value: the same data)."""
+    column = root.start_mark.column if root is not None else 0
+    edits = [(e.start, e.start, (_break_at(text, e.start) or nl) + " " * column + ":") for e in lone]
+    return _apply(text, edits)
 
 
 def set_body(doc: Document, body: str) -> bytes:
@@ -166,10 +239,42 @@ def _entries(text: str) -> tuple[yaml.MappingNode | None, dict[str, _Entry]]:
 
 
 def _entry(text: str, key: yaml.Node, value: yaml.Node) -> _Entry:
-    colon_end = text.index(":", key.end_mark.index) + 1
-    start = value.start_mark.index
-    below = "\n" in text[colon_end:start]
-    return _Entry(key.start_mark.index, colon_end, start, _content_end(text, value), below, value)
+    key_end = key.end_mark.index
+    colon = _colon(text, key_end, max(key_end, value.start_mark.index))
+    key_start = _key_start(text, key)
+    if colon < 0:  # `? key` alone: no `:` line, the value is an empty null
+        return _Entry(key_start, -1, key_end, key_end, False, value)
+    start, end = value.start_mark.index, _content_end(text, value)
+    if _is_empty(value):  # an empty value's marks may sit on the next key's line
+        start = end = colon + 1
+    below = "\n" in text[colon + 1 : start]
+    return _Entry(key_start, colon + 1, start, end, below, value)
+
+
+def _key_start(text: str, key: yaml.Node) -> int:
+    """Where a key's text starts: at its `?` when it is written as an explicit key."""
+    pos = key.start_mark.index
+    before = len(text[:pos].rstrip(" \t\r\n"))
+    return before - 1 if before and text[before - 1] == "?" else pos
+
+
+def _colon(text: str, start: int, end: int) -> int:
+    """Where the `:` after a key is (comments skipped), or -1 when there is none before `end`."""
+    pos = start
+    while pos <= end and pos < len(text):
+        char = text[pos]
+        if char == ":":
+            return pos
+        if char == "#" and (pos == 0 or text[pos - 1] in " \t\r\n"):
+            pos = _line_end(text, pos)
+        elif char not in " \t\r\n?":
+            return -1
+        pos += 1
+    return -1
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.start_mark.index == node.end_mark.index
 
 
 def _content_end(text: str, node: yaml.Node) -> int:
@@ -178,15 +283,40 @@ def _content_end(text: str, node: yaml.Node) -> int:
     if isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
         last = node.value[-1]
         return _content_end(text, last[1] if isinstance(node, yaml.MappingNode) else last)
+    if _is_empty(node):  # `key:` with nothing after it, nested: its marks may be on a later line
+        return len(text[: node.end_mark.index].rstrip())
     return int(node.end_mark.index)
 
 
 def _block_scalar_end(text: str, node: yaml.ScalarNode) -> int:
+    """Where a `|` or `>` block's content ends: its last line holding text, or spaces beyond
+    the block's indentation (those are content too); trailing empty lines are layout."""
     end = node.end_mark.index
-    header = text[node.start_mark.index : _line_end(text, node.start_mark.index)]
+    header_end = _line_end(text, node.start_mark.index)
+    header = text[node.start_mark.index : header_end]
     if "+" in header.split("#")[0]:  # keep chomping: trailing blank lines are content
         return end - 2 if text.endswith("\r\n", 0, end) else end - text.endswith("\n", 0, end)
-    return _line_end(text, len(text[:end].rstrip()) - 1)
+    indent = _block_indent(text, node)
+    last = header_end
+    pos = _after_line(text, header_end)
+    while pos < end:
+        line_end = _line_end(text, pos)
+        if line_end - pos > indent or text[pos:line_end].strip():
+            last = line_end
+        pos = _after_line(text, line_end)
+    return last
+
+
+def _block_indent(text: str, node: yaml.ScalarNode) -> int:
+    """The column a block scalar's lines start at (its first line holding text sets it)."""
+    pos = _after_line(text, node.start_mark.index)
+    while pos < node.end_mark.index:
+        line_end = _line_end(text, pos)
+        line = text[pos:line_end]
+        if line.strip(" "):
+            return len(line) - len(line.lstrip(" "))
+        pos = _after_line(text, line_end)
+    return 0
 
 
 def _line_start(text: str, pos: int) -> int:
@@ -248,7 +378,7 @@ def _merged(data: dict[str, Any], effective: dict[str, Any]) -> tuple[dict[str, 
 def _edited(
     text: str, root: yaml.MappingNode | None, entries: dict[str, _Entry], effective: dict[str, Any], nl: str
 ) -> str:
-    base = root.value[0][0].start_mark.column if root is not None and root.value else 0
+    base = root.start_mark.column if root is not None and root.value else 0
     edits: list[tuple[int, int, str]] = []
     added: list[str] = []
     for key, value in effective.items():
@@ -291,8 +421,7 @@ def _child_indent(text: str, entry: _Entry, base: int, value: Any) -> int:
     """Indentation for the lines of a value under its key: the old value's when it had one."""
     node = entry.node
     if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-        first = text[_after_line(text, entry.start) : entry.end].lstrip("\r\n")
-        column = len(first) - len(first.lstrip(" "))
+        column = _block_indent(text, node)
     elif entry.below:
         column = entry.start - _line_start(text, entry.start)
     else:

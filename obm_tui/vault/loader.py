@@ -30,6 +30,7 @@ from obm_tui.model.errors import FormatError, Problem
 from obm_tui.model.kinds import KINDS, Kind
 from obm_tui.model.records import UNREADABLE, Record, validate
 from obm_tui.vault.frontmatter import read_document
+from obm_tui.vault.frontmatter_edit import edit_refusal
 from obm_tui.vault.paths import TEMP_PREFIX, inside
 
 PARALLEL_THRESHOLD = 2000
@@ -222,6 +223,9 @@ def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> 
         return (path, kind.name, stem, {}, ((0, reason),), digest, stat)
     data = _share_values(doc.data, {} if shared is None else shared)
     found = validate(kind, data, stem)
+    refusal = edit_refusal(doc)
+    if refusal is not None:  # readable, but the app would refuse to save it: say so before
+        found = [*found, (None, refusal)]
     problems = tuple((_line_of(raw, doc.fm_start, doc.fm_end, field), reason)
                      for field, reason in found) if found else ()
     record_id = data.get("id")
