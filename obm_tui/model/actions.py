@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from obm_tui.model.calendar import WEEKENDS_OFF, BusinessCalendar
 from obm_tui.model.conditions import Ref
 from obm_tui.model.durations import DurationError, parse_duration
 from obm_tui.model.kinds import kind_named
@@ -218,7 +219,9 @@ def _check_subject(action: Action, raw: str, subject_kind: str | None) -> None:
         raise ActionError(f'"{raw}": a {kind.name if kind else ""} {action.target} is one of {choices}')
 
 
-def to_effect(action: Action, *, key: str, step: str, subject: Ref | None, today: date) -> Effect:
+def to_effect(
+    action: Action, *, key: str, step: str, subject: Ref | None, today: date, calendar: BusinessCalendar = WEEKENDS_OFF
+) -> Effect:
     """The effect of `action` for a tick processed on `today` (values like `today`, `+3d` resolved)."""
     if action.verb == "create":
         return CreateRecord(key, step, action.target, action.value, subject)
@@ -227,19 +230,19 @@ def to_effect(action: Action, *, key: str, step: str, subject: Ref | None, today
     if subject is None:
         raise ActionError(f'"{action}": this run has no subject, so there is nothing to change')
     if action.verb == "set":
-        return SetField(key, step, subject, action.target, set_value(action, today))
+        return SetField(key, step, subject, action.target, set_value(action, today, calendar))
     cls = AddTag if action.verb == "tag add" else RemoveTag
     return cls(key, step, subject, action.target)
 
 
-def set_value(action: Action, today: date) -> str:
+def set_value(action: Action, today: date, calendar: BusinessCalendar = WEEKENDS_OFF) -> str:
     """The text a `set` action writes: `today` and durations become dates, the rest as written."""
     if action.quoted:
         return action.value
     if action.value.lower() == "today":
         return today.isoformat()
     if re.match(r"^\+\s*\d", action.value):
-        return parse_duration(action.value).add_to(today).isoformat()
+        return parse_duration(action.value).add_to(today, calendar).isoformat()
     return action.value
 
 

@@ -9,11 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, time, timedelta, tzinfo
+from datetime import UTC, time, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from obm_tui.model.calendar import (
+    WEEKENDS_OFF,
+    BusinessCalendar,
+    CalendarError,
+    load_calendar,
+    parse_days,
+    parse_holidays,
+)
 from obm_tui.model.sla import (
     ALWAYS,
     DEFAULT_TARGETS,
@@ -23,7 +31,6 @@ from obm_tui.model.sla import (
 )
 from obm_tui.model.tickets import STATUSES, Moves
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$", re.I)
 _WINDOW_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -87,46 +94,23 @@ def _parse_window(part: str) -> tuple[time, time]:
     return opens, closes
 
 
-def parse_days(value: Any) -> frozenset[int]:
-    """`["mon", "tue"]` or `"mon-fri"` -> weekday numbers (0 = Monday)."""
-    if isinstance(value, str) and "-" in value:
-        first, _, last = (part.strip().lower()[:3] for part in value.partition("-"))
-        if first not in DAY_NAMES or last not in DAY_NAMES:
-            raise ConfigValueError(f"expected days like \"mon-fri\", got {value!r}")
-        lo, hi = DAY_NAMES.index(first), DAY_NAMES.index(last)
-        return frozenset(range(lo, hi + 1)) if lo <= hi else frozenset((*range(lo, 7), *range(hi + 1)))
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not items:
-        raise ConfigValueError(f"expected a list of days like [\"mon\", \"tue\"], got {value!r}")
-    days = [str(item).strip().lower()[:3] for item in items]
-    unknown = [d for d in days if d not in DAY_NAMES]
-    if unknown:
-        raise ConfigValueError(f"unknown day {unknown[0]!r}: use mon, tue, wed, thu, fri, sat, sun")
-    return frozenset(DAY_NAMES.index(d) for d in days)
-
-
-def parse_holidays(value: Any) -> frozenset[date]:
-    """A list of ISO dates."""
-    if not isinstance(value, list):
-        raise ConfigValueError(f"expected a list of dates like [\"2026-12-25\"], got {value!r}")
-    try:
-        return frozenset(d if isinstance(d, date) else date.fromisoformat(str(d)) for d in value)
-    except ValueError as exc:
-        raise ConfigValueError(f"expected dates like 2026-12-25: {exc}") from None
-
-
-def parse_hours(table: Any) -> BusinessHours:
-    """The `[care.hours]` table -> BusinessHours (24/7 when absent or `always = true`)."""
+def parse_hours(table: Any, calendar: BusinessCalendar = WEEKENDS_OFF) -> BusinessHours:
+    """The `[care.hours]` table -> BusinessHours (24/7 when absent or `always = true`). Open on
+    `days` (the calendar's working days by default), closed on the calendar's holidays (which
+    include this table's `holidays`: see model/calendar.py)."""
     if table is None:
         return ALWAYS
     if not isinstance(table, Mapping):
         raise ConfigValueError("expected a table with days, open and holidays")
     if table.get("always") is True:
         return ALWAYS
-    days = parse_days(table.get("days", ["mon", "tue", "wed", "thu", "fri"]))
+    try:
+        days = parse_days(table["days"]) if "days" in table else calendar.days
+        holidays = parse_holidays(table.get("holidays", []))
+    except CalendarError as exc:
+        raise ConfigValueError(str(exc)) from None
     windows = parse_windows(table.get("open", "09:00-17:00"))
-    holidays = parse_holidays(table.get("holidays", []))
-    return BusinessHours(always=False, days=days, windows=windows, holidays=holidays)
+    return BusinessHours(always=False, days=days, windows=windows, holidays=holidays, calendar=calendar)
 
 
 class _Reader:
@@ -185,7 +169,9 @@ def load_care_config(data: Mapping[str, Any]) -> CareConfig:
     business = table(data.get("business"))
     zone_name = business.get("timezone", data.get("timezone"))  # [business].timezone; a top-level key also works
     tz = reader.get("business.timezone", parse_timezone, zone_name, UTC)
-    hours = reader.get("care.hours", parse_hours, care.get("hours"), ALWAYS)
+    calendar, calendar_problems = load_calendar(data)
+    reader.problems += calendar_problems
+    hours = reader.get("care.hours", lambda raw: parse_hours(raw, calendar), care.get("hours"), ALWAYS)
     soon = reader.get("care.breaching_soon", parse_duration, care.get("breaching_soon"), timedelta(hours=2))
     pause_on = reader.get("care.pause_on", _statuses, care.get("pause_on"), frozenset({"pending"}))
     targets = _targets(care.get("targets"), reader)

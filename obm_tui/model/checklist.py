@@ -9,7 +9,6 @@ The syntax is the public contract of docs/processes.md.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -19,6 +18,7 @@ from obm_tui.model.actions import Action, ActionError, parse_action, split_actio
 from obm_tui.model.conditions import Condition, ConditionError, parse_condition
 from obm_tui.model.durations import DueRule, DurationError, parse_due
 from obm_tui.model.errors import ObmError, Problem
+from obm_tui.model.ids import slug_words
 from obm_tui.model.inline_fields import (
     find_fields,
     is_ticked,
@@ -259,18 +259,6 @@ def _state_date(key: str, value: str | None, problems: Problems) -> date | None:
         return None
 
 
-def slug(text: str) -> str:
-    """An id from a step's text: `Add the "current client" tag` -> `add-the-current-client-tag`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
-    out = ""
-    for word in words:
-        if out and len(out) + 1 + len(word) > _MAX_SLUG:
-            break
-        out = f"{out}-{word}" if out else word[:_MAX_SLUG]
-    return out
-
-
 def _assign_ids(steps: list[Step], lines: list[int]) -> list[Step]:
     taken = {s.id for s in steps if s.id}
     out = []
@@ -278,7 +266,7 @@ def _assign_ids(steps: list[Step], lines: list[int]) -> list[Step]:
         if step.id:
             out.append(step)
             continue
-        base = slug(step.text) or f"step-{position}"
+        base = slug_words(step.text, _MAX_SLUG) or f"step-{position}"  # the vault's one slug (model/ids.py)
         new_id, n = base, 2
         while new_id in taken:
             new_id, n = f"{base}-{n}", n + 1

@@ -1,7 +1,8 @@
 """Durations and due rules of process steps: `+3d`, `+2 workdays`, `+1w`, `+1m after welcome`.
 
-Due dates are days. Workdays skip Saturdays and Sundays. Nothing here reads the clock: the caller
-passes the day to count from, and `local_today` turns an instant into the vault's local day.
+Due dates are days. Workdays are the business calendar's working days (model/calendar.py: Monday
+to Friday unless the vault says otherwise, holidays skipped). Nothing here reads the clock: the
+caller passes the day to count from, and `local_today` turns an instant into the vault's local day.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
+
+from obm_tui.model.calendar import WEEKENDS_OFF, BusinessCalendar
 
 MAX_AMOUNT = 9999
 _UNITS = {
@@ -40,10 +43,10 @@ class Duration:
     amount: int
     unit: str  # "d", "wd", "w", "m" or "y"
 
-    def add_to(self, start: date) -> date:
-        """The day this duration after `start`."""
+    def add_to(self, start: date, calendar: BusinessCalendar = WEEKENDS_OFF) -> date:
+        """The day this duration after `start` (workdays counted on `calendar`)."""
         if self.unit == "wd":
-            return add_workdays(start, self.amount)
+            return calendar.add_workdays(start, self.amount)
         if self.unit == "d":
             return start + timedelta(days=self.amount)
         if self.unit == "w":
@@ -65,14 +68,16 @@ class DueRule:
     after: str | None = None  # a step id; None counts from the run's start
     fixed: date | None = None
 
-    def resolve(self, started: date | None, done: Mapping[str, date]) -> date | None:
+    def resolve(
+        self, started: date | None, done: Mapping[str, date], calendar: BusinessCalendar = WEEKENDS_OFF
+    ) -> date | None:
         """The due date, or None while the day it counts from is unknown."""
         if self.fixed is not None:
             return self.fixed
         anchor = done.get(self.after) if self.after else started
         if anchor is None or self.duration is None:
             return None
-        return self.duration.add_to(anchor)
+        return self.duration.add_to(anchor, calendar)
 
 
 def parse_duration(text: str) -> Duration:
@@ -110,18 +115,10 @@ def parse_due(text: str) -> DueRule:
     return DueRule(raw, duration=duration, after=step)
 
 
-def add_workdays(start: date, count: int) -> date:
-    """The `count`-th working day (Monday to Friday) after `start`; for 0, `start` or the next one."""
-    day = start
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-        if count and day.weekday() < 5:
-            count -= 1
-    for _ in range(count):
-        day += timedelta(days=1)
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
-    return day
+def add_workdays(start: date, count: int, calendar: BusinessCalendar = WEEKENDS_OFF) -> date:
+    """The `count`-th working day after `start`; for 0, `start` or the next one (see
+    BusinessCalendar.add_workdays: the one place working days are counted)."""
+    return calendar.add_workdays(start, count)
 
 
 def local_today(now: datetime, tz_name: str) -> date:

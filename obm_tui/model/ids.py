@@ -28,9 +28,17 @@ MAX_SLUG = 60
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
+def slug_words(text: str, max_length: int = MAX_SLUG) -> str:
+    """The one slug of obm: lower-case ASCII words joined by `-`, letters transliterated
+    (`Łódź` -> `lodz`, `Straße` -> `strasse`), cut at a word; "" when nothing is left.
+    Record ids, file names and checklist step ids all come from here."""
+    return str(slugify(unicodedata.normalize("NFC", text), max_length=max_length, word_boundary=True))
+
+
 def slug(text: str, max_length: int = MAX_SLUG) -> str:
-    """A lower-case ASCII slug of a title (`Fred Smith` -> `fred-smith`); `record` if nothing is left."""
-    made = slugify(unicodedata.normalize("NFC", text), max_length=max_length, word_boundary=True)
+    """A lower-case ASCII slug of a title (`Fred Smith` -> `fred-smith`), safe as a file name;
+    `record` if nothing is left."""
+    made = slug_words(text, max_length)
     if not made or made in WINDOWS_RESERVED:
         made = f"record-{made}" if made else "record"
     return made

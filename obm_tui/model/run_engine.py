@@ -18,6 +18,7 @@ from datetime import date
 from functools import partial
 
 from obm_tui.model.actions import Effect, cannot_undo, to_effect
+from obm_tui.model.calendar import WEEKENDS_OFF, BusinessCalendar
 from obm_tui.model.checklist import (
     Checklist,
     ProcessDef,
@@ -115,13 +116,13 @@ def require_ok(checklist: Checklist | ProcessDef) -> None:
         raise ProcessProblems(tuple(checklist.problems))
 
 
-def render_run_body(process: ProcessDef, started: date) -> str:
+def render_run_body(process: ProcessDef, started: date, calendar: BusinessCalendar = WEEKENDS_OFF) -> str:
     """A new run's own copy of the process's body: boxes cleared, state fields dropped, every step
     given its id, and due dates that count from the start resolved. Refused when it has mistakes."""
     require_ok(process)
     edit = _Edit(list(process.checklist.lines))
     for step in process.checklist.steps:
-        edit.change(step, partial(_fresh_line, step=step, started=started))
+        edit.change(step, partial(_fresh_line, step=step, started=started, calendar=calendar))
     return "".join(edit.lines)
 
 
@@ -135,10 +136,13 @@ class NewRun:
     body: str
 
 
-def start_run(process: ProcessDef, started: date, subject: Ref | None = None, subject_title: str = "") -> NewRun:
+def start_run(
+    process: ProcessDef, started: date, subject: Ref | None = None, subject_title: str = "",
+    calendar: BusinessCalendar = WEEKENDS_OFF,
+) -> NewRun:
     """A new run of `process` for `subject` (None for a process about nothing), started on `started`
     (for a recurring run: the occurrence's day). Refused (ProcessProblems) when the process has mistakes."""
-    body = render_run_body(process, started)
+    body = render_run_body(process, started, calendar)
     new_id = run_id(started, process.id, subject.id if subject else None)
     title = (f"{process.title} — {subject_title or subject.id}" if subject
              else f"{process.title} — {started.isoformat()}")
@@ -149,11 +153,11 @@ def start_run(process: ProcessDef, started: date, subject: Ref | None = None, su
     return NewRun(new_id, f"runs/{new_id}.md", meta, body)
 
 
-def _fresh_line(text: str, step: Step, started: date) -> str:
+def _fresh_line(text: str, step: Step, started: date, calendar: BusinessCalendar) -> str:
     text = remove_field(remove_field(set_line_box(text, False), "done"), "applied")
     if not step.id_written:
         text = set_field(text, "id", step.id)
-    due = step.due.resolve(started, {}) if step.due else None
+    due = step.due.resolve(started, {}, calendar) if step.due else None
     return set_field(text, "due", due.isoformat()) if due else text
 
 
@@ -169,19 +173,19 @@ def done_dates(run: Checklist) -> dict[str, date]:
 
 def evaluate(
     run: Checklist, *, today: date, started: date | None = None, facts: Facts | None = None,
-    subject: Ref | None = None,
+    subject: Ref | None = None, calendar: BusinessCalendar = WEEKENDS_OFF,
 ) -> list[StepView]:
     """Every step's state on `today`: done, ready, blocked on steps or waiting on a condition."""
     done = done_dates(run)
     ticked = {s.id for s in run.steps if s.ticked}
-    return [_view(step, ticked, done, today, started, facts, subject) for step in run.steps]
+    return [_view(step, ticked, done, today, started, facts, subject, calendar) for step in run.steps]
 
 
 def _view(
     step: Step, ticked: set[str], done: Mapping[str, date], today: date, started: date | None,
-    facts: Facts | None, subject: Ref | None,
+    facts: Facts | None, subject: Ref | None, calendar: BusinessCalendar,
 ) -> StepView:
-    due = step.due.resolve(started, done) if step.due else None
+    due = step.due.resolve(started, done, calendar) if step.due else None
     pending = step.ticked != (step.done is not None)
     if step.ticked:
         return StepView(step, DONE, due, False, pending=pending)
@@ -222,6 +226,7 @@ def set_box(body: str, step_id: str, ticked: bool) -> str:
 def process_ticks(
     body: str, *, today: date, started: date | None = None, run_id: str = "", subject: Ref | None = None,
     facts: Facts | None = None, subject_kind: str | None = None, path: str = "", first_line: int = 1,
+    calendar: BusinessCalendar = WEEKENDS_OFF,
 ) -> TickResult:
     """Process every unprocessed tick and untick of a run; resolve the due dates now known.
 
@@ -235,11 +240,11 @@ def process_ticks(
     _require_subject(ticked, subject, path)
     unticked = [s for s in run.steps if not s.ticked and s.done is not None]
     for step in ticked:
-        _process_tick(edit, step, run, today, run_id, subject)
+        _process_tick(edit, step, run, today, run_id, subject, calendar)
     for step in unticked:
         _process_untick(edit, step, run, subject)
     edit.messages[:0] = _early_warnings(ticked, run, today, facts, subject)
-    resolved = _resolve_due(edit, run, ticked, unticked, started, today)
+    resolved = _resolve_due(edit, run, ticked, unticked, started, today, calendar)
     return TickResult(
         "".join(edit.lines), tuple(edit.effects), tuple(edit.messages), tuple(ticked), tuple(unticked), resolved
     )
@@ -260,7 +265,9 @@ def _require_subject(ticked: list[Step], subject: Ref | None, path: str) -> None
         raise ProcessProblems(problems)
 
 
-def _process_tick(edit: _Edit, step: Step, run: Checklist, today: date, run_id: str, subject: Ref | None) -> None:
+def _process_tick(
+    edit: _Edit, step: Step, run: Checklist, today: date, run_id: str, subject: Ref | None, calendar: BusinessCalendar
+) -> None:
     if step.applied is not None:
         if step.actions:
             edit.messages.append(
@@ -269,7 +276,8 @@ def _process_tick(edit: _Edit, step: Step, run: Checklist, today: date, run_id: 
     else:
         for number, action in enumerate(step.actions, 1):
             key = f"{run_id}/{step.id}/{number}"
-            edit.effects.append(to_effect(action, key=key, step=step.id, subject=subject, today=today))
+            effect = to_effect(action, key=key, step=step.id, subject=subject, today=today, calendar=calendar)
+            edit.effects.append(effect)
     edit.change(step, lambda t: set_field(remove_field(t, "applied"), "done", today.isoformat()))
 
 
@@ -305,7 +313,8 @@ def _early_warnings(
 
 
 def _resolve_due(
-    edit: _Edit, run: Checklist, ticked: list[Step], unticked: list[Step], started: date | None, today: date
+    edit: _Edit, run: Checklist, ticked: list[Step], unticked: list[Step], started: date | None, today: date,
+    calendar: BusinessCalendar,
 ) -> tuple[tuple[str, date], ...]:
     gone = {s.id for s in unticked}
     done = {s.id: s.done for s in run.steps if s.done is not None and s.id not in gone}
@@ -314,7 +323,7 @@ def _resolve_due(
     for step in run.steps:
         if step.due is None or step.due.fixed is not None:
             continue
-        day = step.due.resolve(started, done)
+        day = step.due.resolve(started, done, calendar)
         if day is not None:
             edit.change(step, partial(set_field, key="due", value=day.isoformat()))
             resolved.append((step.id, day))

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from obm_tui.model.calendar import BusinessCalendar
 from obm_tui.model.tickets import DONE_STATUSES
 
 ZERO = timedelta(0)
@@ -21,16 +22,20 @@ MAX_SEARCH_DAYS = 3 * 366
 
 @dataclass(frozen=True, slots=True)
 class BusinessHours:
-    """When the clocks run. `always` means 24/7; otherwise `windows` on `days` (0 = Monday)."""
+    """When the clocks run. `always` means 24/7; otherwise `windows` on `days` (0 = Monday),
+    except on `holidays` and on the business calendar's holidays (model/calendar.py)."""
 
     always: bool = True
     days: frozenset[int] = frozenset()
     windows: tuple[tuple[time, time], ...] = ()
     holidays: frozenset[date] = frozenset()
+    calendar: BusinessCalendar | None = None
 
     def windows_on(self, day: date) -> tuple[tuple[time, time], ...]:
         """The opening windows of one local day (none on closed days and holidays)."""
         if day.weekday() not in self.days or day in self.holidays:
+            return ()
+        if self.calendar is not None and self.calendar.is_holiday(day):
             return ()
         return self.windows
 

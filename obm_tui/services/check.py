@@ -115,3 +115,13 @@ def ledger_checks(vault: Vault, records: list[Record]) -> list[Problem]:
 
 
 EXTRA_CHECKS.append(ledger_checks)
+
+
+def calendar_checks(vault: Vault, records: list[Record]) -> list[Problem]:
+    """Settings of the business calendar that cannot be used (`[calendar]`, `[care.hours] holidays`)."""
+    from obm_tui.services.calendar import calendar_problems
+
+    return [Problem(".obm/config.toml", 0, reason) for reason in calendar_problems(vault)]
+
+
+EXTRA_CHECKS.append(calendar_checks)

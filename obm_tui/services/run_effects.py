@@ -27,6 +27,7 @@ from obm_tui.model.actions import (
     SetField,
     StartRun,
 )
+from obm_tui.model.calendar import BusinessCalendar
 from obm_tui.model.conditions import Facts, Ref
 from obm_tui.model.durations import DurationError, parse_duration
 from obm_tui.model.errors import UsageError, ValidationError
@@ -36,6 +37,7 @@ from obm_tui.model.inputs import parse_input
 from obm_tui.model.kinds import KIND_BY_FOLDER, KINDS, Kind
 from obm_tui.model.merge import DELETED
 from obm_tui.model.records import Record, validate
+from obm_tui.services.calendar import business_calendar
 from obm_tui.services.drafts import fill_data, find_template, template_values
 from obm_tui.services.facts import find_record
 from obm_tui.services.run_files import load_process, new_run, run_exists, run_ref_of
@@ -121,7 +123,7 @@ def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, s
     values = template_values(vault, subject, today)
     data = {str(k): fill_data(v, values, unknown) for k, v in template.data.items() if k not in ("type", "id")}
     body = fill_data(template.body, values, unknown)
-    data = _resolve_dates(kind, data, today)
+    data = _resolve_dates(kind, data, today, business_calendar(vault))
     if subject is not None:
         data.setdefault(subject.kind, f"[[{subject.id}]]")
     data["run"] = f"[[{run.id}]]"
@@ -154,7 +156,7 @@ def _refuse_invalid(kind: Kind, data: Mapping[str, Any], stem: str, template: st
                               f"{'; '.join(problems)}{missing}")
 
 
-def _resolve_dates(kind: Kind, data: dict[str, Any], today: date) -> dict[str, Any]:
+def _resolve_dates(kind: Kind, data: dict[str, Any], today: date, calendar: BusinessCalendar) -> dict[str, Any]:
     """Date fields written `today` or `+14d` in a template become dates counted from the tick's day."""
     out = dict(data)
     for name, value in data.items():
@@ -166,7 +168,7 @@ def _resolve_dates(kind: Kind, data: dict[str, Any], today: date) -> dict[str, A
             out[name] = today.isoformat()
         elif text.startswith("+"):
             try:
-                out[name] = parse_duration(text).add_to(today).isoformat()
+                out[name] = parse_duration(text).add_to(today, calendar).isoformat()
             except DurationError as exc:
                 raise ValidationError(f"template field {name}: {exc}") from None
     return out

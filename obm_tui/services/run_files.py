@@ -22,6 +22,7 @@ from obm_tui.model.fact_values import link_target
 from obm_tui.model.records import Record
 from obm_tui.model.run_engine import NewRun, evaluate, parse_run, run_status
 from obm_tui.model.run_engine import start_run as engine_start_run
+from obm_tui.services.calendar import business_calendar
 from obm_tui.services.facts import VaultFacts, find_record
 from obm_tui.vault.store import Vault
 
@@ -105,14 +106,15 @@ def new_run(vault: Vault, process: ProcessDef, subject: Record | None, started: 
     (`2026-11-06-restock-product-cal-2027`), `extra` fields, and its status from the start."""
     ref = Ref(subject.kind, subject.id) if subject is not None else None
     try:
-        made = engine_start_run(process, started, ref, subject.title if subject is not None else "")
+        calendar = business_calendar(vault)
+        made = engine_start_run(process, started, ref, subject.title if subject is not None else "", calendar)
         run_id = ids.run_id(started, process.id, subject.id if subject is not None else None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     meta: dict[str, str] = {**made.front_matter, "id": run_id}
     kind = subject.kind if subject is not None else "none"
     views = evaluate(parse_run(made.body, subject_kind=kind), today=started, started=started,
-                     facts=facts or VaultFacts(vault), subject=ref)
+                     facts=facts or VaultFacts(vault), subject=ref, calendar=calendar)
     meta["status"] = run_status(views).status if views else "active"
     meta |= dict(extra or {})
     return NewRun(run_id, f"runs/{run_id}.md", meta, made.body)

@@ -22,6 +22,7 @@ from obm_tui.model.run_engine import (
     run_status,
 )
 from obm_tui.services.agenda import AgendaItem
+from obm_tui.services.calendar import business_calendar
 from obm_tui.services.facts import VaultFacts
 from obm_tui.services.run_files import OPEN, RunContext, process_def, run_context
 from obm_tui.vault.frontmatter import read_document
@@ -51,7 +52,7 @@ def run_view(vault: Vault, run: Record, today: date, facts: VaultFacts | None = 
     ctx = run_context(vault, run)
     checklist, data = _read(vault, run, ctx.subject_kind)
     views = evaluate(checklist, today=today, started=ctx.started, facts=facts or VaultFacts(vault),
-                     subject=ctx.subject)
+                     subject=ctx.subject, calendar=business_calendar(vault))
     current = str(data.get("status") or "active")
     status = run_status(views, current) if views else RunStatus(current, 0, 0)
     return RunView(run, ctx, checklist, tuple(views), status)

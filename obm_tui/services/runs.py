@@ -36,6 +36,7 @@ from obm_tui.model.run_engine import (
     run_status,
     set_box,
 )
+from obm_tui.services.calendar import business_calendar
 from obm_tui.services.drafts import Draft, email_draft
 from obm_tui.services.facts import VaultFacts
 from obm_tui.services.run_effects import EffectPlan, PlannedFacts, plan_effects
@@ -176,11 +177,13 @@ def process_run(vault: Vault, run: Record, now: datetime, *, body: str | None = 
     checklist = parse_run(text, subject_kind=ctx.subject_kind, path=run.path, first_line=doc.body_line)
     if body is None and not _pending(checklist) and (checklist.problems or current not in OPEN):
         return None  # nothing to process (`obm check` lists mistakes; a finished run is left as it is)
+    calendar = business_calendar(vault)
     result = process_ticks(text, today=today, started=ctx.started, run_id=run.id, subject=ctx.subject,
-                           facts=facts, subject_kind=ctx.subject_kind, path=run.path, first_line=doc.body_line)
+                           facts=facts, subject_kind=ctx.subject_kind, path=run.path, first_line=doc.body_line,
+                           calendar=calendar)
     plan = plan_effects(vault, result.effects, run=run, subject=ctx.subject_record, today=today)
     views = evaluate(parse_run(result.body, subject_kind=ctx.subject_kind), today=today, started=ctx.started,
-                     facts=PlannedFacts(facts, plan), subject=ctx.subject)
+                     facts=PlannedFacts(facts, plan), subject=ctx.subject, calendar=calendar)
     status = run_status(views, current) if views else RunStatus(current, 0, 0)
     changes = _status_changes(doc.data, status)
     if not result.changed and text == doc.body and not changes:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from obm_tui.model.checklist import parse_checklist, parse_process, slug
+from obm_tui.model.checklist import parse_checklist, parse_process
+from obm_tui.model.ids import slug, slug_words
 from obm_tui.model.inline_fields import (
     find_fields,
     remove_field,
@@ -147,9 +148,16 @@ def test_generated_id_does_not_take_an_explicit_one() -> None:
 
 
 def test_long_text_slug_is_cut_at_a_word() -> None:
-    made = slug("Send the welcome email with a calendar link to book the first strategy call")
+    body = "- [ ] Send the welcome email with a calendar link to book the first strategy call\n"
+    made = parse_checklist(body).steps[0].id
     assert made == "send-the-welcome-email-with-a-calendar-link-to"
     assert len(made) <= 48
+
+
+@pytest.mark.parametrize("text", ["Visit the Łódź office", "Straße & œuvre", "Café crème ½ off", "日本語 call"])
+def test_step_ids_and_record_ids_are_one_slug(text: str) -> None:
+    """One slug function for the vault (model/ids.py): a step's id is the record slug of its text."""
+    assert parse_checklist(f"- [ ] {text}\n").steps[0].id == slug_words(text, 48) == slug(text, 48)
 
 
 def test_after_lists_and_aliases() -> None:
