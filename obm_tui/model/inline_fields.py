@@ -2,21 +2,31 @@
 
 Reading finds each field's span so that writing can change one value, add or drop one field,
 or flip one box, and leave every other character of the line as it was.
+
+Fields are found as Dataview finds them (its `extractInlineFields` and `canonicalizeVarName`):
+after an opening `[` or `(`, the key is everything up to the first `::` (trimmed; it may hold
+spaces, emoji, `!` and other punctuation, but no bracket), and the value runs to the matching
+closing bracket (nested brackets of the same kind and `\\`-escaped characters do not close it).
+A key is then known by its canonical name: letters, digits, `_` and `-` lower-cased, emoji kept,
+each run of spaces one `-`, anything else dropped (`[Due Date:: x]` is `due-date`, `[⭐ rating:: 5]`
+is `⭐-rating`, `[owner!:: me]` is `owner`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-_KEY_RE = re.compile(r"\s*([A-Za-z][\w-]*)\s*::")
+_EMOJI_JOINERS = "\u200d\ufe0f\ufe0e\u20e3"  # zero-width joiner, variation selectors, keycap
 _TASK_RE = re.compile(r"^([-*+])([ \t]+)\[(.)\](?=[ \t]|$)")
 _CLOSE = {"[": "]", "(": ")"}
 
 
 @dataclass(frozen=True, slots=True)
 class InlineField:
-    """One inline field: its key (lowercase), value (stripped) and where it sits in the line."""
+    """One inline field: its key (canonical: see the module doc), value (stripped) and where it
+    sits in the line."""
 
     key: str
     value: str
@@ -53,25 +63,57 @@ def find_fields(text: str) -> list[InlineField]:
 
 def _field_at(text: str, start: int) -> InlineField | None:
     opening = text[start]
-    match = _KEY_RE.match(text, start + 1)
-    if match is None:
+    separator = text.find("::", start + 1)
+    if separator < 0:
         return None
-    end = _matching(text, match.end(), opening)
+    raw_key = text[start + 1 : separator]
+    if any(char in raw_key for char in "[]()"):
+        return None
+    key = canonical_key(raw_key)
+    if not key:
+        return None
+    value_at = separator + 2
+    end = _matching(text, value_at, opening)
     if end is None:
         return None
-    raw = text[match.end() : end]
-    value_start = match.end() + len(raw) - len(raw.lstrip())
+    raw = text[value_at:end]
+    value_start = value_at + len(raw) - len(raw.lstrip())
     value_end = end - (len(raw) - len(raw.rstrip()))
     value_end = max(value_end, value_start)
-    return InlineField(match.group(1).lower(), text[value_start:value_end], start, end + 1, value_start, value_end)
+    return InlineField(key, text[value_start:value_end], start, end + 1, value_start, value_end)
+
+
+def canonical_key(raw: str) -> str:
+    """A field's name as Dataview canonicalizes it: `Due Date` -> `due-date`, `⭐ rating` ->
+    `⭐-rating`, `owner!` -> `owner` ("" when nothing is left)."""
+    out: list[str] = []
+    for word in raw.split():
+        out.append("".join(char.lower() if _name_char(char) else char if _emoji_char(char) else ""
+                           for char in word))
+    return "-".join(out) if raw.strip() else ""
+
+
+def _name_char(char: str) -> bool:
+    return char.isalpha() or char in "0123456789_-"
+
+
+def _emoji_char(char: str) -> bool:
+    return char in _EMOJI_JOINERS or unicodedata.category(char) in ("So", "Sk") and ord(char) > 0x2000
 
 
 def _matching(text: str, pos: int, opening: str) -> int | None:
-    depth, closing = 0, _CLOSE[opening]
+    depth, closing, escaped = 0, _CLOSE[opening], False
     for index in range(pos, len(text)):
-        if text[index] == opening:
+        char = text[index]
+        if char == "\\":
+            escaped = not escaped
+            continue
+        if escaped:
+            escaped = False
+            continue
+        if char == opening:
             depth += 1
-        elif text[index] == closing:
+        elif char == closing:
             if depth == 0:
                 return index
             depth -= 1
