@@ -29,7 +29,7 @@ FRAGMENTS = [
     "w18: !!binary aGk=", '"w21\\n": x', "w22: x\n\n# c\n\n", "<<: {a: 1}",
 ]  # fmt: skip
 NEW_VALUES: list[Any] = ["x", "two\nlines\n", ["a", "b"], {"k": "v"}, DELETE, None, "a\n   \n", True]
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @SETTINGS
@@ -47,7 +47,8 @@ def test_the_writer_edits_or_refuses_in_words(fragments: list[str], nl: str, dat
         out = set_fields(doc, {key: value})
     except WriteError as exc:
         assert exc.message.startswith("obm cannot edit this record")
-        assert edit_refusal(doc) is not None or value not in ("x", DELETE)
+        if value is DELETE or (key not in doc.data and value == "x"):  # what `obm check` tries
+            assert edit_refusal(doc) is not None
         return
     expected = {k: v for k, v in doc.data.items() if k != key}
     if value is not DELETE:
