@@ -78,7 +78,7 @@ def _step(steps: int) -> int:
 @lru_cache(maxsize=256)
 def public_holidays(country: str, subdivision: str, year: int) -> frozenset[date]:
     """A country's (and region's) public holidays in one year."""
-    import holidays  # lazily: a few hundred ms, and only vaults that name a country need it
+    import holidays  # lazily: about a second on first use, and only vaults that name a country need it
 
     found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
     return frozenset(found)
@@ -119,14 +119,23 @@ def parse_country(country: Any, subdivision: Any) -> tuple[str, str]:
     code, region = country.strip().upper(), subdivision.strip().upper()
     if not code:
         return "", ""
+    reason = _unknown_country(code, region)
+    if reason:
+        raise CalendarError(reason)
+    return code, region
+
+
+@lru_cache(maxsize=64)
+def _unknown_country(code: str, region: str) -> str:
     import holidays
 
-    supported = holidays.list_supported_countries()
-    if code not in supported:
-        raise CalendarError(f"unknown country {country!r}: use an ISO 3166 code like US, GB, DE or FR")
-    if region and region not in supported[code]:
-        raise CalendarError(f"unknown subdivision {subdivision!r} of {code}: use one of {', '.join(supported[code])}")
-    return code, region
+    try:
+        holidays.country_holidays(code, subdiv=region or None)
+    except NotImplementedError:
+        if region and not _unknown_country(code, ""):
+            return f"unknown subdivision {region!r} of {code}: use its ISO 3166-2 code, like CA for California"
+        return f"unknown country {code!r}: use an ISO 3166 code like US, GB, DE or FR"
+    return ""
 
 
 def load_calendar(data: Mapping[str, Any]) -> tuple[BusinessCalendar, tuple[str, ...]]:
