@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from obm_tui.importers.csvrows import CsvRefused, RowReport, cell, column_index, missing_columns, odd_cell, read_rows
 from obm_tui.model.fields import INT_RE, MAX_WHOLE, FieldValueError, to_money, whole_number
+from obm_tui.model.ids import sku_key, sku_text
 
 REQUIRED = {"name": "Name", "created at": "Created at", "lineitem quantity": "Lineitem quantity",
             "lineitem sku": "Lineitem sku"}
@@ -137,8 +138,7 @@ def _blocks(rows: list[tuple[int, list[str]]], index: dict[str, int]) -> tuple[l
 class _Reader:
     def __init__(self, index: dict[str, int], known_skus: Collection[str], imported: Collection[str]) -> None:
         self.index = index
-        self.known = set(known_skus)
-        self.folded = {sku.casefold(): sku for sku in known_skus}
+        self.known = {sku_key(sku): sku for sku in known_skus}
         self.imported = {order_number(n) for n in imported}
 
     def get(self, cells: list[str], key: str) -> str:
@@ -170,10 +170,10 @@ class _Reader:
         price = self.get(cells, "lineitem price")
         if price and _money(price) is None:
             return RowReport(row, "", "rejected", f"Lineitem price: expected an amount like 12.50, got {price[:60]!r}")
-        if sku not in self.known:
-            hint = f" (did you mean {self.folded[sku.casefold()]}?)" if sku.casefold() in self.folded else ""
-            return RowReport(row, "", "rejected", f"unknown SKU {sku}{hint}")
-        return OrderLine(sku, qty, self.get(cells, "lineitem name"), _money(price), row)
+        known = self.known.get(sku_key(sku))
+        if known is None:
+            return RowReport(row, "", "rejected", f"unknown SKU {sku_text(sku)}")
+        return OrderLine(known, qty, self.get(cells, "lineitem name"), _money(price), row)
 
     def order(self, block: _Block) -> tuple[Order | None, list[RowReport]]:
         number, (first, first_cells) = order_number(block.name), block.rows[0]
@@ -198,7 +198,7 @@ class _Reader:
             others = [RowReport(n, key, "rejected", f"order not imported ({cause})")
                       for n, _ in block.rows if n not in {r.row for r in bad}]
             return None, sorted([*bad, *others], key=lambda r: r.row)
-        ok = [RowReport(line.row, key, "ok", f"{line.sku} x {line.qty}") for line in lines]
+        ok = [RowReport(line.row, key, "ok", f"{sku_text(line.sku)} x {line.qty}") for line in lines]
         reports = sorted([*reports, *ok], key=lambda r: r.row)
         if not lines or created is None:
             return None, reports
@@ -209,7 +209,8 @@ class _Reader:
 
 
 def parse_orders(data: bytes, known_skus: Collection[str], imported: Collection[str] = ()) -> ShopifyImport:
-    """Read a Shopify orders export. `known_skus`: the vault's products; `imported`: order
+    """Read a Shopify orders export. `known_skus`: the vault's products (a row's SKU matches one
+    whatever its case, and the line carries the vault's spelling); `imported`: order
     numbers already recorded. Never raises: a bad file comes back with `refused` set."""
     try:
         header, rows = read_rows(data)

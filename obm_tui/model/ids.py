@@ -1,7 +1,8 @@
 """Record ids: slugs made from titles, safe as file names, unique, and collision-free across clones.
 
 - slug kinds (clients, processes): `fred-smith`, `-2`, `-3` … when taken in this vault;
-- sku kinds (products): the SKU itself, upper case (`MUG-01`);
+- sku kinds (products): the SKU itself, spelled as the store spells it (`MUG-01`, `53075587-pink-s`),
+  matched without regard to case;
 - serial kinds (tickets, invoices, purchase orders): `T-261123-K7Q` — prefix, date, three random
   Crockford base-32 characters, so two clones creating tickets the same day do not clash after a
   merge; the file name adds a readable slug: `tickets/T-261123-K7Q-refund-for-mug.md`;
@@ -23,7 +24,8 @@ from slugify import slugify
 from obm_tui.model.errors import UsageError
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-SKU_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
+SKU_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._ -]{0,38}[A-Za-z0-9._-])?$")
+MAX_SKU = 40
 MAX_SLUG = 60
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
@@ -58,12 +60,23 @@ def unique(base: str, taken: Container[str]) -> str:
 
 
 def sku_id(sku: str) -> str:
-    """A product's id is its SKU in upper case; refuse anything unsafe as a file name."""
-    text = sku.strip().upper()
-    if not SKU_RE.match(text):
-        raise UsageError(f"SKU {sku!r} must be letters, digits, '.', '_' or '-' (at most 40), "
+    """A product's id is its SKU as the store spells it (case kept, outer spaces dropped); refuse
+    anything unsafe as a file name. Inner spaces are allowed (`TOTE 02`), one at a time."""
+    text = sku.strip()
+    if not SKU_RE.match(text) or "  " in text:
+        raise UsageError(f"SKU {sku!r} must be letters, digits, '.', '_', '-' or single spaces (at most {MAX_SKU}), "
                          "starting with a letter or digit")
     return text
+
+
+def sku_key(sku: str) -> str:
+    """What two spellings of one SKU share: `mug-01` and `MUG-01` are the same product."""
+    return sku.strip().casefold()
+
+
+def sku_text(sku: str) -> str:
+    """A SKU as written in a message: quoted when it holds a space (`"TOTE 02"`), else as is."""
+    return f'"{sku}"' if " " in sku else sku
 
 
 def serial_id(prefix: str, day: date, suffix: str) -> str:

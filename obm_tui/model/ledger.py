@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 
 from obm_tui.model.errors import Problem, ValidationError
 from obm_tui.model.fields import MAX_WHOLE, FieldValueError, whole_number
+from obm_tui.model.ids import sku_text
 from obm_tui.model.row_merge import Row, content_ids, merge_rows, new_row_id
 
 MOVEMENTS = ("receive", "ship", "adjust", "count")
@@ -386,6 +387,7 @@ def _add_cell(line: str, text: str) -> str:
 def commit_message(sku: str, movement: Movement) -> str:
     """`stock MUG-01: shipped 3 (order 1042), 14 -> 11` and the like."""
     ref = f" ({movement.ref})" if movement.ref else ""
+    sku = sku_text(sku)
     if movement.kind == "count":
         return f"stock {sku}: counted {movement.on_hand}, matches"
     words = {"receive": f"received {movement.qty}", "ship": f"shipped {-movement.qty}",

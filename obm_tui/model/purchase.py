@@ -14,6 +14,7 @@ from typing import Any
 
 from obm_tui.model.errors import ValidationError
 from obm_tui.model.fields import FieldValueError, to_int, to_money
+from obm_tui.model.ids import sku_key
 
 TRANSITIONS: Mapping[str, tuple[str, ...]] = {
     "draft": ("ordered", "cancelled"),
@@ -137,7 +138,7 @@ def status_of(lines: Sequence[POLine]) -> str:
 def _allocate(lines: list[POLine], sku: str, qty: int, po_id: str) -> None:
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
         raise PurchaseError(f"{po_id} {sku}: the units received must be a whole number above 0, got {qty!r}")
-    matching = [i for i, line in enumerate(lines) if line.sku == sku]
+    matching = [i for i, line in enumerate(lines) if sku_key(line.sku) == sku_key(sku)]
     if not matching:
         raise PurchaseError(f"{po_id} has no line for {sku}")
     outstanding = sum(lines[i].outstanding for i in matching)

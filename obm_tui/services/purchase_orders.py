@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from obm_tui.model import purchase
+from obm_tui.model import ids, purchase
 from obm_tui.model.errors import UsageError, ValidationError
 from obm_tui.model.fields import FieldValueError, to_int
 from obm_tui.model.kinds import KINDS
@@ -49,7 +49,7 @@ def parse_line_args(args: Sequence[str]) -> dict[str, int | None]:
         sku = sku.strip()
         if not sku:
             raise UsageError(f"expected SKU=QTY, got {arg!r}")
-        if sku.upper() in {s.upper() for s in lines}:
+        if ids.sku_key(sku) in {ids.sku_key(s) for s in lines}:
             raise UsageError(f"{sku} is given twice")
         if not sep:
             lines[sku] = None
@@ -87,7 +87,7 @@ def new_order(vault: Vault, supplier: str, lines: Mapping[str, int | None], *, t
             line["unit_cost"] = str(product.data["unit_cost"])
         raw_lines.append(line)
     kind = KINDS["purchase-order"]
-    shown = ", ".join(f"{line['sku']} {line['qty']}" for line in raw_lines)
+    shown = ", ".join(f"{ids.sku_text(line['sku'])} {line['qty']}" for line in raw_lines)
     title = (title or "").strip() or f"Restock {shown}"
     record_id, stem = make_id(vault, kind, title, {}, datetime.combine(today, time()))
     data = {"type": "purchase-order", "id": record_id, "title": title, "supplier": supplier.strip(),
@@ -123,7 +123,8 @@ def _longest_lead_time(vault: Vault, record: Record) -> int | None:
     lines, _ = purchase.parse_lines(record.data.get("lines"))
     days = []
     for line in lines:
-        product = vault.index.get("product", line.sku)
+        product = next((r for r in vault.records("product", archived=True)
+                        if ids.sku_key(r.id) == ids.sku_key(line.sku)), None)
         if product is not None and product.value("lead_time_days"):
             days.append(int(product.value("lead_time_days")))
     return max(days) if days else None

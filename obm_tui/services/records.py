@@ -87,8 +87,10 @@ def make_id(vault: Vault, kind: Kind, title: str, fields: Mapping[str, Any], whe
     taken = vault.index.ids(kind.name)
     if kind.id_style == "sku":
         record_id = ids.sku_id(str(fields.get("sku") or title))
-        if record_id.casefold() in taken:
-            raise ValidationError(f"a product with SKU {record_id} exists already")
+        if ids.sku_key(record_id) in taken:
+            same = next((r.id for r in vault.records("product", archived=True)
+                         if ids.sku_key(r.id) == ids.sku_key(record_id)), record_id)
+            raise ValidationError(f"a product with SKU {ids.sku_text(same)} exists already (SKUs ignore case)")
         return record_id, record_id
     if kind.id_style == "serial":
         record_id = _fresh(lambda: ids.serial_id(kind.id_prefix, when.date(), ids.random_suffix()), taken)

@@ -24,6 +24,7 @@ from obm_tui.model.forecast import (
     load_stock_config,
     shortage_key,
 )
+from obm_tui.model.ids import sku_key
 from obm_tui.model.ledger import Movement, StockError
 from obm_tui.model.purchase import PurchaseOrder, incoming, parse_lines
 from obm_tui.model.records import Record
@@ -196,11 +197,11 @@ def _file_line(doc: Document, problem: Problem) -> int:
 
 
 def _open_orders_by_sku(orders: Iterable[PurchaseOrder]) -> dict[str, tuple[str, ...]]:
-    """SKU -> the open purchase orders (draft, ordered, partial) with a line for it, in order."""
+    """SKU key (`sku_key`) -> the open purchase orders (draft, ordered, partial) with a line for it, in order."""
     found: dict[str, list[str]] = {}
     for order in orders:
         if order.status in OPEN_PO_STATUSES:
-            for sku in dict.fromkeys(line.sku for line in order.lines):
+            for sku in dict.fromkeys(sku_key(line.sku) for line in order.lines):
                 found.setdefault(sku, []).append(order.id)
     return {sku: tuple(ids) for sku, ids in found.items()}
 
@@ -209,19 +210,21 @@ def forecast_all(vault: Vault, today: date) -> list[ProductForecast]:
     """Every product's forecast on `today`, by SKU."""
     config = stock_config(vault)
     orders = purchase_orders(vault)
-    coming = incoming(order for _, order in orders)
+    coming: dict[str, int] = {}
+    for sku, units in incoming(order for _, order in orders).items():  # `mug-01` and `MUG-01` add up
+        coming[sku_key(sku)] = coming.get(sku_key(sku), 0) + units
     open_orders = _open_orders_by_sku(order for _, order in orders)
     results = []
     for record in sorted(vault.records("product"), key=lambda r: r.id):
         movements, problems = _ledger(vault, record)
-        open_ids = open_orders.get(record.id, ())
+        open_ids = open_orders.get(sku_key(record.id), ())
         try:
             levels = Levels.from_fields(record.data)
         except FieldValueError as exc:
             results.append(ProductForecast(record, None, movements, (f"{record.path}: {exc}", *problems), open_ids))
             continue
         levels = Levels(record.id, levels.on_hand, levels.reorder_point, levels.reorder_qty, levels.lead_time_days)
-        result = forecast(levels, movements, coming.get(record.id, 0), today, config)
+        result = forecast(levels, movements, coming.get(sku_key(record.id), 0), today, config)
         results.append(ProductForecast(record, result, movements, problems, open_ids))
     return results
 

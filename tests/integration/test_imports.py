@@ -144,7 +144,7 @@ def line(name: str, sku: str, qty: str, *, first: bool = True, shipping: str = "
 
 EXPORT = orders_csv(
     line("#1301", "MUG-CLASSIC", "2"), line("#1301", "TOTE-CANVAS", "1", first=False),
-    line("#1302", "mug-classic", "1"),  # unknown SKU: the order is rejected
+    line("#1302", "MUG-GIANT", "1"),  # unknown SKU: the order is rejected
     line("#1252", "MUG-CLASSIC", "3"),  # already in the ledger
     line("#1303", "PLAN-2027", "60"),  # more than on hand: rejected
     line("#1304", "", "1", shipping="false"),  # a digital item
@@ -160,7 +160,7 @@ def test_shopify_orders_become_shipments_once(sample_copy: Path) -> None:  # noq
     assert sorted(git_out(sample_copy, "show", "--name-only", "--format=", "HEAD").split()) == [
         "stock/MUG-CLASSIC.md", "stock/TOTE-CANVAS.md"]
     report = {r.row: (r.status, r.reason) for r in result.rows}
-    assert report[4] == ("rejected", "unknown SKU mug-classic (did you mean MUG-CLASSIC?)")
+    assert report[4] == ("rejected", "unknown SKU MUG-GIANT")
     assert report[5] == ("skipped", "already imported")
     assert report[6] == ("rejected", "order not imported (cannot ship 60 of PLAN-2027: only 52 on hand)")
     mug = ledger.parse(vault.read_body(vault.find("MUG-CLASSIC", "product"))).movements[-1]

@@ -41,11 +41,21 @@ def test_unique_adds_numbers_case_insensitively() -> None:
     assert ids.unique("fred", set()) == "fred"
 
 
-@pytest.mark.parametrize("sku", ["../x", "", "a b", "X" * 41, "-MUG"],
-                         ids=["traversal", "empty", "space", "long", "dash"])
+@pytest.mark.parametrize("sku", ["../x", "", "a  b", "X" * 41, "-MUG", "a/b", "a\tb"],
+                         ids=["traversal", "empty", "double-space", "long", "dash", "slash", "tab"])
 def test_bad_skus_are_refused(sku: str) -> None:
     with pytest.raises(UsageError):
         ids.sku_id(sku)
+
+
+@pytest.mark.parametrize(("sku", "expected", "shown"), [
+    ("53075587-pink-s", "53075587-pink-s", "53075587-pink-s"),
+    (" MUG-01 ", "MUG-01", "MUG-01"),
+    ("TOTE 02", "TOTE 02", '"TOTE 02"'),
+], ids=["lower-case-kept", "outer-spaces", "inner-space-quoted"])
+def test_skus_keep_their_spelling(sku: str, expected: str, shown: str) -> None:
+    assert ids.sku_id(sku) == expected and ids.sku_text(expected) == shown
+    assert ids.sku_key(expected) == ids.sku_key(expected.upper())
 
 
 def test_serial_and_run_ids() -> None:
