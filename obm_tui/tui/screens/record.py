@@ -40,6 +40,7 @@ class RecordScreen(ObmScreen):
         self.deleted = False
         self.edit_base: dict[str, Record] = {}  # field -> the version its edit started from
         self._retargeted = False
+        self._first_field = True  # focus the first field once this record's rows are mounted
 
     def compose(self) -> ComposeResult:
         yield ScreenTabs()
@@ -56,9 +57,6 @@ class RecordScreen(ObmScreen):
     def on_mount(self) -> None:
         self.query_one("#raw").display = False
         self.refresh_data(None)
-        first = next(iter(self.query(FieldRow)), None)
-        if first is not None:
-            first.focus()
 
     def retarget(self, path: str) -> None:
         """Show another record here when the screen is pushed again (the app keeps one record
@@ -72,19 +70,22 @@ class RecordScreen(ObmScreen):
         self.query_one("#body", Static).update("")
         self.query_one("#raw", Static).update("")
         self._retargeted = True
+        self._first_field = True
 
     def on_screen_resume(self) -> None:
         if not self._retargeted:
             return  # back from a dialog or another screen: ObmScreen refreshes if the vault changed
         self._retargeted = False
+        self._first_field = True  # focus the first field once this record's rows are mounted
         self.refresh_data(None)
         self.query_one("#body-scroll", VerticalScroll).scroll_home(animate=False)
-        self.call_after_refresh(self._focus_first_field)  # once the new record's rows are mounted
 
     def _focus_first_field(self) -> None:
-        rows = self.query(FieldRow)
-        if rows:
-            rows.first().focus()
+        """Once the rows are mounted: the first field, when the record is new here or nothing has
+        the focus (Textual's auto-focus may have put it on the body meanwhile)."""
+        if self._first_field or self.focused is None:
+            self._first_field = False
+            self.query_one(FieldForm).focus_first()
 
     @property
     def editable(self) -> bool:
@@ -103,8 +104,7 @@ class RecordScreen(ObmScreen):
         self.record = record
         self._show_head(record)
         self.query_one(FieldForm).set_record(record, self.editable)
-        if self.query(FieldRow) and not any(r.has_focus for r in self.query(FieldRow)) and self.focused is None:
-            self.query(FieldRow).first().focus()
+        self.call_after_refresh(self._focus_first_field)
         run_blocking(self, lambda: self._read_body(record), done=self._show_body, label="Reading the record",
                      group="body", exclusive=True)
 
