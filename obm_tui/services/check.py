@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from obm_tui.model.errors import Problem
 from obm_tui.model.ledger import OVERSOLD
 from obm_tui.model.records import Record
-from obm_tui.vault.paths import CONFLICT_DIR, LEGACY_CONFLICT_DIR, record_of_conflict_copy
 from obm_tui.vault.store import Vault
 
 
@@ -85,23 +83,15 @@ EXTRA_CHECKS.append(process_checks)
 def kept_conflicts(vault: Vault, records: list[Record]) -> list[Problem]:
     """Versions kept in `conflicts/` (a save that collided, a merge between clones that changed
     one field on both sides; committed, so every clone lists them) and in the older, untracked
-    `.obm/conflicts/`, each listed on its record until it is deleted."""
+    `.obm/conflicts/`, each listed on its record until it is removed (services/conflicts.py;
+    the app's Problems can discard one or take it)."""
+    from obm_tui.services.conflicts import kept_versions
+
     known = {r.path for r in records}
-    found = []
-    for folder in (CONFLICT_DIR, LEGACY_CONFLICT_DIR):
-        for name in _kept_names(vault.root / folder):
-            rel = record_of_conflict_copy(name)
-            where = rel if rel in known else f"{folder}/{name}"
-            found.append(Problem(where, 0, f"another version is kept in {folder}/{name}: "
-                                           "compare it with this file, keep what is right, then delete it"))
-    return found
-
-
-def _kept_names(folder: Path) -> list[str]:
-    try:
-        return sorted(p.name for p in folder.iterdir() if p.suffix == ".md" and not p.name.startswith("."))
-    except OSError:
-        return []
+    return [Problem(kept.record if kept.record in known else kept.path, 0,
+                    f"another version is kept in {kept.path}: compare it with this file, keep what is right, "
+                    "then delete it (in the app: Problems, x discards it, t takes it)")
+            for kept in kept_versions(vault.root)]
 
 
 EXTRA_CHECKS.append(kept_conflicts)

@@ -146,14 +146,18 @@ def set_fields(vault: Vault, ref: str, pairs: Mapping[str, str]) -> SaveResult:
 
 
 def update(vault: Vault, record: Record, changes: Mapping[str, Any], *, body: str | None = None,
-           base_body: str | None = None) -> SaveResult:
-    """Save raw field changes (DELETED removes) with a message naming each change."""
+           base_body: str | None = None, resolves: str = "") -> SaveResult:
+    """Save raw field changes (DELETED removes) with a message naming each change. `resolves`: the
+    version kept aside by a conflict this save settles, removed in the same commit."""
     real = {k: v for k, v in changes.items() if record.data.get(k, DELETED) != v}
     shown = {k: v for k, v in real.items() if v is not DELETED}
     deleted = [k for k, v in real.items() if v is DELETED]
     body_changed = body is not None and body != base_body
     message = change_message(record.kind, record.id, record.data, shown, deleted, body_changed)
-    return vault.update(record, real, message, body=body if body_changed else None, base_body=base_body)
+    if resolves:
+        message += f" (conflict resolved: {resolves} removed)"
+    return vault.update(record, real, message, body=body if body_changed else None, base_body=base_body,
+                        discard=(resolves,) if resolves else ())
 
 
 def delete_record(vault: Vault, ref: str) -> str | None:

@@ -124,6 +124,10 @@ ACTIONS: tuple[Action, ...] = (
     # --- problems -----------------------------------------------------------------------------
     Action("problems.editor", "e", "open_editor", "Fix in editor", "Open the file at the problem's line in $EDITOR"),
     Action("problems.refresh", "r", "refresh_problems", "Check again", "Run the vault check again"),
+    Action("problems.discard", "x", "discard_kept", "Discard copy",
+           "A version kept by a conflict: delete the copy, the record stays as it is (one commit)"),
+    Action("problems.take", "t", "take_kept", "Take copy",
+           "A version kept by a conflict: make it the record's file and delete the copy (one commit)"),
     # --- dialogs ------------------------------------------------------------------------------
     Action("dialog.confirm", "y", "confirm", "Yes", "Confirm"),
     Action("dialog.cancel", "escape", "cancel", "Cancel", "Close the dialog; nothing changes"),

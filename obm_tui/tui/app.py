@@ -14,7 +14,7 @@ from textual import work
 from textual.app import App
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from obm_tui.model.records import Record
 from obm_tui.tui import flows
@@ -78,6 +78,7 @@ class ObmApp(App[None]):
         self._changed_all = False
         self._changed_lock = threading.Lock()
         self._busy: dict[int, tuple[str, float]] = {}
+        self._busy_workers: dict[int, Worker[Any]] = {}  # a token ends with its worker, whatever happens
         self._busy_next = 0
         self._watcher: Any = None
         self._record_screen: Any = None  # the RecordScreen reused by open_record
@@ -241,11 +242,23 @@ class ObmApp(App[None]):
         self._busy[self._busy_next] = (label, time.monotonic())
         return self._busy_next
 
+    def busy_with(self, token: int, worker: Worker[Any]) -> None:
+        """The work of `token` runs in `worker`: a worker cancelled before its thread started (a
+        newer one of an exclusive group, a closed screen) never calls `busy_end`, and its label
+        would spin in the status bar until quit — `_busy_tick` drops it once the worker is over."""
+        if token in self._busy:
+            self._busy_workers[token] = worker
+
     def busy_end(self, token: int) -> None:
         self._busy.pop(token, None)
+        self._busy_workers.pop(token, None)
         self._busy_tick()
 
     def _busy_tick(self) -> None:
+        for token, worker in list(self._busy_workers.items()):
+            if worker.is_finished or worker.is_cancelled:
+                self.busy_end(token)
+                return
         now = time.monotonic()
         slow = [label for label, since in self._busy.values() if now - since >= BUSY_AFTER]
         label = slow[0] if slow else ""

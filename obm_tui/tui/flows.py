@@ -53,6 +53,21 @@ def _pending_note(app: ObmApp, result: SaveResult) -> None:
     app.refresh_status()
 
 
+def settle_kept(app: ObmApp, path: str, *, take: bool, done: Callable[[], Any] | None = None) -> None:
+    """Discard a version kept by a conflict, or take it instead of its record: one commit."""
+    from obm_tui.services import conflicts
+
+    def finished(_sha: str | None) -> None:
+        app.note_changes([path, conflicts.record_of_kept(path)])
+        app.refresh_status()
+        app.notify(f"{path} {'taken' if take else 'discarded'}", title="Conflict resolved", markup=False)
+        if done is not None:
+            done()
+
+    run_blocking(app, lambda: (conflicts.take if take else conflicts.discard)(app.vault, path), done=finished,
+                 label="Resolving the conflict")
+
+
 def editor_command(app: ObmApp, path: Path, line: int = 0) -> list[str]:
     """The user's editor (settings, $VISUAL, $EDITOR, vi), at `line` when it understands `+N`."""
     chosen = app.settings.editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
@@ -120,8 +135,10 @@ def _done(app: ObmApp, record: Record, verb: str, after: Callable[[str], Any] | 
 
 
 def save_field(app: ObmApp, base: Record, name: str, text: str, *, saved: Callable[[SaveResult], Any],
-               conflict: Callable[[FieldConflictError], Any], failed: Callable[[Exception], Any]) -> str:
-    """Check `name = text` against the schema (returns the reason when it does not fit), then save."""
+               conflict: Callable[[FieldConflictError], Any], failed: Callable[[Exception], Any],
+               resolves: str = "") -> str:
+    """Check `name = text` against the schema (returns the reason when it does not fit), then save.
+    `resolves`: the version a conflict kept aside, removed in the same commit (it is settled)."""
     from obm_tui.model.errors import ValidationError
 
     try:
@@ -143,7 +160,7 @@ def save_field(app: ObmApp, base: Record, name: str, text: str, *, saved: Callab
 
     def work() -> SaveResult:
         try:
-            return svc.update(app.vault, base, changes)
+            return svc.update(app.vault, base, changes, resolves=resolves)
         except FieldConflictError:
             reload_paths(app.vault, [base.path])  # the dialog then compares with the file as it is now
             raise

@@ -43,8 +43,10 @@ def run_blocking(node: DOMNode, work: Callable[[], T], *, done: Callable[[T], An
             return
         _deliver(app, lambda: _done(app, result, done, token))
 
-    return node.run_worker(body, thread=True, exit_on_error=False, group=group, exclusive=exclusive,
-                           name=label, description=label)
+    worker = node.run_worker(body, thread=True, exit_on_error=False, group=group, exclusive=exclusive,
+                             name=label, description=label)
+    app.busy_with(token, worker)  # type: ignore[attr-defined]
+    return worker
 
 
 def _deliver(app: Any, callback: Callable[[], Any]) -> None:

@@ -41,6 +41,14 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class Replace:
+    """A whole new version of one loaded record (a version kept aside, taken instead of it)."""
+
+    record: Record
+    raw: bytes
+
+
+@dataclass(frozen=True)
 class BatchResult:
     """What a write did: the records as written, the commit (None: nothing changed, or pending),
     and, per path, the fields another program had changed that were merged."""
@@ -64,6 +72,6 @@ class Planned:
     old: bytes | None
 
 
-def write_many(vault: Vault, items: Sequence[NewFile | Edit], message: str) -> BatchResult:
+def write_many(vault: Vault, items: Sequence[NewFile | Edit | Replace], message: str) -> BatchResult:
     """Write every item and make one commit of their paths (see `Vault.write_many`)."""
     return vault.write_many(items, message)

@@ -109,6 +109,14 @@ class Config:
         return value if isinstance(value, dict) else {}
 
 
+def vault_tz(root: Path) -> ZoneInfo | None:
+    """The vault's time zone, or None (the machine's) when its config cannot be read."""
+    try:
+        return load_config(root).tz
+    except (VaultError, OSError, ValueError):
+        return None
+
+
 def load_config(root: Path) -> Config:
     """Read `.obm/config.toml` (missing -> defaults). Raises VaultError naming the line."""
     path = root / CONFIG_PATH

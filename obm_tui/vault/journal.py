@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from obm_tui.vault.atomic import create_exclusive, fsync_dir, replace_checked, write_atomic
+from obm_tui.vault.config import vault_tz
 from obm_tui.vault.paths import conflict_copy
 
 JOURNAL_DIR = ".obm/journal"
@@ -130,7 +131,7 @@ def roll_forward(root: Path, intent: Intent) -> tuple[dict[str, bytes | None], l
 
 def keep_aside(root: Path, rel: str, data: bytes, label: str) -> str:
     """Keep a version of `rel` in `conflicts/` (listed by `obm check`); returns where."""
-    kept = conflict_copy(rel, label)
+    kept = conflict_copy(rel, label, vault_tz(root))
     write_atomic(root / kept, data)
     return kept
 

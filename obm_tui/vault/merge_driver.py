@@ -39,6 +39,7 @@ from obm_tui.model.kinds import Kind
 from obm_tui.model.merge import FieldConflict
 from obm_tui.model.record_merge import merge_fields
 from obm_tui.vault import frontmatter_edit as edit
+from obm_tui.vault.config import vault_tz
 from obm_tui.vault.frontmatter import Document, read_document
 from obm_tui.vault.paths import CONFLICT_DIR, case_twin, check_relative, conflict_copy, kind_of_path
 
@@ -208,7 +209,7 @@ def _merge_as_text(base: Path, ours: Path, theirs: Path) -> int:
 
 
 def _keep_theirs(root: Path, rel: str, raw: bytes) -> str:
-    kept = conflict_copy(rel, "theirs")
+    kept = conflict_copy(rel, "theirs", vault_tz(root))
     (root / CONFLICT_DIR).mkdir(parents=True, exist_ok=True)
     (root / kept).write_bytes(raw)
     return kept

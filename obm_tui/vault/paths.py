@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-import time
 import unicodedata
+from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
 from obm_tui.model.errors import UsageError
@@ -91,9 +91,16 @@ def is_kept_version(rel: str) -> bool:
     return folder == CONFLICT_DIR and name.endswith(".md") and "/" not in name and not name.startswith(".")
 
 
-def conflict_copy(rel: str, label: str = "") -> str:
-    """Where a version of record `rel` is kept aside: `conflicts/clients__ann.<time>.<pid>[.label].md`."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
+def is_legacy_kept_version(rel: str) -> bool:
+    """True for a version kept in the older, git-ignored `.obm/conflicts/` (removed, never committed)."""
+    folder, _, name = rel.rpartition("/")
+    return folder == LEGACY_CONFLICT_DIR and name.endswith(".md") and not name.startswith(".")
+
+
+def conflict_copy(rel: str, label: str = "", tz: tzinfo | None = None) -> str:
+    """Where a version of record `rel` is kept aside: `conflicts/clients__ann.<time>.<pid>[.label].md`,
+    the time in the vault's time zone `tz` (`[business] timezone`, as every date obm shows)."""
+    stamp = datetime.now(tz).strftime("%Y%m%d-%H%M%S")
     tail = f".{label}" if label else ""
     return f"{CONFLICT_DIR}/{rel.replace('/', '__')[:-3]}.{stamp}.{os.getpid()}{tail}.md"
 

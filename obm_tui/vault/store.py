@@ -26,7 +26,7 @@ from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
 from obm_tui.vault import interrupted, journal, merge_driver
 from obm_tui.vault.atomic import create_exclusive, remove_stale_temps, replace_checked, write_atomic
-from obm_tui.vault.batch import BatchResult, Edit, NewFile, Planned
+from obm_tui.vault.batch import BatchResult, Edit, NewFile, Planned, Replace
 from obm_tui.vault.cache import CACHE_DIR, read_cache, write_cache
 from obm_tui.vault.config import CONFIG_PATH, Config, load_config
 from obm_tui.vault.derived import DerivedValues
@@ -47,10 +47,12 @@ from obm_tui.vault.loader import (
 )
 from obm_tui.vault.lock import LOCK_FILE, WriteLock
 from obm_tui.vault.paths import (
+    CONFLICT_DIR,
     check_relative,
     conflict_copy,
     inside,
     is_kept_version,
+    is_legacy_kept_version,
     kind_of_path,
 )
 
@@ -191,20 +193,25 @@ class Vault:
         return SaveResult(result.records[0], result.commit, pending=result.pending)
 
     def update(self, record: Record, changes: Mapping[str, Any], message: str, *,
-               body: str | None = None, base_body: str | None = None) -> SaveResult:
+               body: str | None = None, base_body: str | None = None, discard: Sequence[str] = ()) -> SaveResult:
         """Change fields (raw values; DELETED removes) and/or the body of one record.
 
         If the file changed on disk since `record` was loaded, non-overlapping field changes are
         merged onto it; overlapping ones raise FieldConflictError after keeping my version in
         `conflicts/`. A new `body` needs the `base_body` it was edited from, so an outside
-        edit of the notes is noticed. A file that does not parse is never written.
+        edit of the notes is noticed. A file that does not parse is never written. `discard`: kept
+        versions this save resolves, removed in its commit.
         """
-        result = self.write_many([Edit(record, changes, body, base_body)], message)
+        result = self.write_many([Edit(record, changes, body, base_body)], message, discard=discard)
         outside = result.outside.get(record.path, ())
         return SaveResult(result.records[0], result.commit, outside, result.pending)
 
-    def write_many(self, items: Sequence[NewFile | Edit], message: str) -> BatchResult:
+    def write_many(self, items: Sequence[NewFile | Edit | Replace], message: str, *,
+                   discard: Sequence[str] = ()) -> BatchResult:
         """Write every item, then make one commit of all their paths with `message`.
+
+        `discard` names versions kept aside (`conflicts/…`, or the older untracked `.obm/conflicts/…`)
+        that this change resolves: they are removed in the same commit.
 
         Every file is planned before any is written: nothing is written when one is refused (a
         file that does not parse, overlapping outside edits, a new file whose name is taken, an
@@ -216,30 +223,47 @@ class Vault:
         with self.write_lock:
             for _attempt in range(RACE_RETRIES):
                 try:
-                    return self._write_once(items, message)
+                    return self._write_once(items, message, discard)
                 except _RacedError:
                     continue
             raise ConflictError("Another program kept saving these files while obm was writing them; "
                                 "nothing was changed. Try again.")
 
-    def _write_once(self, items: Sequence[NewFile | Edit], message: str) -> BatchResult:
+    def _write_once(self, items: Sequence[NewFile | Edit | Replace], message: str,
+                    discard: Sequence[str] = ()) -> BatchResult:
         planned, outside = self._plan(items)
+        gone = self._plan_discard(discard)
         changed = [p for p in planned if p.new != p.old]
         # an outside edit that already holds this change (an editor saved over our bytes while they
         # stood in the file for an instant): committed as it is, under this change's message
         as_is = [p for p in planned if p.new == p.old and p.rel in outside]
-        if not changed and not as_is:
+        if not changed and not as_is and not gone:
             return BatchResult(tuple(self._reindex(p.rel, p.new) for p in planned), None)
         files = [journal.FileChange(p.rel, journal.digest(p.old), p.new) for p in changed + as_is]
+        files += [journal.FileChange(rel, journal.digest(old), None) for rel, old in gone if is_kept_version(rel)]
         intent = journal.begin(self.root, files, message + _merge_note(outside), self.config.author)
         try:
             self._write_all(changed)
         except BaseException:
             journal.finish(self.root, intent)
             raise
+        for rel, _old in gone:
+            (self.root / rel).unlink(missing_ok=True)
         records = tuple(self._reindex(p.rel, p.new) for p in planned)
-        result = self._commit_change(intent, changed + as_is, records[0])
+        result = self._commit_change(intent, changed + as_is, records[0] if records else None, gone=gone)
         return BatchResult(records, result.commit, result.pending, outside)
+
+    def _plan_discard(self, discard: Sequence[str]) -> list[tuple[str, bytes]]:
+        """The kept versions to remove, with their bytes (put back if the commit fails)."""
+        gone: list[tuple[str, bytes]] = []
+        for rel in discard:
+            check_relative(rel)
+            if not (is_kept_version(rel) or is_legacy_kept_version(rel)):
+                raise UsageError(f"{rel} is not a version kept in {CONFLICT_DIR}/")
+            old = _read_or_none(self.root / rel)
+            if old is not None:
+                gone.append((rel, old))
+        return gone
 
     def _write_all(self, planned: list[Planned]) -> None:
         """Write planned files (new ones first: they may clash); on failure put the old bytes back."""
@@ -286,7 +310,7 @@ class Vault:
             for data in raced.superseded if raced is not None else ():
                 journal.keep_aside(self.root, step.rel, data, "outside")
 
-    def _plan(self, items: Sequence[NewFile | Edit]) -> tuple[list[Planned], dict[str, tuple[str, ...]]]:
+    def _plan(self, items: Sequence[NewFile | Edit | Replace]) -> tuple[list[Planned], dict[str, tuple[str, ...]]]:
         planned: list[Planned] = []
         outside: dict[str, tuple[str, ...]] = {}
         for item in items:
@@ -295,6 +319,9 @@ class Vault:
                 raise UsageError(f"{rel} is changed twice in one batch")
             if isinstance(item, NewFile):
                 planned.append(self._plan_new(item))
+                continue
+            if isinstance(item, Replace):
+                planned.append(self._plan_replace(item))
                 continue
             step, fields = self._plan_edit(item)
             planned.append(step)
@@ -309,6 +336,20 @@ class Vault:
         if (self.root / item.rel).exists():
             raise ConflictError(f"{item.rel} already exists; not overwritten")
         return Planned(item.rel, edit.new_document(for_writer(kind, item.data), item.body), None)
+
+    def _plan_replace(self, item: Replace) -> Planned:
+        """A whole new version of a loaded record (a kept version taken instead of it): refused when
+        the file changed since it was loaded, or when the new version does not parse."""
+        record = item.record
+        raw = self.read_bytes(record.path)
+        if record.digest and _digest(raw) != record.digest:
+            raise ConflictError(f"{record.path} changed since it was loaded; look at it again first")
+        try:
+            read_document(item.raw)
+        except FormatError as exc:
+            raise UsageError(f"that version of {record.path} does not parse (line {exc.line}: {exc.reason}); "
+                             "fix it in an editor first") from None
+        return Planned(record.path, item.raw, raw)
 
     def _plan_edit(self, item: Edit) -> tuple[Planned, tuple[str, ...]]:
         record = item.record
@@ -355,7 +396,7 @@ class Vault:
     def _keep_conflict_copy(self, record: Record, doc: Document, changes: Mapping[str, Any],
                             body: str | None) -> str:
         mine = self._apply(doc, changes, body, kind_of_path(record.path))
-        rel = conflict_copy(record.path)
+        rel = conflict_copy(record.path, tz=self.config.tz)
         write_atomic(self.root / rel, mine)
         return rel
 
@@ -379,21 +420,25 @@ class Vault:
 
     # ----- committing ----------------------------------------------------------------------
     def _commit_change(self, intent: journal.Intent, changed: list[Planned], record: Record | None, *,
-                       removed: bool = False) -> SaveResult:
-        """Commit the bytes written. Git busy: the journal keeps the commit queued. Any other
-        failure: the old bytes go back and the error says nothing was changed."""
-        contents = {p.rel: None if removed else p.new for p in changed}
+                       removed: bool = False, gone: Sequence[tuple[str, bytes]] = ()) -> SaveResult:
+        """Commit the bytes written (and the kept versions `gone`). Git busy: the journal keeps the
+        commit queued. Any other failure: the old bytes go back and the error says nothing was changed."""
+        contents: dict[str, bytes | None] = {p.rel: None if removed else p.new for p in changed}
+        contents.update({rel: None for rel, _old in gone if is_kept_version(rel)})
+        placeholder = changed[0].rel if changed else "clients/kept-version.md"
         try:
             sha = self.git.commit_contents(contents, intent.message, author=intent.author)
         except GitLockedError as exc:
             journal.mark_queued(self.root, intent)
             self.notes.append(_queued_note(intent, exc))
-            return SaveResult(record or _placeholder(changed[0].rel), None, pending=True)
+            return SaveResult(record or _placeholder(placeholder), None, pending=True)
         except (VaultError, OSError) as exc:  # a merge in progress, a full disk, a broken repository …
+            for rel, old in gone:
+                write_atomic(self.root / rel, old)
             self._roll_back(intent, changed, removed, exc)
         journal.finish(self.root, intent)
         self._notify(list(contents))
-        return SaveResult(record or _placeholder(changed[0].rel), sha)
+        return SaveResult(record or _placeholder(placeholder), sha)
 
     def _roll_back(self, intent: journal.Intent, changed: list[Planned], removed: bool,
                    exc: VaultError | OSError) -> None:

@@ -274,7 +274,8 @@ async def test_conflict_edit_starts_from_mine_and_saves_over_the_file_as_it_is_n
         await pilot.press("enter")
         await settle(pilot)
         assert "status: lead" in path.read_text()
-        assert git(vault.root, "log", "-1", "--format=%s").strip() == "client fred-smith: status past -> lead"
+        message = git(vault.root, "log", "-1", "--format=%s")
+        assert message.startswith("client fred-smith: status past -> lead (conflict resolved: ")
 
 
 async def test_the_record_screen_is_reused_and_shows_only_the_new_record(vault: Vault) -> None:

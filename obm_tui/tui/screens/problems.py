@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from obm_tui.model.errors import Problem
 from obm_tui.services.check import CheckReport, check_vault
+from obm_tui.services.conflicts import KeptVersion, kept_versions, record_of_kept
 from obm_tui.tui import flows
 from obm_tui.tui.actions import bindings
 from obm_tui.tui.safe import join, plain, styled
@@ -60,22 +61,27 @@ class ProblemsScreen(ObmScreen):
 
     def on_mount(self) -> None:
         self.problems: list[Problem] = []
+        self.kept: list[KeptVersion] = []
         self.query_one(VirtualTable).focus()
         self.refresh_data(None)
 
     def refresh_data(self, paths: set[str] | None) -> None:
         self.mark_seen()
-        run_blocking(self, lambda: check_vault(self.vault), done=self._show, label="Checking the vault",
-                     group="check", exclusive=True)
+        def check() -> tuple[CheckReport, list[KeptVersion]]:
+            return check_vault(self.vault), kept_versions(self.vault.root)
+
+        run_blocking(self, check, done=self._show, label="Checking the vault", group="check", exclusive=True)
 
     def action_refresh_problems(self) -> None:
         self.refresh_data(None)
 
-    def _show(self, report: CheckReport) -> None:
+    def _show(self, checked: tuple[CheckReport, list[KeptVersion]]) -> None:
+        report, self.kept = checked
         self.problems = report.problems
         table = self.query_one(VirtualTable)
         table.empty_text = "No problems: every file parses and fits its schema."
         table.set_source(ProblemSource(report.problems), keep=True)
+        self.refresh_bindings()
         summary = (styled(f"{len(report.problems)} problem(s) in {report.bad_records} file(s)", "bold $text-error")
                    if report.problems else styled("no problems", "bold $text-success"))
         self.query_one("#title", Static).update(join(styled("Problems  ", "bold"), summary,
@@ -89,6 +95,44 @@ class ProblemsScreen(ObmScreen):
         problem = self._current()
         if problem is not None and self.vault.index.by_path(problem.path) is not None:
             self.obm.open_record(problem.path)
+
+    def _current_kept(self) -> str | None:
+        """The version kept by a conflict that the line under the cursor is about, if any."""
+        problem = self._current()
+        if problem is None:
+            return None
+        return next((k.path for k in self.kept if k.path == problem.path or f" {k.path}:" in problem.reason), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("discard_kept", "take_kept"):
+            return self._current_kept() is not None
+        return True
+
+    def on_virtual_table_highlighted(self, _event: VirtualTable.Highlighted) -> None:
+        self.refresh_bindings()
+
+    def action_discard_kept(self) -> None:
+        self._settle(take=False)
+
+    def action_take_kept(self) -> None:
+        self._settle(take=True)
+
+    def _settle(self, *, take: bool) -> None:
+        from obm_tui.tui.dialogs.confirm import ConfirmDialog
+
+        kept = self._current_kept()
+        if kept is None:
+            return
+        record = record_of_kept(kept)
+        question = (f"Make {kept} the file {record} (its current version stays in git's history), and delete "
+                    "the copy?" if take else f"Delete {kept}? {record} stays as it is (git keeps the copy's history).")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                flows.settle_kept(self.obm, kept, take=take, done=lambda: self.refresh_data(None))
+
+        self.app.push_screen(ConfirmDialog("Take the kept version" if take else "Discard the kept version",
+                                           question, "Take it" if take else "Discard"), answered)
 
     def action_open_editor(self) -> None:
         problem = self._current()

@@ -39,7 +39,9 @@ class RecordScreen(ObmScreen):
         self.record: Record | None = None
         self.deleted = False
         self.edit_base: dict[str, Record] = {}  # field -> the version its edit started from
+        self.resolves: dict[str, str] = {}  # field -> the version a conflict kept aside, removed by its save
         self._retargeted = False
+        self._first_field = True  # focus the first field once this record's rows are mounted
 
     def compose(self) -> ComposeResult:
         yield ScreenTabs()
@@ -56,9 +58,6 @@ class RecordScreen(ObmScreen):
     def on_mount(self) -> None:
         self.query_one("#raw").display = False
         self.refresh_data(None)
-        first = next(iter(self.query(FieldRow)), None)
-        if first is not None:
-            first.focus()
 
     def retarget(self, path: str) -> None:
         """Show another record here when the screen is pushed again (the app keeps one record
@@ -67,24 +66,27 @@ class RecordScreen(ObmScreen):
         form = self.query_one(FieldForm)
         if form.editing is not None:
             form.editing.stop_editing()
-        self.path, self.record, self.deleted, self.edit_base = path, None, False, {}
+        self.path, self.record, self.deleted, self.edit_base, self.resolves = path, None, False, {}, {}
         self.set_focus(None)  # the new record starts on its first field, not on the last one's
         self.query_one("#body", Static).update("")
         self.query_one("#raw", Static).update("")
         self._retargeted = True
+        self._first_field = True
 
     def on_screen_resume(self) -> None:
         if not self._retargeted:
             return  # back from a dialog or another screen: ObmScreen refreshes if the vault changed
         self._retargeted = False
+        self._first_field = True  # focus the first field once this record's rows are mounted
         self.refresh_data(None)
         self.query_one("#body-scroll", VerticalScroll).scroll_home(animate=False)
-        self.call_after_refresh(self._focus_first_field)  # once the new record's rows are mounted
 
     def _focus_first_field(self) -> None:
-        rows = self.query(FieldRow)
-        if rows:
-            rows.first().focus()
+        """Once the rows are mounted: the first field, when the record is new here or nothing has
+        the focus (Textual's auto-focus may have put it on the body meanwhile)."""
+        if self._first_field or self.focused is None:
+            self._first_field = False
+            self.query_one(FieldForm).focus_first()
 
     @property
     def editable(self) -> bool:
@@ -103,8 +105,7 @@ class RecordScreen(ObmScreen):
         self.record = record
         self._show_head(record)
         self.query_one(FieldForm).set_record(record, self.editable)
-        if self.query(FieldRow) and not any(r.has_focus for r in self.query(FieldRow)) and self.focused is None:
-            self.query(FieldRow).first().focus()
+        self.call_after_refresh(self._focus_first_field)
         run_blocking(self, lambda: self._read_body(record), done=self._show_body, label="Reading the record",
                      group="body", exclusive=True)
 
@@ -164,12 +165,13 @@ class RecordScreen(ObmScreen):
         base = self.edit_base.get(name, self.record)
         problem = flows.save_field(self.obm, base, name, event.text, saved=lambda r: self._saved(row, r),
                                    conflict=lambda exc: self._conflict(row, exc),
-                                   failed=lambda exc: row.show_error(str(exc)))
+                                   failed=lambda exc: row.show_error(str(exc)), resolves=self.resolves.get(name, ""))
         if problem:
             row.show_error(problem)
 
     def _saved(self, row: FieldRow, result: SaveResult) -> None:
         self.edit_base.pop(row.view.name, None)
+        self.resolves.pop(row.view.name, None)
         row.stop_editing()
         self.refresh_data(None)
         note = f" (merged with an outside edit of {', '.join(result.merged)})" if result.merged else ""
@@ -185,10 +187,12 @@ class RecordScreen(ObmScreen):
                 return
             choice, text = answer
             self.edit_base[row.view.name] = fresh
+            self.resolves[row.view.name] = error.kept  # settled by the save: the copy goes in its commit
             if choice == "theirs":
                 self.edit_base.pop(row.view.name, None)
+                self.resolves.pop(row.view.name, None)
                 row.stop_editing()
-                self.notify("Kept the value on disk; nothing was saved.", title="Conflict", markup=False)
+                flows.settle_kept(self.obm, error.kept, take=False)  # the value on disk stays; the copy goes
             elif choice == "mine":
                 self.on_field_row_save_requested(FieldRow.SaveRequested(row, text))
             else:

@@ -189,34 +189,49 @@ class FieldRow(Widget, can_focus=True):
 
 
 class FieldForm(VerticalScroll, can_focus=False):
-    """The fields of one record."""
+    """The fields of one record.
+
+    The form keeps its own list of rows: rows being removed stay in the DOM (and in a query) until
+    Textual prunes them, so a second `set_record` in the same moment must compare with the rows it
+    mounted last, not with whatever a query finds (it used to remount again and leave the focus on a
+    row on its way out: the screen no longer answered Enter or j).
+    """
 
     DEFAULT_CSS = """
     FieldForm { height: auto; max-height: 60%; padding: 0 1; }
     """
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.rows: list[FieldRow] = []
+
     def set_record(self, record: Record, editable: bool) -> None:
         """Show `record`'s fields; rows being edited keep their text."""
         views = field_views(record, editable)
-        rows = list(self.query(FieldRow))
-        if [r.view.name for r in rows] == [v.name for v in views]:
-            for row, view in zip(rows, views, strict=True):
+        if [r.view.name for r in self.rows] == [v.name for v in views]:
+            for row, view in zip(self.rows, views, strict=True):
                 row.show(view)
             return
-        focused = next((r.view.name for r in rows if r.has_focus), None)
+        focused = next((r.view.name for r in self.rows if r.has_focus), None)
         self.remove_children()
-        self.mount_all([FieldRow(v) for v in views])
+        self.rows = [FieldRow(v) for v in views]
+        self.mount_all(self.rows)
         if focused:
             self.call_after_refresh(self.focus_field, focused)
 
     def row(self, name: str) -> FieldRow | None:
-        return next((r for r in self.query(FieldRow) if r.view.name == name), None)
+        return next((r for r in self.rows if r.view.name == name), None)
 
     def focus_field(self, name: str) -> None:
         row = self.row(name)
         if row is not None:
             row.focus()
 
+    def focus_first(self) -> None:
+        """Focus the first field, unless one of this form's fields has the focus already."""
+        if self.rows and not any(r.has_focus or r.editing for r in self.rows):
+            self.rows[0].focus()
+
     @property
     def editing(self) -> FieldRow | None:
-        return next((r for r in self.query(FieldRow) if r.editing), None)
+        return next((r for r in self.rows if r.editing), None)
