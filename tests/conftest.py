@@ -13,6 +13,13 @@ SAMPLE_VAULT = REPO / "vault"
 CORPUS = REPO / "tests" / "corpus"  # a copy of shared/corpus (MIT-licensed files; see its README)
 
 
+TEST_BUSINESS = {
+    "owner": "Olive Owner", "manager": "Max Manager", "email": "hello@test-business.example",
+    "calendar_link": "https://cal.test-business.example/call", "payment_link": "https://pay.test-business.example/card",
+    "course_link": "https://learn.test-business.example/login", "address": "1 Test Street, Testville",
+}
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the developer's own git identity, config and vault out of tests."""
@@ -29,11 +36,11 @@ def clean_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 
 @pytest.fixture
 def empty_vault(tmp_path: Path) -> Path:
-    """A vault made by `obm init`."""
+    """A vault made by `obm init`, with the [business] settings the shipped templates use."""
     from obm_tui.services.setup import init_vault
 
     root = tmp_path / "vault"
-    init_vault(root, name="Test Business", timezone="America/New_York")
+    init_vault(root, name="Test Business", timezone="America/New_York", business=TEST_BUSINESS)
     return root
 
 

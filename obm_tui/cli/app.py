@@ -154,24 +154,68 @@ def tui(ctx: click.Context) -> None:
     run_app(find_vault(ctx.obj.get("vault")))
 
 
+def _business_options(command: Any) -> Any:
+    """One `obm init` option per [business] setting templates use (--owner, --calendar-link …)."""
+    from obm_tui.model.template_text import BUSINESS_SETTINGS
+
+    for setting in reversed(BUSINESS_SETTINGS[1:]):
+        command = click.option(setting.flag, setting.key, metavar="TEXT", help=f"[business] {setting.key}: "
+                               f"{setting.words}.")(command)
+    return command
+
+
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", help="The business's name (default: the folder's name).")
 @click.option("--timezone", default="UTC", show_default=True, help="IANA time zone, e.g. Europe/London.")
-def init(path: Path, name: str | None, timezone: str) -> None:
-    """Make a new vault at PATH: folders, config, starter processes, git, a first commit."""
+@_business_options
+@click.option("--yes", "-y", "no_questions", is_flag=True,
+              help="Ask nothing: settings not given stay unset (the default when not on a terminal).")
+def init(path: Path, name: str | None, timezone: str, no_questions: bool, **business: str | None) -> None:
+    """Make a new vault at PATH: folders, config, starter processes, git, a first commit.
+
+    The [business] settings that templates fill in (owner, manager, calendar link …) come from the
+    options; on a terminal, obm asks for those not given (Enter leaves one unset)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from obm_tui.model.errors import UsageError
-    from obm_tui.services.setup import init_vault
+    from obm_tui.services.setup import checked_business, init_vault, missing_business
 
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"unknown time zone {timezone!r} (use an IANA name like Europe/London)") from None
-    added = init_vault(path, name=name, timezone=timezone)
+    settings = checked_business({k: v for k, v in business.items() if v})
+    if not no_questions and sys.stdin.isatty():
+        name, settings = _ask_business(path, name, settings)
+    added = init_vault(path, name=name, timezone=timezone, business=settings)
     say(f"vault ready at {path.resolve()} ({len(added)} files)")
+    missing = missing_business(settings)
+    if missing:
+        say(f"note: not set yet: {', '.join(missing)} — templates that use them refuse to draft until "
+            "they are set in .obm/config.toml [business] (obm init --help)", err=True)
     say(f"open it with: obm --vault {path}")
+
+
+def _ask_business(path: Path, name: str | None, settings: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Ask for the name and each [business] setting not given (a bad answer is asked again)."""
+    from obm_tui.cli.out import ask_text
+    from obm_tui.model.errors import ValidationError
+    from obm_tui.model.template_text import BUSINESS_SETTINGS
+    from obm_tui.services.setup import checked_business
+
+    name = name or ask_text("Business name", path.expanduser().resolve().name)
+    for setting in BUSINESS_SETTINGS[1:]:
+        while setting.key not in settings:
+            answer = ask_text(f"{setting.key.replace('_', ' ').capitalize()} ({setting.words}; Enter: not now)", "")
+            try:
+                settings |= checked_business({setting.key: answer})
+            except ValidationError as exc:
+                say(f"obm: {exc.message}", err=True)
+                continue
+            if not answer.strip():
+                break
+    return name, settings
 
 
 @main.command()

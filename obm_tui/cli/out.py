@@ -35,6 +35,11 @@ def ask(question: str) -> bool:
     return click.confirm(terminal_safe(question), default=False)
 
 
+def ask_text(question: str, default: str = "") -> str:
+    """A line of text asked on the terminal (Enter keeps `default`, which may be empty)."""
+    return str(click.prompt(terminal_safe(question), default=default, show_default=bool(default)))
+
+
 def end_on_closed_pipe() -> None:
     """The reader of stdout went away (`obm list clients | head -1`): stop quietly, as Unix tools do.
 

@@ -235,6 +235,4 @@ def draft_cmd(ctx: click.Context, run: str, step: str, eml: Path | None, mailto:
     if eml is not None:
         eml.write_bytes(draft.as_eml())
         say(f"saved {eml}", err=True)
-    if draft.unknown:
-        say("note: nothing to fill in for " + ", ".join("${" + n + "}" for n in draft.unknown), err=True)
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from obm_tui.model.errors import Problem
 from obm_tui.model.sla import StatusEvent, aware
+from obm_tui.model.template_text import unfilled
 from obm_tui.model.tickets import DEFAULT_MOVES, ROLES, STATUSES, Moves, TransitionError, status_after
 
 HEADING_START_RE = re.compile(r"^###[ \t]+\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}")
@@ -256,14 +257,12 @@ class RenderedReply:
 
 
 def render_reply(template: str, variables: Mapping[str, str]) -> RenderedReply:
-    """Fill `$name`/`${name}` from `variables`; values go in literally, unknown ones stay."""
+    """Fill `$name`/`${name}` from `variables`; values go in literally. Names with no value (or an
+    empty one) stay as written and are listed in `unknown` (the caller refuses: template_text)."""
     tpl = _ReplyTemplate(template)
-    unknown: list[str] = []
-    for match in tpl.pattern.finditer(template):
-        name = match.group("named") or match.group("braced")
-        if name and name not in variables and name not in unknown:
-            unknown.append(name)
-    return RenderedReply(tpl.safe_substitute(variables), tuple(unknown))
+    names = [m.group("named") or m.group("braced") for m in tpl.pattern.finditer(template)]
+    unknown = unfilled([n for n in names if n], variables)
+    return RenderedReply(tpl.safe_substitute({k: v for k, v in variables.items() if k not in unknown}), tuple(unknown))
 
 
 def reply_variables(

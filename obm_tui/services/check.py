@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from obm_tui.model.errors import Problem
 from obm_tui.model.ledger import OVERSOLD
 from obm_tui.model.records import Record
+from obm_tui.model.template_text import leftovers
 from obm_tui.vault.store import Vault
 
 
@@ -115,3 +117,43 @@ def calendar_checks(vault: Vault, records: list[Record]) -> list[Problem]:
 
 
 EXTRA_CHECKS.append(calendar_checks)
+
+
+def unfilled_names(vault: Vault, records: list[Record]) -> list[Problem]:
+    """`${name}` left in a record's fields or text: a template filled in without a value (by hand, or
+    by an older obm). Template files are not records, so their `${…}` is never listed."""
+    found: list[Problem] = []
+    for record in records:
+        try:
+            raw = (vault.root / record.path).read_bytes()
+        except OSError:
+            continue
+        if b"${" not in raw:
+            continue
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+        end = _front_matter_end(lines)
+        for line, name in leftovers("\n".join(lines)):
+            key = _key_above(lines, line) if line <= end else ""
+            found.append(Problem(record.path, line, f"{key + ': ' if key else ''}${{{name}}} was never filled in "
+                                                    "(a template's name with no value: write the value)"))
+    return found
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """The line number of the front matter's closing `---` (0 when there is none)."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    return next((n for n, line in enumerate(lines[1:], 2) if line.strip() in ("---", "...")), 0)
+
+
+def _key_above(lines: list[str], line: int) -> str:
+    """The top-level front-matter key a value on `line` belongs to."""
+    for text in reversed(lines[1:line]):
+        match = _KEY_RE.match(text)
+        if match:
+            return match.group(1)
+    return ""
+
+
+_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+EXTRA_CHECKS.append(unfilled_names)

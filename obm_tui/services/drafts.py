@@ -3,9 +3,11 @@ templates that `create <kind> from <template>` uses.
 
 Templates are Markdown files, with or without front matter, where `${name}` stands for a field of
 the run's subject (`${first_name}`, `${company}`, `${rate}` …) or of the business
-(`${business}`, `${owner}`, `${manager}`, `${today}`). A template is looked up in the vault's own
-`templates/` folder first, then in the templates shipped with obm; in each, in the subfolder for
-its use (`emails/` or `records/`) and then at the top level.
+(`${business}`, `${owner}`, `${calendar_link}` … from `[business]`, `${today}`). A name with no
+value refuses the draft or the record, naming it and where to set it (model/template_text.py).
+A template is looked up in the vault's own `templates/` folder first, then in the templates
+shipped with obm; in each, in the subfolder for its use (`emails/` or `records/`) and then at the
+top level.
 
 obm never sends mail: a draft is shown, saved as an `.eml` file, or given as a `mailto:` link.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
@@ -25,6 +27,7 @@ from urllib.parse import quote
 from obm_tui.model.errors import UsageError, ValidationError
 from obm_tui.model.fields import FieldValueError, to_email
 from obm_tui.model.records import Record
+from obm_tui.model.template_text import business_hint, refuse_unfilled, unfilled
 from obm_tui.services.templates import data_dir
 from obm_tui.vault.frontmatter import has_front_matter, read_document
 from obm_tui.vault.paths import inside
@@ -84,21 +87,29 @@ def read_template(name: str, path: Path) -> Template:
 
 
 def template_values(vault: Vault, subject: Record | None, today: date) -> dict[str, str]:
-    """The values `${...}` can name: the subject's fields (and its id, title and first_name), then the
-    business's (`business`, `owner`, `manager`, `currency`, `today`), which win over fields of the same name."""
+    """The values `${...}` can name: the subject's fields (their defaults too, and its id, title and
+    first_name), then the business's (`business`, `owner`, `manager`, `signature`, `calendar_link` …
+    from `[business]`, `currency`, `today`), which win over fields of the same name."""
     config = vault.config
     values: dict[str, str] = {}
     if subject is not None:
+        values |= {spec.name: str(spec.default) for spec in subject.schema.all_fields if spec.default is not None}
         values |= {str(name): subject.text(str(name)) for name in subject.data}
         values |= {"id": subject.id, "title": subject.title, "first_name": _first_name(subject.title)}
-    values |= {
-        "business": config.business_name,
-        "owner": config.owner,
-        "manager": config.manager,
-        "currency": config.currency,
-        "today": today.isoformat(),
-    }
+    values |= config.business_values()
+    values |= {"currency": config.currency, "today": today.isoformat()}
     return values
+
+
+def where_to_set(subject: Record | None) -> Callable[[str], str]:
+    """For a name a template could not fill: where to give it a value, in the user's words."""
+    def where(name: str) -> str:
+        hint = business_hint(name)
+        if hint or subject is None:
+            return hint or "no record to take it from: the run is about nothing"
+        field = subject.schema.title_field if name in ("title", "first_name") else name
+        return f"obm set {subject.id} {field}=…"
+    return where
 
 
 def _first_name(title: str) -> str:
@@ -107,15 +118,12 @@ def _first_name(title: str) -> str:
 
 
 def fill(text: str, values: Mapping[str, str]) -> tuple[str, list[str]]:
-    """`text` with every known `${name}` (or `$name`) replaced; unknown names are left as written
-    and returned, in order of appearance."""
+    """`text` with every `${name}` (or `$name`) that has a value replaced; the names with no value
+    (or an empty one) are left as written and returned, in order of appearance."""
     template = string.Template(text)
-    unknown: list[str] = []
-    for match in template.pattern.finditer(text):
-        name = match.group("named") or match.group("braced")
-        if name and name not in values and name not in unknown:
-            unknown.append(name)
-    return template.safe_substitute(values), unknown
+    names = [m.group("named") or m.group("braced") for m in template.pattern.finditer(text)]
+    missing = unfilled([n for n in names if n], values)
+    return template.safe_substitute({k: v for k, v in values.items() if k not in missing}), missing
 
 
 def fill_data(value: Any, values: Mapping[str, str], unknown: list[str]) -> Any:
@@ -139,7 +147,7 @@ class Draft:
     to: str
     subject: str
     body: str
-    unknown: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()  # always empty: a draft with a name left unfilled is refused
 
     def as_text(self) -> str:
         """The draft as a person reads it: headers, a blank line, the text."""
@@ -174,8 +182,9 @@ def email_draft(vault: Vault, template_name: str, subject: Record | None, today:
     body = fill_data(template.body, values, unknown)
     if subject is not None:
         _check_address_field(subject)
+    refuse_unfilled(f"template {template_name}", unknown, where_to_set(subject), "no draft made")
     to = str(data.get("to") or (subject.text("email") if subject is not None else ""))
-    return Draft(template_name, _checked_to(to, template_name), str(data.get("subject") or ""), body, tuple(unknown))
+    return Draft(template_name, _checked_to(to, template_name), str(data.get("subject") or ""), body)
 
 
 def _check_address_field(record: Record) -> None:

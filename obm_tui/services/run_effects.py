@@ -37,8 +37,9 @@ from obm_tui.model.inputs import parse_input
 from obm_tui.model.kinds import KIND_BY_FOLDER, KINDS, Kind
 from obm_tui.model.merge import DELETED
 from obm_tui.model.records import Record, validate
+from obm_tui.model.template_text import refuse_unfilled
 from obm_tui.services.calendar import business_calendar
-from obm_tui.services.drafts import fill_data, find_template, template_values
+from obm_tui.services.drafts import fill_data, find_template, template_values, where_to_set
 from obm_tui.services.facts import find_record
 from obm_tui.services.run_files import load_process, new_run, run_exists, run_ref_of
 from obm_tui.vault.batch import Edit, NewFile
@@ -123,6 +124,9 @@ def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, s
     values = template_values(vault, subject, today)
     data = {str(k): fill_data(v, values, unknown) for k, v in template.data.items() if k not in ("type", "id")}
     body = fill_data(template.body, values, unknown)
+    article = "an" if kind.name[0] in "aeiou" else "a"
+    refuse_unfilled(f"template {effect.template} (to create {article} {kind.name})", unknown, where_to_set(subject),
+                    "the tick was not processed")
     data = _resolve_dates(kind, data, today, business_calendar(vault))
     if subject is not None:
         data.setdefault(subject.kind, f"[[{subject.id}]]")
@@ -141,9 +145,6 @@ def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, s
     _refuse_invalid(kind, full, stem, effect.template, unknown)
     plan.new_files.append(NewFile(f"{kind.folder}/{stem}.md", full, body))
     plan.notes.append(f"{kind.name} {record_id} created ({kind.folder}/{stem}.md)")
-    if unknown:
-        names = ", ".join("${" + n + "}" for n in unknown)
-        plan.notes.append(f"template {effect.template}: nothing to fill in for {names}")
 
 
 def _refuse_invalid(kind: Kind, data: Mapping[str, Any], stem: str, template: str, unknown: list[str]) -> None:

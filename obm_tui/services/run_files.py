@@ -24,6 +24,7 @@ from obm_tui.model.run_engine import NewRun, evaluate, parse_run, run_status
 from obm_tui.model.run_engine import start_run as engine_start_run
 from obm_tui.services.calendar import business_calendar
 from obm_tui.services.facts import VaultFacts, find_record
+from obm_tui.services.process_needs import refuse_missing_needs
 from obm_tui.vault.store import Vault
 
 OPEN = ("active", "waiting")
@@ -103,7 +104,10 @@ def _any_kind(vault: Vault, record_id: str) -> Record | None:
 def new_run(vault: Vault, process: ProcessDef, subject: Record | None, started: date,
             extra: Mapping[str, str] | None = None, facts: Facts | None = None) -> NewRun:
     """The file of a new run: the engine's, with the sample vault's lower-case id
-    (`2026-11-06-restock-product-cal-2027`), `extra` fields, and its status from the start."""
+    (`2026-11-06-restock-product-cal-2027`), `extra` fields, and its status from the start.
+    ValidationError, naming each field and how to set it, when the subject lacks a field the
+    process's templates need (services/process_needs.py)."""
+    refuse_missing_needs(vault, process, subject, started)
     ref = Ref(subject.kind, subject.id) if subject is not None else None
     try:
         calendar = business_calendar(vault)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
-from obm_tui.model.errors import VaultError
+from obm_tui.model.errors import ValidationError, VaultError
+from obm_tui.model.fields import FieldValueError, to_email
 from obm_tui.model.kinds import KINDS
+from obm_tui.model.template_text import BUSINESS_SETTINGS
 from obm_tui.services.templates import data_dir
-from obm_tui.vault.config import CONFIG_PATH, DEFAULT_CONFIG
+from obm_tui.vault.config import CONFIG_PATH, DEFAULT_CONFIG, business_section
 from obm_tui.vault.git import Git
 
 GITIGNORE_LINES = [
@@ -21,23 +26,66 @@ GITIGNORE_LINES = [
 ]
 
 
-def init_vault(path: Path, *, name: str | None = None, timezone: str = "UTC") -> list[str]:
+_LINK_RE = re.compile(r"^https?://[^\s/]+\.[^\s]*$", re.IGNORECASE)
+
+
+def checked_business(settings: Mapping[str, str]) -> dict[str, str]:
+    """The `[business]` settings given to `obm init`, trimmed and checked; ValidationError in the
+    user's words (`--calendar-link: expected a web address …`). Empty values are left out."""
+    known = {s.key: s for s in BUSINESS_SETTINGS}
+    out: dict[str, str] = {}
+    for key, raw in settings.items():
+        setting = known.get(key)
+        if setting is None:
+            raise ValidationError(f"{key!r} is not a [business] setting")
+        value = raw.strip()
+        if not value:
+            continue
+        if key != "signature" and ("\n" in value or "\r" in value):
+            raise ValidationError(f"{setting.flag}: one line only")
+        if key == "email":
+            try:
+                value = str(to_email(value))
+            except FieldValueError as exc:
+                raise ValidationError(f"{setting.flag}: {exc}") from None
+        if key.endswith("_link") and not _LINK_RE.match(value):
+            raise ValidationError(f"{setting.flag}: expected a web address starting with https://, got {value!r}")
+        out[key] = value
+    return out
+
+
+def missing_business(settings: Mapping[str, str]) -> list[str]:
+    """The `[business]` keys templates use that `settings` leaves unset (signature falls back to
+    the manager, so it is missing only when both are)."""
+    given = {k for k, v in settings.items() if v}
+    missing = [s.key for s in BUSINESS_SETTINGS[1:] if s.key not in given]
+    return [k for k in missing if k != "signature" or "manager" not in given]
+
+
+def init_vault(path: Path, *, name: str | None = None, timezone: str = "UTC",
+               business: Mapping[str, str] | None = None) -> list[str]:
     """Make `path` a vault: folders, config, .gitignore, starter processes, git, a first commit.
+    `business` holds `[business]` settings by key (owner, manager, calendar_link …; see
+    vault/config.py BUSINESS_SETTINGS), checked first.
 
     Existing files are never overwritten; an existing obm vault is refused. Returns the paths added.
     """
     path = path.expanduser().resolve()
     if (path / CONFIG_PATH).exists():
         raise VaultError(f"{path} is already an obm vault ({CONFIG_PATH} exists)")
+    settings = checked_business(business or {})
+    name = " ".join((name or "").split()) or path.name
+    config = DEFAULT_CONFIG.format(business=business_section(name, timezone, settings))
+    tomllib.loads(config)  # what it writes, it can read back (values are escaped)
     path.mkdir(parents=True, exist_ok=True)
-    added = _write_new(path, CONFIG_PATH, DEFAULT_CONFIG.format(name=name or path.name, timezone=timezone))
+    added = _write_new(path, CONFIG_PATH, config)
     added += _extend_gitignore(path)
     for kind in KINDS.values():
         added += _write_new(path, f"{kind.folder}/.gitkeep", "")
     added += _copy_starters(path)
     git = Git(path) if Git.is_repo(path) else Git.init(path)
     git.ensure_settings()
-    git.commit(added, f"vault created: {name or path.name}")
+    git.commit(added, f"vault created: {name}")
     git.close()
     return added
 

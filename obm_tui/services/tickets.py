@@ -8,7 +8,7 @@ gives), or an aware one. Formats: docs/customer-care.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from obm_tui.model.errors import FormatError, UsageError, ValidationError
 from obm_tui.model.fields import FieldValueError, to_link
 from obm_tui.model.merge import DELETED
 from obm_tui.model.records import Record
+from obm_tui.model.template_text import business_hint, refuse_unfilled
 from obm_tui.model.tickets import move as move_status
 from obm_tui.model.tickets import status_after
 from obm_tui.services.records import new_record, require_readable
@@ -141,10 +142,9 @@ def reply(vault: Vault, ref: str, *, now: datetime, text: str | None = None, tem
     if template is not None:
         canned = find_reply(vault, template)
         text, unknown = fill_reply(vault, record, canned, agent, now)
-        if unknown and not force:
-            names = ", ".join(f"${{{name}}}" for name in unknown)
-            raise ValidationError(f"the reply {canned.name!r} has variables with no value: {names} "
-                                  "(fill them in, or send it anyway with --force)")
+        if not force:
+            refuse_unfilled(f"the reply {canned.name!r}", unknown, reply_hint(record),
+                            "fill them in, or send it anyway with --force")
         status = status or canned.status
         label = f" ({canned.name})"
     result = add_message(vault, record, "agent", text or "", now=now, author=agent, status=status,
@@ -227,13 +227,26 @@ def _commit_message(ticket_id: str, verb: str, before: str, after: str) -> str:
     return f"ticket {ticket_id}: {parts}"
 
 
+def reply_hint(record: Record) -> Callable[[str], str]:
+    """Where to give a canned reply's variable a value, in the user's words."""
+    fields = {"customer": "customer", "customer.first_name": "customer", "customer.email": "email"}
+
+    def where(name: str) -> str:
+        if name == "agent":
+            return "set [author] name in .obm/config.toml, or git config user.name"
+        if name in fields or name.startswith("ticket."):
+            return f"obm set {record.id} {fields.get(name) or name.removeprefix('ticket.')}=…"
+        return business_hint(name) or "not a variable of canned replies (docs/customer-care.md)"
+    return where
+
+
 def fill_reply(vault: Vault, record: Record, canned: ReplyTemplate, agent: str,
           now: datetime) -> tuple[str, tuple[str, ...]]:
     fields = dict(record.data)
     client = client_of(vault, fields)
     if client is not None and not fields.get("email") and client.data.get("email"):
         fields["email"] = client.data["email"]
-    variables = conversation.reply_variables(
+    variables = vault.config.business_values() | conversation.reply_variables(
         fields, customer=customer_name(vault, fields) if fields.get("customer") or client else None,
         agent=agent, business=vault.config.business_name, today=local_now(vault, now).date(),
     )

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from obm_tui.model.errors import VaultError
+from obm_tui.model.template_text import BUSINESS_SETTINGS
 
 CONFIG_PATH = ".obm/config.toml"
 
@@ -21,10 +22,7 @@ DEFAULT_CONFIG = """\
 # Every key is optional; the values below are the defaults (see docs/vault-format.md).
 
 [business]
-name = "{name}"
-currency = "USD"            # ISO 4217 code used for every amount without its own currency
-timezone = "{timezone}"     # IANA time zone: due dates, "today" and the ticket clocks use it
-
+{business}
 # Commits made by obm use your git identity (git config user.name / user.email).
 # Uncomment to give this vault an identity of its own.
 # [author]
@@ -88,6 +86,40 @@ start = "follow-up-declined-payment"
 """
 
 
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string (quotes, backslashes and control characters escaped)."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def business_section(name: str, timezone: str, settings: dict[str, str]) -> str:
+    """The lines of a new vault's `[business]` table: the settings given, the others commented
+    out so that one can see where to set them (docs/vault-format.md)."""
+    lines = [f"name = {toml_string(name)}",
+             'currency = "USD"            # ISO 4217 code used for every amount without its own currency',
+             f"timezone = {toml_string(timezone)}  # IANA time zone: due dates, \"today\" and ticket clocks use it",
+             "# What templates fill in (${owner}, ${calendar_link} …); a template that needs one that is",
+             "# not set refuses to draft, naming it."]
+    for setting in BUSINESS_SETTINGS[1:]:
+        value = settings.get(setting.key, "")
+        if value:
+            lines.append(f"{setting.key} = {toml_string(value)}")
+        else:
+            lines.append(f'# {setting.key} = ""    # {setting.words}')
+    return "\n".join(lines) + "\n"
+
+
 @dataclass(frozen=True)
 class Config:
     """Typed view of `.obm/config.toml` with defaults for everything missing."""
@@ -99,6 +131,14 @@ class Config:
     manager: str = ""
     author: tuple[str, str] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    business: dict[str, str] = field(default_factory=dict)  # [business]'s text values by key
+
+    def business_values(self) -> dict[str, str]:
+        """Every `${variable}` of BUSINESS_SETTINGS with its value ('' when not set)."""
+        values = {s.variable: self.business.get(s.key, "") for s in BUSINESS_SETTINGS}
+        values["business"] = self.business_name
+        values["signature"] = values["signature"] or self.manager
+        return values
 
     @property
     def tz(self) -> ZoneInfo:
@@ -153,4 +193,5 @@ def _typed(raw: dict[str, Any]) -> Config:
         manager=str(business.get("manager", "")),
         author=author,
         raw=raw,
+        business={str(k): str(v).strip() for k, v in business.items() if isinstance(v, str)},
     )

@@ -65,8 +65,9 @@ def test_canned_reply_with_unknown_variables(empty_vault: Path, ticket: str) -> 
     before = last_commit(empty_vault)
     code, out, err = obm("ticket", "reply", ticket, "--template", "order-status", vault=empty_vault)
     assert code == 2 and out == ""
-    assert err == ("obm: the reply 'order-status' has variables with no value: ${order_number}, ${ship_day} "
-                   "(fill them in, or send it anyway with --force)\n")
+    assert err == ("obm: the reply 'order-status' has names with no value: ${order_number} (not a variable of "
+                   "canned replies (docs/customer-care.md)), ${ship_day} (not a variable of canned replies "
+                   "(docs/customer-care.md)); fill them in, or send it anyway with --force\n")
     assert last_commit(empty_vault) == before
     code, out, err = obm("ticket", "reply", ticket, "--template", "order-status", "--force", vault=empty_vault)
     assert code == 0 and out.strip() == f"ticket {ticket}: replied (order-status); status new -> pending"

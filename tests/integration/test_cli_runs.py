@@ -107,3 +107,86 @@ def test_draft_prints_saves_an_eml_and_a_mailto_link(maya: Path, tmp_path: Path)
     assert out.startswith("mailto:maya@example.com?subject=Welcome%20aboard%2C%20Maya")
     code, _, err = obm("draft", "maya", "tag", vault=maya)
     assert code == 2 and "has no email:: template" in err
+
+
+def test_run_start_refuses_a_subject_missing_the_fields_the_process_needs(empty_vault: Path) -> None:
+    """Issue 11 item 6: `amount: … got '${rate}'` at the first tick; now refused up front, saying what to set."""
+    obm("new", "client", "Maya Patel", "email=maya@example.com", vault=empty_vault)
+    head = git_out(empty_vault, "rev-parse", "HEAD")
+    code, out, err = obm("run", "start", "client-onboarding", "--for", "maya-patel", "--today", "2026-11-20",
+                         vault=empty_vault)
+    assert (code, out) == (2, "")
+    assert err == ("obm: process client-onboarding needs fields client maya-patel does not have: rate (obm set "
+                   "maya-patel rate=…; used by onboarding-invoice, monthly-retainer); nothing was started\n")
+    assert git_out(empty_vault, "rev-parse", "HEAD") == head and not (empty_vault / "runs" / f"{RUN}.md").exists()
+    code, out, err = obm("tick", "--today", "2026-11-20", vault=empty_vault)
+    assert code == 0 and "client-onboarding" not in out  # not onboarding: no rule for her yet
+    obm("set", "maya-patel", "status=onboarding", vault=empty_vault)
+    code, out, err = obm("tick", "--today", "2026-11-20", vault=empty_vault)
+    assert code == 1 and "client-onboarding" not in out
+    assert ('obm: rule "Onboard every new client" for client maya-patel: process client-onboarding needs fields '
+            "client maya-patel does not have: rate (obm set maya-patel rate=…") in err
+    assert obm("set", "maya-patel", "rate=1500", vault=empty_vault)[0] == 0
+    code, out, err = obm("run", "start", "client-onboarding", "--for", "maya-patel", "--today", "2026-11-20",
+                         vault=empty_vault)
+    assert code == 0, err
+
+
+def test_a_decline_without_an_email_or_product_is_named(empty_vault: Path) -> None:
+    obm("new", "decline", "Sam Oduya", "amount=46", "declined=2026-11-19", "status=contacted", vault=empty_vault)
+    decline = next((empty_vault / "declines").glob("*.md")).stem
+    code, _, err = obm("run", "start", "follow-up-declined-payment", "--for", decline, vault=empty_vault)
+    assert code == 2
+    assert f"does not have: email (obm set {decline} email=…; used by payment-failed-1" in err
+    assert f"; product (obm set {decline} product=…; used by payment-failed-1" in err
+
+
+def _needs_table(doc: str) -> dict[str, str]:
+    section = doc.split("## Fields a process needs", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| `")]
+    return {process.strip().strip("`"): fields.strip() for process, fields in rows}
+
+
+def test_docs_list_the_fields_each_shipped_process_needs(empty_vault: Path) -> None:
+    """The table in docs/processes.md is what obm derives from the templates: it cannot drift."""
+    from obm_tui.services.process_needs import process_needs
+    from obm_tui.services.run_files import load_process
+    from obm_tui.vault.store import Vault
+
+    documented = _needs_table((Path(__file__).parents[2] / "docs" / "processes.md").read_text(encoding="utf-8"))
+    vault = Vault.open(empty_vault)
+    try:
+        derived = {}
+        for path in sorted((empty_vault / "processes").glob("*.md")):
+            _, process = load_process(vault, path.stem)
+            derived[path.stem] = ", ".join(f"`{need.name}`" for need in process_needs(vault, process)) or "—"
+    finally:
+        vault.close()
+    assert documented == derived
+
+
+def test_the_readme_example_onboards_maya_as_written(tmp_path: Path) -> None:
+    """README.md's own lines, run as written: `obm init …`, then `obm new client "Maya Patel" …`;
+    the onboarding run then starts and its first tick makes the invoice from her rate."""
+    import shlex
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    first = next(n for n, line in enumerate(lines) if line.startswith(".venv/bin/obm init "))
+    last = next(n for n in range(first, len(lines)) if not lines[n].rstrip().endswith("\\"))
+    args = shlex.split(" ".join(lines[first:last + 1]).split("#")[0].replace("\\", ""))[1:]
+    root = tmp_path / "business"
+    args[1] = str(root)
+    code, _, err = obm(*args)
+    assert code == 0, err
+    new = next(line for line in readme.splitlines() if line.startswith('obm new client "Maya Patel"'))
+    assert obm(*shlex.split(new)[1:], vault=root)[0] == 0
+    code, _, err = obm("run", "start", "client-onboarding", "--for", "maya-patel", "--today", "2026-11-20",
+                       vault=root)
+    assert code == 0, err
+    code, out, err = obm("run", "tick", "maya", "send", "--today", "2026-11-20", vault=root)
+    assert code == 0, err
+    invoice = next((root / "invoices").glob("INV-*.md")).read_text(encoding="utf-8")
+    assert "\namount: 1500.00\n" in invoice and "${" not in invoice
+    code, out, err = obm("draft", "maya", "welcome", vault=root)
+    assert code == 0 and "${" not in out and "Fred Smith" in out, err

@@ -85,7 +85,8 @@ def test_good_rules_still_apply_next_to_bad_ones(bad_rules: Path) -> None:
 
 def test_a_client_rule_starts_one_run_per_client(empty_vault: Path) -> None:
     vault = Vault.open(empty_vault)
-    record_service.new_record(vault, "client", "Ann Lee", {"status": "onboarding"})
+    record_service.new_record(vault, "client", "Ann Lee", {"status": "onboarding", "email": "ann@example.com",
+                                                          "rate": "900"})
     record_service.new_record(vault, "client", "Bo Chan", {"status": "lead"})
     first = apply_rules(vault, at(date(2026, 11, 20)))
     assert [s.record for s in first] == ["client ann-lee"]
@@ -101,7 +102,8 @@ def test_a_restock_starts_once_per_shortage(empty_vault: Path) -> None:
 
     root, vault = empty_vault, Vault.open(empty_vault)
     record_service.new_record(vault, "product", "Mug", {"sku": "MUG-01", "on_hand": "5", "reorder_point": "10",
-                                                        "reorder_qty": "20", "lead_time_days": "7"})
+                                                        "reorder_qty": "20", "lead_time_days": "7",
+                                                        "supplier": "Clay Co", "unit_cost": "4"})
     (first,) = apply_rules(vault, at(date(2026, 11, 2)))
     run = first.started.record
     assert run.data["trigger"] == "restock MUG-01 from the start"

@@ -86,7 +86,7 @@ def test_the_onboarding_example_end_to_end(maya: tuple[Path, Vault]) -> None:
     assert touched(root) == {RUN_PATH, "clients/maya-patel.md", invoice_path}
     assert subjects(root)[0].startswith(f'run {RUN}: ticked "Send the invoice and the contract')
     assert "invoice created from template onboarding-invoice for client maya-patel" in subjects(root)[0]
-    assert invoice["title"] == "Patel Studio — first month" and invoice["amount"] == "900.00"
+    assert invoice["title"] == "Maya Patel — first month" and invoice["amount"] == "900.00"
     assert fields(root, "clients/maya-patel.md")["contract"] == "sent"
     assert "[done:: 2026-11-20]" in step_line(root, "send")
     assert outcome.status == "waiting" and fields(root, RUN_PATH)["status"] == "waiting"
@@ -258,10 +258,11 @@ def test_a_step_that_would_create_a_broken_record_is_refused_and_nothing_changes
     from obm_tui.model.merge import DELETED
 
     root, vault = maya
-    record_service.update(vault, vault.find("maya-patel"), {"rate": DELETED})
     start_run(vault, "client-onboarding", "maya-patel", date(2026, 11, 20))
+    record_service.update(vault, vault.find("maya-patel"), {"rate": DELETED})  # after the start's check
     before = (root / RUN_PATH).read_bytes(), git_out(root, "rev-parse", "HEAD")
-    refused = r"cannot create an invoice from template onboarding-invoice: amount.*\$\{rate\}"
+    refused = (r"template onboarding-invoice \(to create an invoice\) has names with no value: "
+               r"\$\{rate\} \(obm set maya-patel rate=…\); the tick was not processed")
     with pytest.raises(ValidationError, match=refused):
         tick(vault, RUN, "send", now=at(date(2026, 11, 20)))
     assert ((root / RUN_PATH).read_bytes(), git_out(root, "rev-parse", "HEAD")) == before
