@@ -89,10 +89,44 @@ class ProcessDef:
     recurrence: str = ""
     owner: str = ""
     problems: tuple[Problem, ...] = field(default=())
+    stop: StopRule | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+STOP_AS = ("done", "cancelled")
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """`stop_when:` in a process's front matter: a run ends (as `stop_as`) once any condition holds
+    about its subject, whichever steps are left."""
+
+    conditions: tuple[Condition, ...]
+    stop_as: str = "done"
+
+
+def parse_stop(meta: Mapping[str, Any], subject: str | None) -> tuple[StopRule | None, list[str]]:
+    """The process's stop rule (None without `stop_when`) and the reasons it cannot be read."""
+    raw = meta.get("stop_when")
+    stop_as = str(meta.get("stop_as") or "done").strip()
+    reasons = [] if stop_as in STOP_AS else [f'stop_as: "{stop_as}" is not one of {", ".join(STOP_AS)}']
+    if raw is None or raw == "" or raw == []:
+        return None, reasons
+    if subject == "none":
+        return None, [*reasons, "stop_when: this process has no subject (subject: none), "
+                                "so there is nothing to ask about"]
+    texts = raw if isinstance(raw, list) else [raw]
+    conditions = []
+    for text in texts:
+        try:
+            conditions.append(parse_condition(str(text)))
+        except ConditionError as exc:
+            reasons.append(f"stop_when: {exc}")
+    rule = StopRule(tuple(conditions), stop_as if stop_as in STOP_AS else "done")
+    return (rule if conditions and not reasons else None), reasons
 
 
 class ProcessProblems(ObmError):
@@ -118,6 +152,8 @@ def parse_process(body: str, meta: Mapping[str, Any], *, path: str = "", first_l
         except RecurrenceError as exc:
             problems.append(Problem(path, 0, f"recurrence: {exc}"))
     kind = subject if subject in SUBJECT_KINDS else None
+    stop, reasons = parse_stop(meta, kind)
+    problems += [Problem(path, 0, reason) for reason in reasons]
     checklist = parse_checklist(body, subject_kind=kind, path=path, first_line=first_line)
     if not checklist.steps:
         problems.append(Problem(path, 0, 'no steps: a process needs at least one task item "- [ ] ..."'))
@@ -129,6 +165,7 @@ def parse_process(body: str, meta: Mapping[str, Any], *, path: str = "", first_l
         recurrence=recurrence,
         owner=str(meta.get("owner") or ""),
         problems=(*problems, *checklist.problems),
+        stop=stop,
     )
 
 

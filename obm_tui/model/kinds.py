@@ -86,6 +86,10 @@ KINDS: dict[str, Kind] = {
                       doc="An RFC 5545 RRULE (e.g. `FREQ=WEEKLY;BYDAY=MO`) for runs that start by themselves."),
                 Field("owner", "str", doc="Who runs it by default."),
                 Field("description", "text", doc="One line on what it is for."),
+                Field("stop_when", "any",
+                      doc="A condition about the subject, or a list of them: a run ends once any holds."),
+                Field("stop_as", "enum", default="done", choices=("done", "cancelled"),
+                      doc="The status a run stopped by `stop_when` ends with."),
             ),
         ),
         Kind(
@@ -102,6 +106,7 @@ KINDS: dict[str, Kind] = {
                 Field("finished", "date", doc="The day the last step was ticked."),
                 Field("assignee", "str", doc="Who works the run."),
                 Field("trigger", "str", doc="What started it: the rule's name or a shortage key."),
+                Field("stopped", "str", doc="The process's stop_when condition that ended the run."),
             ),
         ),
         Kind(

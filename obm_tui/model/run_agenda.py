@@ -57,8 +57,9 @@ class Agenda:
 
 
 def build_agenda(runs: Iterable[RunSnapshot], today: date, *, horizon_days: int = 0) -> Agenda:
-    """Overdue: due before today. Due: due from today to `horizon_days` later. Waiting: on a step or
-    a condition. Ready: nothing in the way, due later or never. Done and cancelled runs are left out."""
+    """Overdue: ready and due before today. Due: ready and due from today to `horizon_days` later.
+    Waiting: on a step or a condition, whatever its date. Ready: nothing in the way, due later or
+    never. Done and cancelled runs are left out."""
     buckets: dict[str, list[AgendaItem]] = {"overdue": [], "due": [], "waiting": [], "ready": []}
     last_day = today + timedelta(days=horizon_days)
     for run in runs:
@@ -72,11 +73,15 @@ def build_agenda(runs: Iterable[RunSnapshot], today: date, *, horizon_days: int 
 
 
 def _bucket(view: StepView, today: date, last_day: date) -> str:
+    """A step that waits (on a step or a condition) is "waiting" even when its date has passed:
+    nobody can act on it now, so it is not counted as overdue or due (its date is still shown)."""
+    if view.state in (BLOCKED, WAITING):
+        return "waiting"
     if view.due is not None and view.due < today:
         return "overdue"
     if view.due is not None and view.due <= last_day:
         return "due"
-    return "waiting" if view.state in (BLOCKED, WAITING) else "ready"
+    return "ready"
 
 
 def _item(run: RunSnapshot, view: StepView) -> AgendaItem:

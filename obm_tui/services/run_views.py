@@ -55,6 +55,8 @@ def run_view(vault: Vault, run: Record, today: date, facts: VaultFacts | None = 
                      subject=ctx.subject, calendar=business_calendar(vault))
     current = str(data.get("status") or "active")
     status = run_status(views, current) if views else RunStatus(current, 0, 0)
+    if data.get("stopped") is not None and current not in OPEN:  # ended by the process's stop_when
+        status = RunStatus(current, status.done, status.total, status.finished)
     return RunView(run, ctx, checklist, tuple(views), status)
 
 

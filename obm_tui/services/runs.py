@@ -22,7 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from obm_tui.model.checklist import Checklist, ProcessProblems, Step
+from obm_tui.model.checklist import Checklist, ProcessProblems, Step, parse_stop
+from obm_tui.model.conditions import Condition, Facts
+from obm_tui.model.conditions import evaluate as holds
 from obm_tui.model.errors import ObmError, UsageError
 from obm_tui.model.merge import DELETED
 from obm_tui.model.records import Record
@@ -42,6 +44,7 @@ from obm_tui.services.facts import VaultFacts
 from obm_tui.services.run_effects import EffectPlan, PlannedFacts, plan_effects
 from obm_tui.services.run_files import (
     OPEN,
+    RunContext,
     load_process,
     new_run,
     process_def,
@@ -185,10 +188,14 @@ def process_run(vault: Vault, run: Record, now: datetime, *, body: str | None = 
     views = evaluate(parse_run(result.body, subject_kind=ctx.subject_kind), today=today, started=ctx.started,
                      facts=PlannedFacts(facts, plan), subject=ctx.subject, calendar=calendar)
     status = run_status(views, current) if views else RunStatus(current, 0, 0)
-    changes = _status_changes(doc.data, status)
+    stop = _stop_reason(ctx, PlannedFacts(facts, plan), today) if status.status in OPEN else None
+    if stop is not None:
+        status = RunStatus(stop[0], status.done, status.total, today)
+    changes = _status_changes(doc.data, status, stop[1] if stop else None)
     if not result.changed and text == doc.body and not changes:
         return None
-    message = _message(run.id, result, plan, current, status.status)
+    why = f"stopped ({ctx.subject}: {stop[1].text})" if stop is not None and "stopped" in changes else ""
+    message = _message(run.id, result, plan, current, status.status, why)
     items = [*plan.items(), Edit(fresh, changes, body=result.body if result.body != doc.body else None,
                                  base_body=doc.body)]
     batch = write_many(vault, items, message)
@@ -200,10 +207,30 @@ def _pending(checklist: Checklist) -> bool:
     return any(step.ticked != (step.done is not None) for step in checklist.steps)
 
 
-def _status_changes(data: Mapping[str, object], status: RunStatus) -> dict[str, object]:
+def _stop_reason(ctx: RunContext, facts: Facts, today: date) -> tuple[str, Condition] | None:
+    """(the status to end as, the condition that holds) when the process's `stop_when` holds for
+    the run's subject; None otherwise (no rule, no subject, or a rule with mistakes: `obm check`)."""
+    if ctx.process is None or ctx.subject is None:
+        return None
+    rule, reasons = parse_stop(ctx.process.data, ctx.subject_kind)
+    if rule is None or reasons:
+        return None
+    met = next((c for c in rule.conditions if holds(c, facts, ctx.subject, today).holds), None)
+    return (rule.stop_as, met) if met is not None else None
+
+
+def _status_changes(data: Mapping[str, object], status: RunStatus,
+                    stopped: Condition | None = None) -> dict[str, object]:
     changes: dict[str, object] = {}
     if str(data.get("status") or "active") != status.status:
         changes["status"] = status.status
+    if stopped is not None:
+        if changes:  # it stops now: the day, and why (a run that stopped before keeps its day)
+            changes["finished"] = status.finished.isoformat() if status.finished else DELETED
+            changes["stopped"] = stopped.text
+        return changes
+    if data.get("stopped") is not None:
+        changes["stopped"] = DELETED  # the subject left its final state: the run goes on
     if status.status == "done" and status.finished is not None:
         if str(data.get("finished") or "") != status.finished.isoformat():
             changes["finished"] = status.finished.isoformat()
@@ -212,11 +239,11 @@ def _status_changes(data: Mapping[str, object], status: RunStatus) -> dict[str, 
     return changes
 
 
-def _message(run_id: str, result: TickResult, plan: EffectPlan, before: str, after: str) -> str:
+def _message(run_id: str, result: TickResult, plan: EffectPlan, before: str, after: str, why: str = "") -> str:
     """The engine's commit message, with what obm made and the run's new status below it."""
     if not result.changed:
-        return f"run {run_id}: status {before} -> {after}"
-    extra = list(plan.notes) + ([f"run {before} -> {after}"] if before != after else [])
+        return f"run {run_id}: {why + '; ' if why else ''}status {before} -> {after}"
+    extra = list(plan.notes) + ([f"run {before} -> {after}" + (f", {why}" if why else "")] if before != after else [])
     message = result.commit_message(run_id)
     if not extra:
         return message

@@ -190,3 +190,53 @@ def test_the_readme_example_onboards_maya_as_written(tmp_path: Path) -> None:
     assert "\namount: 1500.00\n" in invoice and "${" not in invoice
     code, out, err = obm("draft", "maya", "welcome", vault=root)
     assert code == 0 and "${" not in out and "Fred Smith" in out, err
+
+
+def _run_of(vault: Path, process: str) -> Path:
+    found = sorted((vault / "runs").glob(f"*-{process}-*.md"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_recovered_decline_ends_its_follow_up_run_and_leaves_today(empty_vault: Path) -> None:
+    """Issue 11 item 2: `stop_when` in the process ends the run once the decline is settled."""
+    code, out, err = obm("new", "decline", "Sam Oduya", "amount=46.00", "declined=2026-11-19", vault=empty_vault)
+    assert code == 0, err
+    decline = out.split()[2]
+    assert obm("tick", "--today", "2026-11-19", vault=empty_vault)[0] == 0
+    run = _run_of(empty_vault, "follow-up-declined-payment")
+    assert "status: active" in run.read_text(encoding="utf-8")
+    code, out, _ = obm("agenda", "--today", "2026-11-30", vault=empty_vault)
+    assert "overdue" in out and run.stem in out
+    assert obm("set", decline, "status=recovered", vault=empty_vault)[0] == 0
+    code, out, err = obm("tick", "--today", "2026-11-30", vault=empty_vault)
+    assert code == 0, err
+    assert (f"run {run.stem}: stopped (decline {decline}: status = recovered); status active -> done"
+            in out.splitlines())
+    text = run.read_text(encoding="utf-8")
+    assert "status: done" in text and "finished: 2026-11-30" in text and "stopped: status = recovered" in text
+    assert any(line.startswith(f"run {run.stem}: stopped")
+               for line in git_out(empty_vault, "log", "-3", "--format=%s").splitlines())
+    code, out, _ = obm("agenda", "--today", "2026-11-30", vault=empty_vault)
+    assert run.stem not in out
+    code, out, err = obm("tick", "--today", "2026-11-30", vault=empty_vault)
+    assert (code, out, err.strip()) == (0, "", "nothing to do")
+    code, out, _ = obm("run", "show", run.stem, "--today", "2026-11-30", vault=empty_vault)
+    assert "done" in out and "active" not in out
+
+
+def test_a_client_who_leaves_cancels_the_onboarding(maya: Path) -> None:
+    """`stop_as: cancelled`: the client-onboarding run ends cancelled when the client is `past`."""
+    assert obm("set", "maya-patel", "status=past", vault=maya)[0] == 0
+    code, out, err = obm("tick", "--today", "2026-11-21", vault=maya)
+    assert code == 0, err
+    assert f"run {RUN}: stopped (client maya-patel: status = past); status active -> cancelled" in out.splitlines()
+
+
+def test_a_stop_when_with_a_mistake_is_reported_by_check(empty_vault: Path) -> None:
+    path = empty_vault / "processes" / "follow-up-declined-payment.md"
+    text = path.read_text(encoding="utf-8").replace("- status = lost", "- status lost")
+    path.write_text(text, encoding="utf-8")
+    code, out, err = obm("check", vault=empty_vault)
+    assert code == 1
+    assert "processes/follow-up-declined-payment.md" in out + err and "stop_when:" in out + err

@@ -42,18 +42,20 @@ def ids(items: tuple) -> list[tuple[str, str]]:
 )
 def test_buckets(horizon: int, due: list[str], ready: list[str]) -> None:
     agenda = build_agenda([snapshot("r1")], TODAY, horizon_days=horizon)
-    assert [i.step_id for i in agenda.overdue] == ["late-and-waiting", "late"]
+    assert [i.step_id for i in agenda.overdue] == ["late"]  # a step nobody can do yet is not overdue...
     assert [i.step_id for i in agenda.due] == due
     assert sorted(i.step_id for i in agenda.ready) == sorted(ready)
-    assert [(i.step_id, i.waiting_text) for i in agenda.waiting] == [("wait", "contract = signed"), ("after", "wait")]
+    assert [(i.step_id, i.waiting_text) for i in agenda.waiting] == [  # ...it waits, its date still known
+        ("late-and-waiting", "wait"), ("wait", "contract = signed"), ("after", "wait")]
+    assert agenda.waiting[0].due == date(2026, 11, 1)
 
 
 def test_item_details() -> None:
     agenda = build_agenda([snapshot("r1")], TODAY)
-    wait = agenda.waiting[0]
+    wait = agenda.waiting[1]
     assert (wait.run_title, wait.role, wait.subject, wait.line, wait.state) == (
         "R1", "manager", "maya-patel", 6, "waiting")
-    assert agenda.overdue[0].waiting_on == ("wait",)
+    assert agenda.waiting[0].waiting_on == ("wait",)
 
 
 def test_runs_are_merged_and_sorted_and_closed_runs_left_out() -> None:
