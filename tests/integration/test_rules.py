@@ -241,3 +241,33 @@ def test_check_names_a_run_two_clones_started_for_one_change(two_clones: tuple[P
     assert code == 1
     twice = [line for line in out.splitlines() if "started twice" in line]
     assert len(twice) == 2 and all("maya-patel" in line for line in twice)
+
+
+def readme_headless_commands() -> list[str]:
+    """The `obm …` lines of the ```sh blocks in README.md's section "Your own vault"."""
+    text = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Your own vault\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [block.split("\n", 1)[1] for block in section.split("```sh")[1:]]
+    return [line for block in blocks for line in block.split("```", 1)[0].splitlines() if line.startswith("obm ")]
+
+
+@pytest.mark.slow  # five obm programs started: ~2 s alone, far more on a busy machine
+def test_the_readme_headless_example_onboards_maya_as_written(tmp_path: Path) -> None:
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    program = str(Path(sys.executable).with_name("obm"))
+    root = tmp_path / "business"
+    env = {k: v for k, v in os.environ.items() if k != "OBM_VAULT"}
+    made = subprocess.run([program, "init", str(root), "--name", "Fred Smith Coaching"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert made.returncode == 0, made.stderr
+    commands = readme_headless_commands()
+    assert commands[0].startswith('obm new client "Maya Patel"') and len(commands) >= 2
+    for line in commands:
+        done = subprocess.run([program, *shlex.split(line)[1:]], cwd=root, capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert done.returncode == 0, (line, done.stdout, done.stderr)
+    assert onboarding_runs(root) != [] and len(onboarding_runs(root)) == 1
