@@ -113,11 +113,28 @@ def opened(ctx: click.Context, *, change: bool = True) -> Iterator[Vault]:
         _fail(f"the vault is read-only ({reason}); nothing was changed", EXIT_PROBLEMS)
     try:
         yield vault
+        if change:
+            apply_rules_after(vault)
     finally:
         stale_lock_note(vault)
         vault.close()
         for note in vault.notes:  # a commit queued behind a git lock: what was saved, which commit waits
             say(f"obm: note: {note}", err=True)
+
+
+def apply_rules_after(vault: Vault) -> None:
+    """After every command that may change the vault: the rule pass (services/rules.py), which
+    sees what the command, an outside edit or a sync changed since the last pass. What a rule
+    started is said on stdout; what it could not start is a note on stderr (the command itself
+    succeeded, so the exit status stays 0; `obm tick` exits 1 for it)."""
+    from obm_tui.services.records import now_in
+    from obm_tui.services.rules import apply_rules
+
+    for start in apply_rules(vault, now_in(vault)):
+        if start.error:
+            say(f'obm: note: rule "{start.rule}" for {start.record}: {start.error}', err=True)
+        elif start.started is not None and start.started.created:
+            say(start.started.message)
 
 
 def stale_lock_note(vault: Vault) -> None:

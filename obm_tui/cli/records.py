@@ -166,6 +166,8 @@ def sync(ctx: click.Context, remote: str | None) -> None:
     with opened(ctx) as vault:
         result = sync_vault(vault, remote)
     say(clean(result.summary()))
+    for line in result.rules:
+        say(clean(line))
     for name in result.kept:
         say(f"  kept aside: {CONFLICT_DIR}/{clean(name)}")
     for path in result.renamed:

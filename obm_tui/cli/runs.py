@@ -168,7 +168,7 @@ def tick_cmd(ctx: click.Context, today: datetime | None) -> None:
             say(outcome.message.splitlines()[0])
     for start in report.rules:
         if start.started is not None and start.started.created:
-            say(f'{start.started.message} — rule "{start.rule}"')
+            say(start.started.message)
     for started in report.recurring:
         if started.created:
             say(f"{started.message} — recurring")

@@ -21,7 +21,7 @@ recurring runs. It is idempotent: a second call right after the first does nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -35,10 +35,11 @@ from obm_tui.model.conditions import (
     parse_condition,
 )
 from obm_tui.model.errors import ObmError, Problem
-from obm_tui.model.kinds import kind_named
+from obm_tui.model.kinds import KINDS, kind_named
 from obm_tui.model.records import Record
 from obm_tui.services.facts import VaultFacts
-from obm_tui.services.run_files import OPEN, runs_of
+from obm_tui.services.rule_history import history_since, read_checkpoint, versions, write_checkpoint
+from obm_tui.services.run_files import OPEN, run_ref_of, runs_of
 from obm_tui.services.runs import (
     RunOutcome,
     Started,
@@ -46,7 +47,9 @@ from obm_tui.services.runs import (
     start_run,
     tick_recurring,
 )
+from obm_tui.vault import journal
 from obm_tui.vault.config import CONFIG_PATH
+from obm_tui.vault.paths import kind_of_path
 from obm_tui.vault.store import Vault
 
 
@@ -79,8 +82,39 @@ def load_rules(vault: Vault) -> tuple[list[Rule], list[Problem]]:
 
 
 def rule_problems(vault: Vault, records: list[Record] | None = None) -> list[Problem]:
-    """For `obm check`: rules that cannot be read or start a process that does not fit."""
-    return load_rules(vault)[1]
+    """For `obm check`: rules that cannot be read or start a process that does not fit, and runs a
+    rule started twice for one record (or one shortage) — two clones that both saw the change
+    before either synced."""
+    return load_rules(vault)[1] + duplicate_runs(vault)
+
+
+def duplicate_runs(vault: Vault) -> list[Problem]:
+    """Runs not cancelled that a rule started (`trigger:` set) for the same process and record —
+    for a product, for the same shortage — each named with the others."""
+    groups: dict[tuple[str, str, str], list[Record]] = {}
+    for run in vault.records("run", archived=True):
+        trigger = str(run.data.get("trigger") or "")
+        if not trigger or str(run.data.get("status") or "active") == "cancelled":
+            continue
+        same = trigger if trigger.startswith("restock ") else "rule"  # once per shortage, else once per record
+        key = (run_ref_of(run.data, "process").casefold(), run_ref_of(run.data, "subject").casefold(), same)
+        groups.setdefault(key, []).append(run)
+    found = []
+    for (_, subject, _), runs in sorted(groups.items()):
+        for run in runs if len(runs) > 1 else []:
+            others = ", ".join(r.id for r in runs if r is not run)
+            found.append(Problem(run.path, _trigger_line(vault, run),
+                                 f"started twice by a rule for {subject} (also {others}), likely by two clones "
+                                 "before they synced: cancel or delete one"))
+    return found
+
+
+def _trigger_line(vault: Vault, run: Record) -> int:
+    try:
+        lines = (vault.root / run.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return next((n for n, line in enumerate(lines[:200], 1) if line.startswith("trigger:")), 0)
 
 
 def _rule_lines(vault: Vault) -> list[int]:
@@ -144,28 +178,120 @@ class RuleStart:
     error: str = ""
 
 
-def apply_rules(vault: Vault, now: datetime) -> list[RuleStart]:
-    """Start a run for each record that matches a rule and has not had one for it (see above)."""
-    today = now.date()
-    rules, _ = load_rules(vault)
-    facts = VaultFacts(vault)
-    keys = _shortage_keys(vault, today) if any(r.kind == "product" for r in rules) else None
-    done: list[RuleStart] = []
-    for rule in rules:
-        for record in sorted(vault.records(rule.kind), key=lambda r: r.id):
-            if not record.readable or not evaluate(rule.when, facts, Ref(rule.kind, record.id), today).holds:
-                continue
-            key = keys.get(record.id, None) if keys is not None and rule.kind == "product" else ""
-            if key is None or _repeats(vault, rule, record, key):
-                continue
-            done.append(_start(vault, rule, record, key, today))
+def apply_rules(vault: Vault, now: datetime, *, full: bool = False, changed: Iterable[str] = ()) -> list[RuleStart]:
+    """One rule pass: start a run for each record whose rule's `when` *became* true since the last
+    pass (module doc), then move the checkpoint to HEAD. Free when nothing was committed since and
+    `changed` (paths edited but not committed) is empty. `full` (`obm tick`, the app opening) also
+    looks at every product (a shortage comes with time, without a commit) and at every uncommitted file."""
+    if vault.read_only:
+        return []
+    with vault.write_lock:  # one pass at a time across processes: two never start the same run
+        head = vault.git.head()
+        if head is None:
+            return []
+        since = read_checkpoint(vault)
+        dirty = set(changed) | {p for intent in journal.pending(vault.root) for p in intent.paths}
+        if full:
+            dirty |= set(vault.git.changed_paths())
+        if since == head and not dirty and not full:
+            return []
+        rules, _ = load_rules(vault)
+        done = _pass(vault, rules, now.date(), since, head, dirty, full) if rules else []
+        write_checkpoint(vault, head)
     return done
 
 
-def _start(vault: Vault, rule: Rule, record: Record, key: str, today: date) -> RuleStart:
-    extra = {"trigger": key} if key else None
+def _pass(vault: Vault, rules: list[Rule], today: date, since: str | None, head: str, dirty: set[str],
+          full: bool) -> list[RuleStart]:
+    history = history_since(vault, since, {r.kind for r in rules}) if since and since != head else None
+    first_look = since is None or (since != head and history is None)  # a new clone, or a rewritten history
+    touched = {**(history or {}), **{p: [] for p in sorted(dirty) if p not in (history or {})}}
+    facts = VaultFacts(vault)
+    keys = None
+    if any(r.kind == "product" for r in rules) and (full or first_look or _any_of(touched, "product")):
+        keys = _shortage_keys(vault, today)
+    done: list[RuleStart] = []
+    for rule in rules:
+        if rule.kind == "product":
+            found = _products(vault, rule, facts, today, None if full or first_look else touched)
+        elif first_look:
+            found = [(r, head) for r in _current(vault, rule.kind) if _holds(rule, facts, r.id, r.data, today)]
+        else:
+            found = _transitions(vault, rule, facts, today, touched, since or head, head)
+        for record, commit in found:
+            key = (keys or {}).get(record.id) if keys is not None and rule.kind == "product" else ""
+            if key is None or _repeats(vault, rule, record, key):
+                continue
+            trigger = key or f"{rule.kind} {record.id}: {rule.when.text} ({commit[:10]})"
+            done.append(_start(vault, rule, record, trigger, today))
+    return done
+
+
+def _current(vault: Vault, kind: str) -> list[Record]:
+    return sorted((r for r in vault.records(kind) if r.readable), key=lambda r: r.id)
+
+
+def _any_of(touched: Mapping[str, object], kind: str) -> bool:
+    return any(kind_of_path(p) is KINDS[kind] for p in touched)
+
+
+def _products(vault: Vault, rule: Rule, facts: VaultFacts, today: date,
+              touched: Mapping[str, object] | None) -> list[tuple[Record, str]]:
+    """Products are looked at as they are now (once per shortage, see above): every one on a full
+    pass, else those changed since the last pass."""
+    records = _current(vault, "product")
+    if touched is not None:
+        records = [r for r in records if r.path in touched]
+    return [(r, "") for r in records if _holds(rule, facts, r.id, r.data, today)]
+
+
+def _transitions(vault: Vault, rule: Rule, facts: VaultFacts, today: date, touched: Mapping[str, list[str]],
+                 since: str, head: str) -> list[tuple[Record, str]]:
+    """Records of the rule's kind whose `when` held in a version where it had not held in the one
+    before, with the commit of that version."""
+    found: list[tuple[Record, str]] = []
+    for path in sorted(touched):
+        record = vault.index.by_path(path)
+        if record is None or record.kind != rule.kind or not record.readable:
+            continue
+        held = [(_holds(rule, facts, record.id, v.data, today), v.commit)
+                for v in versions(vault, path, since, touched[path], head)]
+        pairs = zip(held, held[1:], strict=False)
+        commit = next((sha for (before, _), (now, sha) in pairs if now and not before), None)
+        if commit is not None:
+            found.append((record, commit))
+    return sorted(found, key=lambda item: item[0].id)
+
+
+def _holds(rule: Rule, facts: VaultFacts, record_id: str, data: Mapping[str, Any] | None, today: date) -> bool:
+    if data is None:
+        return False
+    return evaluate(rule.when, _OneVersion(facts, rule.kind, record_id, data), Ref(rule.kind, record_id), today).holds
+
+
+@dataclass(frozen=True)
+class _OneVersion:
+    """The vault's facts, with one version of one record in place of the record as it is now."""
+
+    facts: VaultFacts
+    kind: str
+    record_id: str
+    data: Mapping[str, Any]
+
+    def record(self, kind: str, record_id: str) -> Mapping[str, Any] | None:
+        if kind == self.kind and record_id == self.record_id:
+            return self.data
+        return self.facts.record(kind, record_id)
+
+    def linked(self, kind: str, to: Ref) -> Sequence[Mapping[str, Any]]:
+        return self.facts.linked(kind, to)
+
+
+def _start(vault: Vault, rule: Rule, record: Record, trigger: str, today: date) -> RuleStart:
+    what = trigger if trigger.startswith("restock ") else f"{record.kind} {record.id}: {rule.when.text}"
     try:
-        started = start_run(vault, rule.start, record.path, today, extra=extra)
+        started = start_run(vault, rule.start, record.path, today, extra={"trigger": trigger},
+                            because=f'rule "{rule.name}": {what}')
     except ObmError as exc:
         return RuleStart(rule.name, f"{record.kind} {record.id}", error=exc.message)
     return RuleStart(rule.name, f"{record.kind} {record.id}", started)
@@ -221,6 +347,6 @@ class Automation:
 def automate(vault: Vault, now: datetime) -> Automation:
     """`obm tick`: process pending runs, apply the rules, start due recurring runs. Idempotent."""
     processed = process_pending_runs(vault, now)
-    started = apply_rules(vault, now)
+    started = apply_rules(vault, now, full=True)
     recurring = tick_recurring(vault, now.date())
     return Automation(processed, started, recurring)

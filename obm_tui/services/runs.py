@@ -89,8 +89,9 @@ class RunOutcome:
 # ----- starting ---------------------------------------------------------------------------------
 
 def start_run(vault: Vault, process_ref: str, subject_ref: str | None, today: date, *,
-              extra: Mapping[str, str] | None = None) -> Started:
-    """Start a run of a process (for a record) on `today`; one commit `run <id>: started (…)`.
+              extra: Mapping[str, str] | None = None, because: str = "") -> Started:
+    """Start a run of a process (for a record) on `today`; one commit `run <id>: started (…)`,
+    followed by ` — <because>` when given (the rule that started it).
 
     Refused (ProcessProblems, with `path:line` reasons) when the process has mistakes. The same
     process, subject and day always give the same file: if it exists, it is returned as is.
@@ -102,7 +103,7 @@ def start_run(vault: Vault, process_ref: str, subject_ref: str | None, today: da
     if existing is not None:
         return Started(existing, False, f"run {made.id}: already started")
     whom = f" for {subject.title}" if subject is not None else ""
-    message = f"run {made.id}: started ({process.title}{whom})"
+    message = f"run {made.id}: started ({process.title}{whom})" + (f" — {because}" if because else "")
     result = vault.create(made.path, made.front_matter, made.body, message)
     return Started(result.record, True, message, result.commit, result.pending)
 

@@ -40,6 +40,7 @@ class SyncResult:
     kept: tuple[str, ...] = ()  # versions kept in conflicts/ by this merge
     renamed: tuple[str, ...] = ()  # theirs' records moved beside ours (one name, two records)
     recovered: tuple[str, ...] = ()  # what an interrupted sync or a dead git had left, and what was done
+    rules: tuple[str, ...] = ()  # what the rule pass after the merge started (or could not), pushed with it
 
     def summary(self) -> str:
         parts = [f"{self.remote}/{self.branch}:",
@@ -85,6 +86,7 @@ def _pull_and_push(vault: Vault, remote: str, branch: str) -> SyncResult:
     notes: list[str] = []
     for _attempt in range(PUSH_ATTEMPTS):
         result = replace(_pull(vault, remote, branch), recovered=tuple(notes))
+        result = replace(result, rules=_apply_rules(vault))
         known = _has_remote_branch(vault, remote, branch)
         ahead = _count(vault, f"{remote}/{branch}..HEAD" if known else "HEAD")
         if not ahead:
@@ -94,6 +96,21 @@ def _pull_and_push(vault: Vault, remote: str, branch: str) -> SyncResult:
             return replace(result, pushed=ahead)
         notes += _why_not_pushed(vault, remote, done)
     raise VaultError(f"could not push to {remote}: it keeps changing; sync again in a moment")
+
+
+def _apply_rules(vault: Vault) -> tuple[str, ...]:
+    """The rule pass over what the merge brought (and anything else not yet looked at), before the
+    push, so the runs it starts reach the other clones with this sync (services/rules.py)."""
+    from obm_tui.services.records import now_in
+    from obm_tui.services.rules import apply_rules
+
+    said = []
+    for start in apply_rules(vault, now_in(vault)):
+        if start.error:
+            said.append(f'note: rule "{start.rule}" for {start.record}: {start.error}')
+        elif start.started is not None and start.started.created:
+            said.append(start.started.message)
+    return tuple(said)
 
 
 def _why_not_pushed(vault: Vault, remote: str, push: subprocess.CompletedProcess[bytes]) -> list[str]:

@@ -4,7 +4,9 @@
 - after every save made in the app, and after files changed by another program (an editor, a
   `git pull`): process the ticks made there and bring open runs' status up to date (a paid
   invoice wakes a waiting run) with `process_pending_runs` (closed runs: only those files), then
-  apply the rules (a client set to `onboarding` starts its onboarding run).
+  the rule pass (services/rules.py: what changed since the rules last looked, in the history and
+  in these files; a client set to `onboarding` starts its onboarding run). The CLI and `obm sync`
+  run the same pass after their changes, so a change is seen once, whoever made it.
 
 One pass runs at a time, in a thread worker; requests that arrive meanwhile are merged into the
 next pass, so a tick made in an editor is processed exactly once (and processing is idempotent
@@ -139,7 +141,8 @@ class Automation:
         vault, now = self.app.vault, self.app.now()
         paths = None if wanted.startup else sorted(wanted.changed)
         result.processed += [o for o in process_pending_runs(vault, now, paths=paths) if o.changed or o.error]
-        result.rules += [r for r in apply_rules(vault, now) if r.error or (r.started and r.started.created)]
+        done = apply_rules(vault, now, full=wanted.startup, changed=wanted.changed)
+        result.rules += [r for r in done if r.error or (r.started and r.started.created)]
         if wanted.startup:
             result.recurring += [s for s in tick_recurring(vault, now.date()) if s.created]
 

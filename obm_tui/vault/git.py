@@ -242,6 +242,29 @@ class Git:
         args += ["--end-of-options", "HEAD", "--"] + ([path] if path is not None else [])
         return parse_log(self._run.out(args))
 
+    def commits_since(self, since: str, folders: Sequence[str]) -> list[tuple[str, tuple[str, ...]]] | None:
+        """The commits after `since` up to HEAD (merged-in side branches included) that touched a
+        file under `folders`, oldest first, each with the paths it touched there (a rename is a
+        deletion and an addition). None when `since` is not a commit of this repository."""
+        self._fresh()
+        if self._run.run(["cat-file", "-e", "--end-of-options", f"{since}^{{commit}}"], ok=(0, 1, 128)).returncode:
+            return None
+        args = ["log", "-z", "--reverse", "--topo-order", "--format=%x1e%H", "--name-only", "--no-renames"]
+        args += ["--no-ext-diff", "--no-textconv", "--no-color", "--end-of-options", f"{since}..HEAD", "--"]
+        args += [f"{folder.rstrip('/')}/" for folder in folders]
+        found: list[tuple[str, tuple[str, ...]]] = []
+        for chunk in self._run.out(args).split(b"\x1e")[1:]:
+            sha, *paths = [token.strip(b"\n") for token in chunk.split(b"\0")]
+            found.append((sha.decode("ascii"), tuple(os.fsdecode(p) for p in paths if p)))
+        return found
+
+    def file_at(self, commit: str, path: str) -> bytes | None:
+        """The bytes of `path` in `commit` (a full sha), or None when it is no file there."""
+        rel = _clean_path(path)
+        with self._lock:
+            entry = self._objects.blob_at(commit, rel)
+            return None if entry is None or entry.is_tree else self._objects.read_blob(entry)
+
     def diff(self, sha: str, path: str | None = None) -> str:
         """The patch commit `sha` made (against its first parent), optionally for one path."""
         self._fresh()

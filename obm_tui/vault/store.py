@@ -56,6 +56,7 @@ from obm_tui.vault.paths import (
     kind_of_path,
 )
 
+RULES_CHECKPOINT = ".obm/rules-checkpoint"  # services/rule_history.py: how far the rules have looked
 PENDING_FILE = f"{CACHE_DIR}/pending.json"  # the queue of obm before the journal; still committed if found
 RACE_RETRIES = 5  # a save re-planned this often when another program keeps saving the same file
 
@@ -624,9 +625,10 @@ def _read_or_none(path: Path) -> bytes | None:
 
 
 def _exclude_local_state(git: Git) -> None:
-    """The journal and the lock file are this clone's own: git-ignored in `.git/info/exclude`."""
+    """The journal, the lock file and the rules' checkpoint are this clone's own: git-ignored in
+    `.git/info/exclude`."""
     exclude = git.git_dir / "info" / "exclude"
-    wanted = [f"/{journal.JOURNAL_DIR}/", f"/{LOCK_FILE}"]
+    wanted = [f"/{journal.JOURNAL_DIR}/", f"/{LOCK_FILE}", f"/{RULES_CHECKPOINT}"]
     try:
         text = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
         missing = [line for line in wanted if line not in text.splitlines()]

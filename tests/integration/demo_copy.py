@@ -36,7 +36,23 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for name, value in (("HOME", home), ("XDG_CONFIG_HOME", home / ".config"), ("GIT_CONFIG_GLOBAL", gitconfig),
                             ("GIT_CONFIG_NOSYSTEM", "1")):
             patch.setenv(name, str(value))
-        return make_demo(tmp_path_factory.mktemp("master") / "demo")
+        made = make_demo(tmp_path_factory.mktemp("master") / "demo")
+        _rules_have_looked(made)
+        return made
+
+
+def _rules_have_looked(root: Path) -> None:
+    """As if the rules had already looked at the demo (an app opened on it once): a test's first
+    change then starts only what that change calls for. A demo the rules never looked at starts the
+    runs its records call for on the first change (tests/integration/test_rules.py tests that)."""
+    from obm_tui.services.rule_history import write_checkpoint
+    from obm_tui.vault.store import Vault
+
+    vault = Vault.open(root)
+    head = vault.git.head()
+    assert head is not None
+    write_checkpoint(vault, head)
+    vault.close()
 
 
 @pytest.fixture

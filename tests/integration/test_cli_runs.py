@@ -46,9 +46,10 @@ def test_tick_on_the_demo_starts_what_the_rules_call_for_then_nothing(sample_vau
     assert code == 0, err
     assert out.splitlines() == [
         ("run 2026-11-23-restock-product-nb-set3: started (Restock product for Notebook set (3 pack))"
-        ' — rule "Restock before we run out"'),
+        ' — rule "Restock before we run out": restock NB-SET3 after 2026-08-11'),
         ("run 2026-11-23-follow-up-declined-payment-2026-09-02-mark-jensen-m1f: started"
-        ' (Follow up declined payment for Mark Jensen) — rule "Follow up every declined payment"'),
+        ' (Follow up declined payment for Mark Jensen) — rule "Follow up every declined payment":'
+        " decline 2026-09-02-mark-jensen-m1f: status = new"),
     ]
     code, out, err = obm("tick", "--today", "2026-11-23", vault=sample_vault)
     assert (code, out, err.strip()) == (0, "", "nothing to do")

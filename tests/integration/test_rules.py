@@ -129,3 +129,147 @@ def test_obm_tick_on_the_sample_vault_is_sensible_and_idempotent(sample_vault: P
     second = automate(Vault.open(sample_vault), at(date(2026, 11, 23)))
     assert not second.did_something and git_out(sample_vault, "rev-list", "--count", "HEAD") == commits
     assert check_vault(Vault.open(sample_vault)).problems == []
+
+
+# ----- every change goes through the rules, once (issue 11 item 1) ------------------------------
+
+MAYA = ("new", "client", "Maya Patel", "email=maya@example.com", "rate=900", "status=onboarding")
+MAYA_FILE = "---\ntype: client\nid: maya-patel\nname: Maya Patel\nemail: maya@example.com\nrate: 900\nstatus: {}\n---\n"
+
+
+def obm(root: Path, *args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from obm_tui.cli import main
+
+    result = CliRunner().invoke(main, ["--vault", str(root), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def onboarding_runs(root: Path) -> list[str]:
+    return [name for name in runs_in(root) if name.endswith("-client-onboarding-maya-patel.md")]
+
+
+def test_headless_a_new_client_then_current_was_onboarded(empty_vault: Path) -> None:
+    code, out, err = obm(empty_vault, *MAYA)
+    assert code == 0, err
+    assert "started (Client onboarding for Maya Patel)" in out
+    code, _, err = obm(empty_vault, "set", "maya-patel", "status=current")
+    assert code == 0, err
+    (run,) = onboarding_runs(empty_vault)
+    subjects = git_out(empty_vault, "log", "--format=%s").splitlines()
+    assert [s for s in subjects if s.startswith(f"run {run[:-3]}: started")] == [
+        f"run {run[:-3]}: started (Client onboarding for Maya Patel)"
+        ' — rule "Onboard every new client": client maya-patel: status = onboarding']
+    assert obm(empty_vault, "tick")[0] == 0
+    assert onboarding_runs(empty_vault) == [run]
+
+
+def commit_by_plain_git(root: Path, rel: str, text: str, message: str) -> None:
+    (root / rel).write_text(text, encoding="utf-8")
+    git_out(root, "add", "--", rel)
+    git_out(root, "commit", "-q", "-m", message)
+
+
+def test_a_change_committed_by_plain_git_between_two_ticks_starts_the_run_once(empty_vault: Path) -> None:
+    assert obm(empty_vault, "tick")[0] == 0  # the rules have looked: nothing is onboarding yet
+    commit_by_plain_git(empty_vault, "clients/maya-patel.md", MAYA_FILE.format("onboarding"), "maya says yes")
+    commit_by_plain_git(empty_vault, "clients/maya-patel.md", MAYA_FILE.format("current"), "maya is set up")
+    code, out, err = obm(empty_vault, "tick")
+    assert code == 0, err
+    assert 'rule "Onboard every new client": client maya-patel: status = onboarding' in out
+    assert len(onboarding_runs(empty_vault)) == 1
+    head = git_out(empty_vault, "rev-parse", "HEAD")
+    code, out, err = obm(empty_vault, "tick")
+    assert (code, out) == (0, "") and "nothing to do" in err
+    assert git_out(empty_vault, "rev-parse", "HEAD") == head and len(onboarding_runs(empty_vault)) == 1
+
+
+def test_an_uncommitted_edit_seen_by_tick_starts_the_run_once(empty_vault: Path) -> None:
+    assert obm(empty_vault, "tick")[0] == 0
+    (empty_vault / "clients" / "maya-patel.md").write_text(MAYA_FILE.format("onboarding"), encoding="utf-8")
+    assert obm(empty_vault, "tick")[0] == 0
+    assert obm(empty_vault, "tick")[1] == ""
+    assert len(onboarding_runs(empty_vault)) == 1
+
+
+@pytest.fixture
+def two_clones(empty_vault: Path, tmp_path: Path) -> tuple[Path, Path]:
+    remote = tmp_path / "remote.git"
+    git_out(tmp_path, "clone", "-q", "--bare", str(empty_vault), str(remote))
+    clones = (tmp_path / "a", tmp_path / "b")
+    for clone in clones:
+        git_out(tmp_path, "clone", "-q", str(remote), str(clone))
+    return clones
+
+
+def test_a_run_started_in_one_clone_is_not_started_again_in_the_other_after_sync(two_clones: tuple[Path, Path]) -> None:
+    a, b = two_clones
+    assert obm(b, "tick")[0] == 0  # b's rules have looked, before maya exists
+    assert obm(a, *MAYA)[0] == 0
+    assert len(onboarding_runs(a)) == 1
+    assert obm(a, "sync")[0] == 0
+    code, out, err = obm(b, "sync")
+    assert code == 0, err
+    assert "started" not in out
+    assert onboarding_runs(b) == onboarding_runs(a)
+    assert obm(b, "tick")[1] == "" and onboarding_runs(b) == onboarding_runs(a)
+
+
+def test_the_runs_a_sync_brings_start_before_the_push(two_clones: tuple[Path, Path]) -> None:
+    a, b = two_clones
+    assert obm(b, "tick")[0] == 0
+    commit_by_plain_git(a, "clients/maya-patel.md", MAYA_FILE.format("onboarding"), "maya says yes")
+    git_out(a, "push", "-q", "origin", "main")  # plain git: no rule ran in a
+    code, out, err = obm(b, "sync")
+    assert code == 0, err
+    assert 'rule "Onboard every new client"' in out
+    assert git_out(b, "rev-parse", "HEAD") == git_out(b, "rev-parse", "origin/main")  # the run went with the push
+
+
+def test_check_names_a_run_two_clones_started_for_one_change(two_clones: tuple[Path, Path]) -> None:
+    a, b = two_clones
+    for clone in two_clones:
+        assert obm(clone, "tick")[0] == 0
+    commit_by_plain_git(a, "clients/maya-patel.md", MAYA_FILE.format("onboarding"), "maya says yes")
+    git_out(a, "push", "-q", "origin", "main")
+    git_out(b, "pull", "-q", "--no-rebase", "origin", "main")  # both clones have the change; neither has synced since
+    assert obm(a, "tick", "--today", "2026-11-20")[0] == 0
+    assert obm(b, "tick", "--today", "2026-11-21")[0] == 0
+    assert obm(a, "sync")[0] == 0
+    assert obm(b, "sync")[0] == 0
+    assert len(onboarding_runs(b)) == 2
+    code, out, _ = obm(b, "check")
+    assert code == 1
+    twice = [line for line in out.splitlines() if "started twice" in line]
+    assert len(twice) == 2 and all("maya-patel" in line for line in twice)
+
+
+def readme_headless_commands() -> list[str]:
+    """The `obm …` lines of the ```sh blocks in README.md's section "Your own vault"."""
+    text = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Your own vault\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [block.split("\n", 1)[1] for block in section.split("```sh")[1:]]
+    return [line for block in blocks for line in block.split("```", 1)[0].splitlines() if line.startswith("obm ")]
+
+
+@pytest.mark.slow  # five obm programs started: ~2 s alone, far more on a busy machine
+def test_the_readme_headless_example_onboards_maya_as_written(tmp_path: Path) -> None:
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    program = str(Path(sys.executable).with_name("obm"))
+    root = tmp_path / "business"
+    env = {k: v for k, v in os.environ.items() if k != "OBM_VAULT"}
+    made = subprocess.run([program, "init", str(root), "--name", "Fred Smith Coaching"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert made.returncode == 0, made.stderr
+    commands = readme_headless_commands()
+    assert commands[0].startswith('obm new client "Maya Patel"') and len(commands) >= 2
+    for line in commands:
+        done = subprocess.run([program, *shlex.split(line)[1:]], cwd=root, capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert done.returncode == 0, (line, done.stdout, done.stderr)
+    assert onboarding_runs(root) != [] and len(onboarding_runs(root)) == 1

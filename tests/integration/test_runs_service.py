@@ -74,7 +74,8 @@ def test_the_onboarding_example_end_to_end(maya: tuple[Path, Vault]) -> None:
     # 1. the rule starts the run; `send` is due Monday (+1 workday from a Friday)
     started = apply_rules(vault, at(friday))
     assert [s.started.record.path for s in started if s.started] == [RUN_PATH]
-    assert subjects(root)[0] == f"run {RUN}: started (Client onboarding for Maya Patel)"
+    assert subjects(root)[0] == (f"run {RUN}: started (Client onboarding for Maya Patel)"
+                                 ' — rule "Onboard every new client": client maya-patel: status = onboarding')
     assert fields(root, RUN_PATH)["status"] == "active"
     assert "[due:: 2026-11-23]" in step_line(root, "send")
     # 2. ticking `send` creates the invoice and sets the contract: one commit with the three files
