@@ -30,7 +30,7 @@ from obm_tui.model.errors import FormatError, Problem
 from obm_tui.model.kinds import KINDS, Kind
 from obm_tui.model.records import UNREADABLE, Record, validate
 from obm_tui.vault.frontmatter import read_document
-from obm_tui.vault.frontmatter_edit import edit_refusal
+from obm_tui.vault.frontmatter_probe import edit_refusal
 from obm_tui.vault.paths import TEMP_PREFIX, inside
 
 PARALLEL_THRESHOLD = 2000

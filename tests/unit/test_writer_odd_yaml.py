@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from obm_tui.model.errors import FormatError
 from obm_tui.vault import safeyaml
 from obm_tui.vault.frontmatter import read_document
-from obm_tui.vault.frontmatter_edit import DELETE, WriteError, edit_refusal, key_lines, set_fields
+from obm_tui.vault.frontmatter_edit import DELETE, WriteError, key_lines, set_fields
+from obm_tui.vault.frontmatter_probe import edit_refusal
 
 # Entries in the shapes people (and other tools) write: explicit keys, tags, anchors, flow
 # mappings, complex keys, duplicates, comments in odd places, tabs, block scalars of every kind.
