@@ -209,10 +209,12 @@ class _Builder:
         customer = next((m for m in group.messages if role_of(m, self.own) == "customer"), first)
         fields: dict[str, Any] = {"type": "ticket", "id": ticket_id, "subject": group.subject, "status": "new",
                                   "priority": "normal", "channel": "email"}
-        if customer.from_name or customer.from_addr:
-            fields["customer"] = customer.from_name or customer.from_addr
+        if customer.from_name or customer.from_addr or customer.from_raw:
+            fields["customer"] = customer.from_name or customer.from_addr or customer.from_raw
         if customer.from_addr:
             fields["email"] = customer.from_addr
+        elif customer.from_raw:  # not an address (`xxxxx@xxxxx`): kept, in a field that does not claim to be one
+            fields["from"] = customer.from_raw
         fields["created"] = created.isoformat(timespec="minutes")
         fields["message_id"] = group.key
         draft = _Draft(ticket_id, "\n", "new", fields)

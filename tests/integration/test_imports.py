@@ -117,6 +117,30 @@ def test_a_reply_to_a_ticket_that_no_longer_parses_is_not_added(vault: Vault, tm
     assert path.read_bytes().endswith(b"<<<<<<< HEAD\n")
 
 
+def test_mail_senders_become_addresses_check_accepts_or_text(vault: Vault, tmp_path: Path) -> None:
+    """Issue 11 item 14: a quoted local part is an address (obm check agrees); `xxxxx@xxxxx`
+    cannot be mailed, so it is kept in `from:` and the customer's name, not in `email:`."""
+    from click.testing import CliRunner
+
+    from obm_tui.cli import main
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    for n, sender in enumerate(('"big bug bb"@bug.com', "xxxxx@xxxxx", "Jane <xxxxx@xxxxx>")):
+        (folder / f"{n}.eml").write_bytes(
+            (f"From: {sender}\r\nTo: help@test.example\r\nSubject: Bug {n}\r\nMessage-ID: <odd{n}@bug.com>\r\n"
+             "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nIt broke.\r\n").encode())
+    result = import_mail(vault, [folder], now=NOW)
+    assert result.message == "import mail: 3 new tickets, 0 replies added, 0 duplicates skipped"
+    quoted, dotless, named = (ticket_of(Vault.open(vault.root), f"<odd{n}@bug.com>")[0] for n in range(3))
+    assert (quoted["email"], quoted["customer"], quoted.get("from")) == ('"big bug bb"@bug.com', '"big bug bb"@bug.com',
+                                                                          None)
+    assert ("email" not in dotless, dotless["customer"], dotless["from"]) == (True, "xxxxx@xxxxx", "xxxxx@xxxxx")
+    assert ("email" not in named, named["customer"], named["from"]) == (True, "Jane", "Jane <xxxxx@xxxxx>")
+    checked = CliRunner().invoke(main, ["--vault", str(vault.root), "check"])
+    assert checked.exit_code == 0, checked.output
+
+
 # ----- Shopify -------------------------------------------------------------------------------
 
 HEADER = (  # noqa: SIM905 - the header as Shopify writes it (abridged)
