@@ -85,6 +85,25 @@ def test_replies_join_their_ticket_by_references(vault: Vault, tmp_path: Path) -
     assert again.duplicates == 2 and again.commit is None
 
 
+def test_a_thread_imported_as_a_new_ticket_counts_its_messages(vault: Vault, tmp_path: Path) -> None:
+    """Issue 11 item 16: a 5-message thread is `1 new ticket with 5 messages`, not `0 replies added`."""
+    folder = tmp_path / "thread"
+    folder.mkdir()
+    first = "<t0@example.com>"
+    (folder / "0.eml").write_bytes((
+        f"From: Jane <jane@example.com>\r\nTo: help@test.example\r\nSubject: Where is it\r\n"
+        f"Message-ID: {first}\r\nDate: Mon, 23 Nov 2026 09:00:00 -0500\r\n\r\nHi\r\n").encode())
+    refs = first
+    for n in range(1, 5):
+        eml(folder, f"{n}.eml", "Jane <jane@example.com>", f"<t{n}@example.com>", refs,
+            f"Mon, 23 Nov 2026 1{n}:00:00 -0500", f"Message {n}")
+        refs += f" <t{n}@example.com>"
+    result = import_mail(vault, [folder], now=NOW)
+    assert result.message == "import mail: 1 new ticket with 5 messages, 0 replies added, 0 duplicates skipped"
+    assert log(vault.root)[0] == result.message and result.new_messages == 5
+    assert len(ticket_of(Vault.open(vault.root), first)[1]) == 5
+
+
 def test_dry_run_and_unreadable_messages(vault: Vault, tmp_path: Path) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
