@@ -268,3 +268,38 @@ def test_stripe_failed_rows_become_declines_once(sample_copy: Path) -> None:  # 
         "status": "new", "charge_id": "ch_failed_1", "reason": "The bank declined the payment."}
     again = import_stripe(Vault.open(sample_copy), data, now=NOW, source="payments.csv")
     assert again.recorded == 0 and ("skipped", "already recorded") in [(r.status, r.reason) for r in again.rows]
+
+
+# The payments export before the "unified payments" one (Stripe dashboard, up to 2023): `Created (UTC)`.
+OLD_STRIPE_HEADER = ("id,Description,Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Converted Amount,"
+                     "Converted Amount Refunded,Fee,Tax,Converted Currency,Mode,Status,Statement Descriptor,"
+                     "Customer ID,Customer Description,Customer Email,Captured,Card ID,Card Last4,Card Brand,"
+                     "Card Funding,Card Exp Month,Card Exp Year,Card Name")
+
+
+def test_stripe_older_created_utc_export_imports_row_by_row(sample_copy: Path) -> None:  # noqa: F811
+    """Issue 11 item 15: the older `Created (UTC)` header is read; a bad row is reported with its
+    line and the good rows go in."""
+    columns = OLD_STRIPE_HEADER.split(",")
+
+    def row(**cells: str) -> str:
+        return ",".join(cells.get(c.replace(" ", "_").replace("(", "").replace(")", ""), "") for c in columns)
+
+    data = "\r\n".join([
+        OLD_STRIPE_HEADER,
+        row(id="ch_old_1", Created_UTC="2019-05-14 13:17", Amount="25.00", Currency="usd", Status="Failed",
+            Seller_Message="Insufficient funds", Customer_Email="kim@example.com", Customer_Description="Kim Lee"),
+        row(id="ch_old_2", Created_UTC="14/05/2019", Amount="9.00", Currency="usd", Status="Failed"),
+        row(id="ch_old_3", Created_UTC="2019-05-15 09:00", Amount="9.00", Currency="usd", Status="Paid"),
+    ]).encode()
+    result = import_stripe(Vault.open(sample_copy), data, now=NOW, source="payments-2019.csv")
+    assert result.message == "import stripe payments-2019.csv: 1 decline recorded; 1 rows rejected, 1 skipped"
+    assert [str(r) for r in result.rows] == [
+        "row 2, ch_old_1: declined 25.00 USD: Insufficient funds",
+        "row 3, ch_old_2: Created (UTC) is not a date: '14/05/2019'",
+        "row 4, ch_old_3: status Paid: not a decline"]
+    (path,) = result.paths
+    record = Vault.open(sample_copy).index.by_path(path)
+    assert record is not None and record.ok and record.data["declined"] == "2019-05-14"
+    assert log(sample_copy)[0] == result.message
+
