@@ -10,7 +10,11 @@ from obm_tui.model.kinds import KINDS
 from obm_tui.services.templates import data_dir
 from obm_tui.vault.config import CONFIG_PATH, DEFAULT_CONFIG
 from obm_tui.vault.git import Git
+from obm_tui.vault.store import exclude_local_state
 
+# What obm init wrote to the root `.gitignore` before it stopped touching the user's files. Vaults
+# that have these lines keep working (the same rules now come from OBM_GITIGNORE and
+# `.git/info/exclude`); tests build such an older vault with them.
 GITIGNORE_LINES = [
     "# obm: derived files and temp files of interrupted saves",
     ".obm/cache/",
@@ -19,24 +23,30 @@ GITIGNORE_LINES = [
     "# Obsidian's per-device state",
     ".obsidian/workspace*",
 ]
+# `.obm/.gitignore`, committed: git reads it for the files under `.obm/` in every clone.
+OBM_GITIGNORE = ("# obm: derived files (rebuilt at will) and conflict copies kept out of commits\n"
+                 "/cache/\n/conflicts/\n")
 
 
 def init_vault(path: Path, *, name: str | None = None, timezone: str = "UTC") -> list[str]:
-    """Make `path` a vault: folders, config, .gitignore, starter processes, git, a first commit.
+    """Make `path` a vault: folders, config, `.obm/.gitignore`, starter processes, git, a first commit.
 
-    Existing files are never overwritten; an existing obm vault is refused. Returns the paths added.
+    Existing files are never overwritten or changed (the user's `.gitignore` included: obm's own
+    ignore rules go in `.obm/.gitignore` and `.git/info/exclude`); an existing obm vault is
+    refused. Returns the paths added.
     """
     path = path.expanduser().resolve()
     if (path / CONFIG_PATH).exists():
         raise VaultError(f"{path} is already an obm vault ({CONFIG_PATH} exists)")
     path.mkdir(parents=True, exist_ok=True)
     added = _write_new(path, CONFIG_PATH, DEFAULT_CONFIG.format(name=name or path.name, timezone=timezone))
-    added += _extend_gitignore(path)
+    added += _write_new(path, ".obm/.gitignore", OBM_GITIGNORE)
     for kind in KINDS.values():
         added += _write_new(path, f"{kind.folder}/.gitkeep", "")
     added += _copy_starters(path)
     git = Git(path) if Git.is_repo(path) else Git.init(path)
     git.ensure_settings()
+    exclude_local_state(git)
     git.commit(added, f"vault created: {name or path.name}")
     git.close()
     return added
@@ -65,18 +75,6 @@ def _write_new(root: Path, rel: str, text: str) -> list[str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return [rel]
-
-
-def _extend_gitignore(root: Path) -> list[str]:
-    target = root / ".gitignore"
-    existing = target.read_text(encoding="utf-8").splitlines() if target.exists() else []
-    missing = [line for line in GITIGNORE_LINES if line not in existing]
-    if not missing:
-        return []
-    prefix = "\n" if existing and existing[-1].strip() else ""
-    with target.open("a", encoding="utf-8") as handle:
-        handle.write(prefix + "\n".join(missing) + "\n")
-    return [".gitignore"]
 
 
 def _copy_starters(root: Path) -> list[str]:
