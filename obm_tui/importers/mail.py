@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from obm_tui.importers.html_text import html_to_text
-from obm_tui.model.fields import FieldValueError, one_line, to_email
+from obm_tui.model.fields import FieldValueError, email_address, one_line, to_email
 
 _FROM_LINE_RE = re.compile(rb"^From (?:\S*@\S*|-|MAILER-DAEMON)(?: [^\r\n]*)?\r?\n", re.M)
 _ESCAPED_FROM_RE = re.compile(rb"^>(>*From )", re.M)
@@ -49,11 +49,12 @@ class MailMessage:
     attachments: tuple[str, ...] = ()
     source: str = ""
     warnings: tuple[str, ...] = ()
+    from_raw: str = ""  # the From header as text when it holds no address (`xxxxx@xxxxx`)
 
     @property
     def sender(self) -> str:
-        """The sender's name, else address, else `unknown sender`."""
-        return self.from_name or self.from_addr or "unknown sender"
+        """The sender's name, else address, else the From text, else `unknown sender`."""
+        return self.from_name or self.from_addr or self.from_raw or "unknown sender"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,17 +132,21 @@ def _header(message: EmailMessage, name: str, warnings: list[str]) -> str:
         return ""
 
 
-def _sender(message: EmailMessage, warnings: list[str]) -> tuple[str, str]:
-    raw = _header(message, "From", warnings)
+def _sender(message: EmailMessage, warnings: list[str]) -> tuple[str, str, str]:
+    """(name, address, raw): the address only when `email_address` calls it one (the rule of the
+    `email` field); otherwise the header's text is `raw`, kept on the ticket as `from`."""
+    raw = " ".join(_header(message, "From", warnings).split())
     if not raw:
         warnings.append("no From: the customer is unknown")
-        return "", ""
+        return "", "", ""
     pairs = [(n, a) for n, a in getaddresses([raw]) if n or a]
-    if not pairs:
-        warnings.append(f"unreadable From {raw!r}")
-        return " ".join(raw.split()), ""
-    name, addr = pairs[0]
-    return " ".join(name.split()), addr.strip().lower() if "@" in addr else ""
+    name, addr = (" ".join(pairs[0][0].split()), pairs[0][1].strip()) if pairs else ("", "")
+    if email_address(addr):
+        return name, addr.lower(), ""
+    as_sent = next((" ".join(str(v).split()) for k, v in message.raw_items() if k.lower() == "from"), raw)
+    kept = raw if "=?" in as_sent or not as_sent else as_sent  # encoded words: the decoded text
+    warnings.append(f"From {kept[:80]!r} holds no address mail can reach: kept as text (from)")
+    return name, "", kept
 
 
 def _date(message: EmailMessage, warnings: list[str]) -> datetime | None:
@@ -212,7 +217,7 @@ def parse_message(data: bytes, source: str = "") -> MailMessage | MailProblem:
     ids = message_ids(_header(message, "Message-ID", warnings))
     if not ids:
         warnings.append("no Message-ID: recognised by its content on re-import")
-    name, addr = _sender(message, warnings)
+    name, addr, raw_from = _sender(message, warnings)
     parsed = MailMessage(
         key=ids[0] if ids else content_key(data), message_id=ids[0] if ids else None,
         in_reply_to=message_ids(_header(message, "In-Reply-To", warnings)),
@@ -220,7 +225,7 @@ def parse_message(data: bytes, source: str = "") -> MailMessage | MailProblem:
         subject=" ".join(_header(message, "Subject", warnings).split()),
         from_name=name, from_addr=addr, date=_date(message, warnings),
         text=_text(message, warnings), attachments=_attachments(message), source=source,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings), from_raw=raw_from,
     )
     odd = odd_field(parsed)
     return MailProblem(source, odd) if odd else parsed
@@ -243,7 +248,7 @@ def oversized_header(data: bytes) -> str:
 def odd_field(message: MailMessage) -> str:
     """Why a message's fields cannot go into a ticket ('' when they can)."""
     checks = (("Subject", message.subject, one_line), ("From name", message.from_name, one_line),
-              ("From address", message.from_addr, to_email))
+              ("From address", message.from_addr, to_email), ("From", message.from_raw, one_line))
     for what, value, check in checks:
         try:
             if value:

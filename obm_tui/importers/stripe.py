@@ -17,6 +17,9 @@ from obm_tui.model.fields import FieldValueError, to_money
 
 REQUIRED = {"id": "id", "created date (utc)": "Created date (UTC)", "amount": "Amount", "currency": "Currency",
             "status": "Status"}
+# Header names Stripe has shipped for the same column (matched after `normalise`): the payments
+# export before "unified payments" says `Created (UTC)`; docs/stock.md lists them.
+ALIASES = {"created (utc)": "created date (utc)"}
 DECLINED = frozenset({"failed", "blocked"})
 # The cells that become a decline's fields: one line each.
 WRITTEN = {"id": "id", "currency": "Currency", "customer description": "Customer Description",
@@ -61,15 +64,16 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def parse_created(text: str) -> datetime | None:
-    """`2024-06-07 02:38:54` (UTC) -> an aware datetime."""
+    """`2024-06-07 02:38:54`, `2019-05-14 13:17` or `2019-05-14T13:17:00Z` (UTC) -> an aware datetime."""
+    text = text.strip()
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     except ValueError:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _candidate(number: int, get: dict[str, str], tz: tzinfo) -> DeclineCandidate | RowReport:
+def _candidate(number: int, get: dict[str, str], tz: tzinfo, created_label: str) -> DeclineCandidate | RowReport:
     charge = get["id"]
     amount, created = parse_amount(get["amount"]), parse_created(get["created date (utc)"])
     if not charge:
@@ -82,7 +86,8 @@ def _candidate(number: int, get: dict[str, str], tz: tzinfo) -> DeclineCandidate
                          f"Amount must be a positive amount up to 1,000,000,000 with at most 2 decimals, "
                          f"got {get['amount'][:60]!r}")
     if created is None:
-        return RowReport(number, charge, "rejected", f"Created date (UTC) is not a date: {get['created date (utc)']!r}")
+        shown = get["created date (utc)"][:60]
+        return RowReport(number, charge, "rejected", f"{created_label} is not a date: {shown!r}")
     customer = get["customer description"] or get["card name"] or get["customer email"]
     return DeclineCandidate(charge, amount, get["currency"].upper(), created, created.astimezone(tz).date(),
                             customer, get["customer email"], get["seller message"], get["description"], number)
@@ -95,10 +100,11 @@ def parse_payments(data: bytes, known_charges: Collection[str] = (), tz: tzinfo 
         header, rows = read_rows(data)
     except CsvRefused as exc:
         return StripeImport(refused=str(exc))
-    index = column_index(header, {})
+    index = column_index(header, ALIASES)
     missing = missing_columns(index, REQUIRED)
     if missing:
         return StripeImport(refused=f"not a Stripe payments export: missing column(s) {', '.join(missing)}")
+    created_label = header[index["created date (utc)"]]  # as this file names it
     wanted = (*REQUIRED, "customer description", "card name", "customer email", "seller message", "description")
     candidates: list[DeclineCandidate] = []
     reports: list[RowReport] = []
@@ -110,7 +116,7 @@ def parse_payments(data: bytes, known_charges: Collection[str] = (), tz: tzinfo 
         elif get["id"] in known_charges:
             reports.append(RowReport(number, get["id"], "skipped", "already recorded"))
         else:
-            found = _candidate(number, get, tz)
+            found = _candidate(number, get, tz, created_label)
             if isinstance(found, RowReport):
                 reports.append(found)
             else:

@@ -120,6 +120,7 @@ KINDS: dict[str, Kind] = {
                 Field("customer", "str", doc="The customer's name (or a link to a client)."),
                 Field("client", "link", link_kind="client", doc="The client, when the customer is one."),
                 Field("email", "email", doc="The customer's address."),
+                Field("from", "str", doc="The sender as the mail gave it, when that is no address (mail import)."),
                 Field("channel", "enum", default="email", choices=("email", "chat", "phone", "social", "web"),
                       doc="Where it came in."),
                 Field("assignee", "str", doc="Who handles it."),

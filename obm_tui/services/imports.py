@@ -18,7 +18,7 @@ from obm_tui.importers.shopify import Order, parse_orders
 from obm_tui.importers.stripe import DeclineCandidate, parse_payments
 from obm_tui.model import ids, ledger
 from obm_tui.model.errors import ObmError, UsageError
-from obm_tui.model.fields import EMAIL_RE
+from obm_tui.model.fields import email_address
 from obm_tui.model.kinds import KINDS
 from obm_tui.model.ledger import StockError
 from obm_tui.model.records import Record, validate
@@ -197,7 +197,7 @@ def _decline(candidate: DeclineCandidate, taken: set[str], created: str) -> tupl
     else:  # pragma: no cover - 32,768 suffixes a day
         raise ObmError("could not find a free decline id for that day")
     data: dict[str, Any] = {"type": "decline", "id": record_id, "customer": customer}
-    if candidate.email and EMAIL_RE.match(candidate.email):
+    if email_address(candidate.email):
         data["email"] = candidate.email
     data.update({"amount": str(candidate.amount), "currency": candidate.currency})
     if candidate.product:

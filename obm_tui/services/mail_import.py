@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,13 +58,14 @@ class MailImport:
 
     lines: tuple[MailLine, ...]
     new_tickets: tuple[str, ...] = ()
-    replies: int = 0
+    replies: int = 0  # messages added to tickets that existed before this import
     duplicates: int = 0
     problems: int = 0
     message: str = ""
     commit: str | None = None
     pending: bool = False
     dry_run: bool = False
+    new_messages: int = 0  # the messages of the new tickets (a thread of 5 is 1 ticket, 5 messages)
 
 
 @dataclass
@@ -144,7 +145,9 @@ def import_mail(vault: Vault, paths: Sequence[Path], *, now: datetime, dry_run: 
         where = known.get(message.key)
         lines.append(MailLine(message.source, "duplicate", f"duplicate, skipped (already in {where})" if where
                               else "duplicate, skipped (twice in this import)"))
-    new_files = [made for group in plan.new_threads if (made := builder.new_ticket(group, lines)) is not None]
+    made = [(group, file) for group in plan.new_threads if (file := builder.new_ticket(group, lines)) is not None]
+    new_files = [file for _, file in made]
+    new_messages = sum(len(group.messages) for group, _ in made)
     edits: list[Edit] = []
     replies = unreadable = 0
     for ticket_id, added in sorted(plan.additions.items()):
@@ -158,14 +161,13 @@ def import_mail(vault: Vault, paths: Sequence[Path], *, now: datetime, dry_run: 
         lines += [MailLine(message.source, "warning", f"warning: {w}") for w in message.warnings]
     lines = _in_file_order(lines, messages, problems)
     problems_count = len(plan.problems) + unreadable + builder.refused
-    summary = _summary(len(new_files), replies, len(plan.duplicates), problems_count)
+    summary = _summary(len(new_files), new_messages, replies, len(plan.duplicates), problems_count)
     result = MailImport(tuple(lines), tuple(f.data["id"] for f in new_files), replies, len(plan.duplicates),
-                        problems_count, summary, dry_run=dry_run)
+                        problems_count, summary, dry_run=dry_run, new_messages=new_messages)
     if dry_run or not (new_files or edits):
         return result
     written = write_many(vault, [*new_files, *edits], summary)
-    return MailImport(result.lines, result.new_tickets, replies, result.duplicates, result.problems, summary,
-                      written.commit, written.pending)
+    return replace(result, commit=written.commit, pending=written.pending)
 
 
 def _in_file_order(lines: list[MailLine], messages: Sequence[MailMessage],
@@ -176,8 +178,13 @@ def _in_file_order(lines: list[MailLine], messages: Sequence[MailMessage],
     return sorted(lines, key=lambda line: order.get(line.source, len(order)))
 
 
-def _summary(new: int, replies: int, duplicates: int, problems: int) -> str:
-    parts = [f"{new} new ticket{'s' if new != 1 else ''}", f"{replies} repl{'ies' if replies != 1 else 'y'} added",
+def _summary(new: int, new_messages: int, replies: int, duplicates: int, problems: int) -> str:
+    """`import mail: 1 new ticket with 5 messages, 2 replies added, …`; the messages of new tickets
+    are named when a ticket holds more than one (`9 new tickets` is nine messages)."""
+    tickets = f"{new} new ticket{'s' if new != 1 else ''}"
+    if new_messages != new:
+        tickets += f" with {new_messages} messages"
+    parts = [tickets, f"{replies} repl{'ies' if replies != 1 else 'y'} added",
              f"{duplicates} duplicate{'s' if duplicates != 1 else ''} skipped"]
     if problems:
         parts.append(f"{problems} not imported")
@@ -209,10 +216,12 @@ class _Builder:
         customer = next((m for m in group.messages if role_of(m, self.own) == "customer"), first)
         fields: dict[str, Any] = {"type": "ticket", "id": ticket_id, "subject": group.subject, "status": "new",
                                   "priority": "normal", "channel": "email"}
-        if customer.from_name or customer.from_addr:
-            fields["customer"] = customer.from_name or customer.from_addr
+        if customer.from_name or customer.from_addr or customer.from_raw:
+            fields["customer"] = customer.from_name or customer.from_addr or customer.from_raw
         if customer.from_addr:
             fields["email"] = customer.from_addr
+        elif customer.from_raw:  # not an address (`xxxxx@xxxxx`): kept, in a field that does not claim to be one
+            fields["from"] = customer.from_raw
         fields["created"] = created.isoformat(timespec="minutes")
         fields["message_id"] = group.key
         draft = _Draft(ticket_id, "\n", "new", fields)

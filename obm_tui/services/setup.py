@@ -15,7 +15,11 @@ from obm_tui.model.template_text import BUSINESS_SETTINGS
 from obm_tui.services.templates import data_dir
 from obm_tui.vault.config import CONFIG_PATH, DEFAULT_CONFIG, business_section
 from obm_tui.vault.git import Git
+from obm_tui.vault.store import exclude_local_state
 
+# What obm init wrote to the root `.gitignore` before it stopped touching the user's files. Vaults
+# that have these lines keep working (the same rules now come from OBM_GITIGNORE and
+# `.git/info/exclude`); tests build such an older vault with them.
 GITIGNORE_LINES = [
     "# obm: derived files and temp files of interrupted saves",
     ".obm/cache/",
@@ -24,6 +28,9 @@ GITIGNORE_LINES = [
     "# Obsidian's per-device state",
     ".obsidian/workspace*",
 ]
+# `.obm/.gitignore`, committed: git reads it for the files under `.obm/` in every clone.
+OBM_GITIGNORE = ("# obm: derived files (rebuilt at will) and conflict copies kept out of commits\n"
+                 "/cache/\n/conflicts/\n")
 
 
 _LINK_RE = re.compile(r"^https?://[^\s/]+\.[^\s]*$", re.IGNORECASE)
@@ -64,11 +71,13 @@ def missing_business(settings: Mapping[str, str]) -> list[str]:
 
 def init_vault(path: Path, *, name: str | None = None, timezone: str = "UTC",
                business: Mapping[str, str] | None = None) -> list[str]:
-    """Make `path` a vault: folders, config, .gitignore, starter processes, git, a first commit.
+    """Make `path` a vault: folders, config, `.obm/.gitignore`, starter processes, git, a first commit.
     `business` holds `[business]` settings by key (owner, manager, calendar_link …; see
     vault/config.py BUSINESS_SETTINGS), checked first.
 
-    Existing files are never overwritten; an existing obm vault is refused. Returns the paths added.
+    Existing files are never overwritten or changed (the user's `.gitignore` included: obm's own
+    ignore rules go in `.obm/.gitignore` and `.git/info/exclude`); an existing obm vault is
+    refused. Returns the paths added.
     """
     path = path.expanduser().resolve()
     if (path / CONFIG_PATH).exists():
@@ -79,12 +88,13 @@ def init_vault(path: Path, *, name: str | None = None, timezone: str = "UTC",
     tomllib.loads(config)  # what it writes, it can read back (values are escaped)
     path.mkdir(parents=True, exist_ok=True)
     added = _write_new(path, CONFIG_PATH, config)
-    added += _extend_gitignore(path)
+    added += _write_new(path, ".obm/.gitignore", OBM_GITIGNORE)
     for kind in KINDS.values():
         added += _write_new(path, f"{kind.folder}/.gitkeep", "")
     added += _copy_starters(path)
     git = Git(path) if Git.is_repo(path) else Git.init(path)
     git.ensure_settings()
+    exclude_local_state(git)
     git.commit(added, f"vault created: {name}")
     git.close()
     return added
@@ -113,18 +123,6 @@ def _write_new(root: Path, rel: str, text: str) -> list[str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return [rel]
-
-
-def _extend_gitignore(root: Path) -> list[str]:
-    target = root / ".gitignore"
-    existing = target.read_text(encoding="utf-8").splitlines() if target.exists() else []
-    missing = [line for line in GITIGNORE_LINES if line not in existing]
-    if not missing:
-        return []
-    prefix = "\n" if existing and existing[-1].strip() else ""
-    with target.open("a", encoding="utf-8") as handle:
-        handle.write(prefix + "\n".join(missing) + "\n")
-    return [".gitignore"]
 
 
 def _copy_starters(root: Path) -> list[str]:

@@ -111,7 +111,7 @@ class Vault:
             git.ensure_settings(merge_driver.settings())  # records merge field by field in every clone obm opens
             if (root / ".git").is_dir():
                 merge_driver.register_attributes(root / ".git")
-            _exclude_local_state(git)
+            exclude_local_state(git)
             recovered = interrupted.recover(root, git)  # a sync killed mid-merge: undone before anything is committed
         config = load_config(root)
         vault = cls(root, config, git, Index())
@@ -624,11 +624,16 @@ def _read_or_none(path: Path) -> bytes | None:
         return None
 
 
-def _exclude_local_state(git: Git) -> None:
-    """The journal, the lock file and the rules' checkpoint are this clone's own: git-ignored in
-    `.git/info/exclude`."""
+# Ignored in every clone obm opens, in `.git/info/exclude` (never in the user's `.gitignore`): the
+# journal, the lock file and the rules' checkpoint (this clone's own), temp files of interrupted saves in any folder, and
+# Obsidian's per-device state. `.obm/cache/` and `.obm/conflicts/` are in the committed `.obm/.gitignore`.
+TEMP_AND_DEVICE_EXCLUDES = (".~obm-*", "/.obsidian/workspace*")
+
+
+def exclude_local_state(git: Git) -> None:
+    """Git-ignore what is this clone's own or temporary in `.git/info/exclude` (obm init and every open)."""
     exclude = git.git_dir / "info" / "exclude"
-    wanted = [f"/{journal.JOURNAL_DIR}/", f"/{LOCK_FILE}", f"/{RULES_CHECKPOINT}"]
+    wanted = [f"/{journal.JOURNAL_DIR}/", f"/{LOCK_FILE}", f"/{RULES_CHECKPOINT}", *TEMP_AND_DEVICE_EXCLUDES]
     try:
         text = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
         missing = [line for line in wanted if line not in text.splitlines()]

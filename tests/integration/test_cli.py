@@ -45,6 +45,37 @@ def test_init_new_set_show_log(tmp_path: Path) -> None:
     assert "client fred-smith: created (Fred Smith)" in lines[1]
 
 
+def test_init_in_an_existing_folder_touches_nothing_there(tmp_path: Path) -> None:
+    """Issue 11 item 17: the docs say nothing existing is touched; the user's `.gitignore` was
+    appended to and committed. obm's own rules now live in `.obm/.gitignore` and `.git/info/exclude`."""
+    root = tmp_path / "notes"
+    (root / "notes").mkdir(parents=True)
+    (root / "notes" / "idea.md").write_text("An idea.\n")
+    (root / ".gitignore").write_bytes(b"node_modules/\n*.log")  # no final newline: any append shows
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    assert obm("init", str(root), "--name", "Notes Co")[0] == 0
+    assert (root / ".gitignore").read_bytes() == b"node_modules/\n*.log"
+    assert (root / "notes" / "idea.md").read_text() == "An idea.\n"
+    committed = git_out(root, "show", "--name-only", "--format=", "HEAD").split()
+    assert ".gitignore" not in committed and ".obm/.gitignore" in committed
+    code, out, _ = obm("new", "product", "Mug", "sku=MUG", vault=root)  # opens the vault: journal, lock
+    assert code == 0
+    for junk in (".obm/cache/index.bin", ".obm/conflicts/x.md", "stock/.~obm-1234.tmp", ".obsidian/workspace.json"):
+        (root / junk).parent.mkdir(parents=True, exist_ok=True)
+        (root / junk).write_text("x")
+    assert git_out(root, "status", "--porcelain", "--untracked-files=all").split() == [
+        "??", ".gitignore", "??", "notes/idea.md"]  # the user's own files, left for the user to commit
+
+
+def test_init_in_a_new_folder_writes_no_root_gitignore(tmp_path: Path) -> None:
+    root = tmp_path / "biz"
+    assert obm("init", str(root))[0] == 0
+    assert not (root / ".gitignore").exists()
+    (root / ".obm" / "cache").mkdir(exist_ok=True)
+    (root / ".obm" / "cache" / "index.bin").write_text("x")
+    assert git_out(root, "status", "--porcelain", "--untracked-files=all") == ""
+
+
 def test_list_filters_and_counts(tmp_path: Path) -> None:
     root = tmp_path / "biz"
     obm("init", str(root))

@@ -85,6 +85,25 @@ def test_replies_join_their_ticket_by_references(vault: Vault, tmp_path: Path) -
     assert again.duplicates == 2 and again.commit is None
 
 
+def test_a_thread_imported_as_a_new_ticket_counts_its_messages(vault: Vault, tmp_path: Path) -> None:
+    """Issue 11 item 16: a 5-message thread is `1 new ticket with 5 messages`, not `0 replies added`."""
+    folder = tmp_path / "thread"
+    folder.mkdir()
+    first = "<t0@example.com>"
+    (folder / "0.eml").write_bytes((
+        f"From: Jane <jane@example.com>\r\nTo: help@test.example\r\nSubject: Where is it\r\n"
+        f"Message-ID: {first}\r\nDate: Mon, 23 Nov 2026 09:00:00 -0500\r\n\r\nHi\r\n").encode())
+    refs = first
+    for n in range(1, 5):
+        eml(folder, f"{n}.eml", "Jane <jane@example.com>", f"<t{n}@example.com>", refs,
+            f"Mon, 23 Nov 2026 1{n}:00:00 -0500", f"Message {n}")
+        refs += f" <t{n}@example.com>"
+    result = import_mail(vault, [folder], now=NOW)
+    assert result.message == "import mail: 1 new ticket with 5 messages, 0 replies added, 0 duplicates skipped"
+    assert log(vault.root)[0] == result.message and result.new_messages == 5
+    assert len(ticket_of(Vault.open(vault.root), first)[1]) == 5
+
+
 def test_dry_run_and_unreadable_messages(vault: Vault, tmp_path: Path) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
@@ -115,6 +134,30 @@ def test_a_reply_to_a_ticket_that_no_longer_parses_is_not_added(vault: Vault, tm
     assert report.startswith(f"reply.eml: not added to {record.id}: {record.path} does not parse (line ")
     assert report.endswith("unresolved git merge conflict markers (<<<<<<< / >>>>>>>)); fix it in an editor first")
     assert path.read_bytes().endswith(b"<<<<<<< HEAD\n")
+
+
+def test_mail_senders_become_addresses_check_accepts_or_text(vault: Vault, tmp_path: Path) -> None:
+    """Issue 11 item 14: a quoted local part is an address (obm check agrees); `xxxxx@xxxxx`
+    cannot be mailed, so it is kept in `from:` and the customer's name, not in `email:`."""
+    from click.testing import CliRunner
+
+    from obm_tui.cli import main
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    for n, sender in enumerate(('"big bug bb"@bug.com', "xxxxx@xxxxx", "Jane <xxxxx@xxxxx>")):
+        (folder / f"{n}.eml").write_bytes(
+            (f"From: {sender}\r\nTo: help@test.example\r\nSubject: Bug {n}\r\nMessage-ID: <odd{n}@bug.com>\r\n"
+             "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nIt broke.\r\n").encode())
+    result = import_mail(vault, [folder], now=NOW)
+    assert result.message == "import mail: 3 new tickets, 0 replies added, 0 duplicates skipped"
+    quoted, dotless, named = (ticket_of(Vault.open(vault.root), f"<odd{n}@bug.com>")[0] for n in range(3))
+    assert (quoted["email"], quoted["customer"], quoted.get("from")) == ('"big bug bb"@bug.com', '"big bug bb"@bug.com',
+                                                                          None)
+    assert ("email" not in dotless, dotless["customer"], dotless["from"]) == (True, "xxxxx@xxxxx", "xxxxx@xxxxx")
+    assert ("email" not in named, named["customer"], named["from"]) == (True, "Jane", "Jane <xxxxx@xxxxx>")
+    checked = CliRunner().invoke(main, ["--vault", str(vault.root), "check"])
+    assert checked.exit_code == 0, checked.output
 
 
 # ----- Shopify -------------------------------------------------------------------------------
@@ -225,3 +268,38 @@ def test_stripe_failed_rows_become_declines_once(sample_copy: Path) -> None:  # 
         "status": "new", "charge_id": "ch_failed_1", "reason": "The bank declined the payment."}
     again = import_stripe(Vault.open(sample_copy), data, now=NOW, source="payments.csv")
     assert again.recorded == 0 and ("skipped", "already recorded") in [(r.status, r.reason) for r in again.rows]
+
+
+# The payments export before the "unified payments" one (Stripe dashboard, up to 2023): `Created (UTC)`.
+OLD_STRIPE_HEADER = ("id,Description,Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Converted Amount,"
+                     "Converted Amount Refunded,Fee,Tax,Converted Currency,Mode,Status,Statement Descriptor,"
+                     "Customer ID,Customer Description,Customer Email,Captured,Card ID,Card Last4,Card Brand,"
+                     "Card Funding,Card Exp Month,Card Exp Year,Card Name")
+
+
+def test_stripe_older_created_utc_export_imports_row_by_row(sample_copy: Path) -> None:  # noqa: F811
+    """Issue 11 item 15: the older `Created (UTC)` header is read; a bad row is reported with its
+    line and the good rows go in."""
+    columns = OLD_STRIPE_HEADER.split(",")
+
+    def row(**cells: str) -> str:
+        return ",".join(cells.get(c.replace(" ", "_").replace("(", "").replace(")", ""), "") for c in columns)
+
+    data = "\r\n".join([
+        OLD_STRIPE_HEADER,
+        row(id="ch_old_1", Created_UTC="2019-05-14 13:17", Amount="25.00", Currency="usd", Status="Failed",
+            Seller_Message="Insufficient funds", Customer_Email="kim@example.com", Customer_Description="Kim Lee"),
+        row(id="ch_old_2", Created_UTC="14/05/2019", Amount="9.00", Currency="usd", Status="Failed"),
+        row(id="ch_old_3", Created_UTC="2019-05-15 09:00", Amount="9.00", Currency="usd", Status="Paid"),
+    ]).encode()
+    result = import_stripe(Vault.open(sample_copy), data, now=NOW, source="payments-2019.csv")
+    assert result.message == "import stripe payments-2019.csv: 1 decline recorded; 1 rows rejected, 1 skipped"
+    assert [str(r) for r in result.rows] == [
+        "row 2, ch_old_1: declined 25.00 USD: Insufficient funds",
+        "row 3, ch_old_2: Created (UTC) is not a date: '14/05/2019'",
+        "row 4, ch_old_3: status Paid: not a decline"]
+    (path,) = result.paths
+    record = Vault.open(sample_copy).index.by_path(path)
+    assert record is not None and record.ok and record.data["declined"] == "2019-05-14"
+    assert log(sample_copy)[0] == result.message
+

@@ -20,7 +20,8 @@ def commit_count(root: Path) -> int:
 
 def test_init_makes_a_committed_vault(empty_vault: Path) -> None:
     assert (empty_vault / ".obm" / "config.toml").is_file()
-    assert ".obm/cache/" in (empty_vault / ".gitignore").read_text()
+    assert "/cache/" in (empty_vault / ".obm" / ".gitignore").read_text()
+    assert not (empty_vault / ".gitignore").exists()  # the user's file: obm init never writes it
     assert git_out(empty_vault, "status", "--porcelain") == ""
     assert "core.fsync=committed" in git_out(empty_vault, "config", "--local", "--list")
 

@@ -266,3 +266,31 @@ def test_dates_without_zone_are_utc() -> None:
 
 def test_html_to_text_blocks() -> None:
     assert html_to_text("<div>a</div><div>b<br>c</div><style>p{}</style>") == "a\n\nb\nc"
+
+
+def mail_from(sender: str) -> bytes:
+    return (f"From: {sender}\r\nTo: help@test.example\r\nSubject: hello\r\nMessage-ID: <x1@test.example>\r\n"
+            "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nHi\r\n").encode()
+
+
+@pytest.mark.parametrize(("sender", "addr", "raw"), [
+    ('"big bug bb"@bug.com', '"big bug bb"@bug.com', ""),
+    ('Big Bug <"big bug bb"@bug.com>', '"big bug bb"@bug.com', ""),
+    ("xxxxx@xxxxx", "", "xxxxx@xxxxx"),
+    ("Jane <xxxxx@xxxxx>", "", "Jane <xxxxx@xxxxx>"),
+    ("jane@example.com", "jane@example.com", ""),
+    ("not an address at all", "", "not an address at all"),
+], ids=["quoted-local-part", "quoted-with-name", "dotless-domain", "dotless-with-name", "plain", "no-address"])
+def test_the_importer_and_the_field_check_agree_on_addresses(sender: str, addr: str, raw: str) -> None:
+    """Issue 11 item 14: what the importer calls an address the field check accepts; what it
+    does not is kept as text (`from_raw`), never dropped."""
+    from obm_tui.model.fields import FieldValueError, to_email
+
+    message = parse_message(mail_from(sender), "a.eml")
+    assert isinstance(message, MailMessage)
+    assert (message.from_addr, message.from_raw) == (addr, raw)
+    if addr:
+        assert to_email(addr) == addr
+    else:
+        with pytest.raises(FieldValueError):
+            to_email(sender)
