@@ -127,10 +127,17 @@ def apply_rules_after(vault: Vault) -> None:
     sees what the command, an outside edit or a sync changed since the last pass. What a rule
     started is said on stdout; what it could not start is a note on stderr (the command itself
     succeeded, so the exit status stays 0; `obm tick` exits 1 for it)."""
+    from obm_tui.model.errors import ObmError
     from obm_tui.services.records import now_in
-    from obm_tui.services.rules import apply_rules
+    from obm_tui.services.rules import RuleStart, apply_rules
 
-    for start in apply_rules(vault, now_in(vault)):
+    try:
+        done: list[RuleStart] = apply_rules(vault, now_in(vault))
+    except ObmError as exc:  # git busy, say: the command's own change is made; the next pass catches up
+        say(f"obm: note: the rules were not applied this time ({exc.message}); the next obm command or obm tick "
+            "will", err=True)
+        return
+    for start in done:
         if start.error:
             say(f'obm: note: rule "{start.rule}" for {start.record}: {start.error}', err=True)
         elif start.started is not None and start.started.created:

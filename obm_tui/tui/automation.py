@@ -166,7 +166,8 @@ class Automation:
                 app.notify(clean(start.error), title=f'Rule "{clean(start.rule)}" for {clean(start.record)}',
                            severity="warning", markup=False, timeout=10)
             elif start.started is not None:
-                app.notify(clean(start.started.message), title=f'Rule "{clean(start.rule)}"', markup=False)
+                said = start.started.message.split(" — rule ", 1)[0]  # the title names the rule
+                app.notify(clean(said), title=f'Rule "{clean(start.rule)}"', markup=False)
         for started in result.recurring:
             app.notify(clean(started.message), title="Recurring run", markup=False)
 

@@ -247,8 +247,9 @@ class Git:
         file under `folders`, oldest first, each with the paths it touched there (a rename is a
         deletion and an addition). None when `since` is not a commit of this repository."""
         self._fresh()
-        if self._run.run(["cat-file", "-e", "--end-of-options", f"{since}^{{commit}}"], ok=(0, 1, 128)).returncode:
-            return None
+        with self._lock:
+            if not self._objects.is_commit(since):
+                return None
         args = ["log", "-z", "--reverse", "--topo-order", "--format=%x1e%H", "--name-only", "--no-renames"]
         args += ["--no-ext-diff", "--no-textconv", "--no-color", "--end-of-options", f"{since}..HEAD", "--"]
         args += [f"{folder.rstrip('/')}/" for folder in folders]
@@ -262,8 +263,7 @@ class Git:
         """The bytes of `path` in `commit` (a full sha), or None when it is no file there."""
         rel = _clean_path(path)
         with self._lock:
-            entry = self._objects.blob_at(commit, rel)
-            return None if entry is None or entry.is_tree else self._objects.read_blob(entry)
+            return self._objects.file_at(commit, rel)
 
     def diff(self, sha: str, path: str | None = None) -> str:
         """The patch commit `sha` made (against its first parent), optionally for one path."""

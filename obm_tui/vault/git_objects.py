@@ -53,6 +53,13 @@ class Objects:
         found = self._cat.call(b"HEAD\n", read_object)
         return found[0] if found and found[1] == "commit" else None
 
+    def is_commit(self, sha: str) -> bool:
+        """Whether `sha` (hex) names a commit in this repository."""
+        if not sha or any(c not in "0123456789abcdef" for c in sha):
+            return False
+        found = self._cat.call(sha.encode("ascii") + b"\n", read_object)
+        return found is not None and found[1] == "commit"
+
     def tree_of(self, commit: str) -> str:
         """The root tree of `commit`."""
         first = self.read(commit, "commit").split(b"\n", 1)[0]
@@ -86,6 +93,15 @@ class Objects:
     def blob_at(self, commit: str | None, rel: bytes) -> Entry | None:
         """The entry at `rel` in `commit` (None when absent, or when `commit` is None)."""
         return self.entry_at(self.tree_of(commit), rel) if commit else None
+
+    def file_at(self, commit: str, rel: bytes) -> bytes | None:
+        """The bytes of the file at `rel` in `commit` (`<commit>:<path>`, so no tree is parsed here:
+        a folder of 60,000 tickets costs git a lookup, not Python a parse); None when absent."""
+        if b"\n" in rel:  # the batch protocol is line-based: walk the trees instead
+            entry = self.blob_at(commit, rel)
+            return None if entry is None or entry.is_tree else self.read_blob(entry)
+        found = self._cat.call(commit.encode("ascii") + b":" + rel + b"\n", read_object)
+        return found[2] if found is not None and found[1] == "blob" else None
 
     def read_blob(self, entry: Entry) -> bytes:
         """The bytes of a blob entry."""

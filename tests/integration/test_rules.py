@@ -273,3 +273,15 @@ def test_the_readme_headless_example_onboards_maya_as_written(tmp_path: Path) ->
                               env=env, timeout=120)
         assert done.returncode == 0, (line, done.stdout, done.stderr)
     assert onboarding_runs(root) != [] and len(onboarding_runs(root)) == 1
+
+
+def test_a_checkpoint_this_clone_does_not_have_counts_as_never_looked(empty_vault: Path) -> None:
+    from obm_tui.services.rule_history import CHECKPOINT
+
+    (empty_vault / "clients" / "maya-patel.md").write_text(MAYA_FILE.format("onboarding"), encoding="utf-8")
+    (empty_vault / CHECKPOINT).write_text("0" * 40 + "\n", encoding="utf-8")  # a rewritten history
+    code, out, err = obm(empty_vault, "tick")
+    assert code == 0, err
+    assert len(onboarding_runs(empty_vault)) == 1  # the records as they are now
+    assert (empty_vault / CHECKPOINT).read_text(encoding="utf-8").split()[-1] != "0" * 40
+    assert git_out(empty_vault, "status", "--porcelain") == ""  # never committed, never listed
