@@ -27,20 +27,52 @@ CHECKPOINT = RULES_CHECKPOINT
 _HEADER = "# obm: the rules have looked at the history up to this commit (this clone's own; not committed)\n"
 
 
+_RETRY_HEADER = "# a rule saw these changes but could not start its run yet; tried again at every pass\n"
+_RETRY = "retry"
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A change a rule saw whose run could not start (a field missing…): `retry <process> <path> <commit>`."""
+
+    process: str
+    path: str
+    commit: str
+
+
 def read_checkpoint(vault: Vault) -> str | None:
     """The commit the rules looked at last, or None (a new clone, a vault obm never ran rules in)."""
-    try:
-        text = (vault.root / CHECKPOINT).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    sha = lines[0] if lines else ""
+    lines = _lines(vault)
+    sha = lines[0] if lines and not lines[0].startswith(_RETRY + " ") else ""
     return sha if sha and all(c in "0123456789abcdef" for c in sha) else None
 
 
-def write_checkpoint(vault: Vault, sha: str) -> None:
-    """Remember that the rules have looked at everything up to `sha`."""
-    write_atomic(vault.root / CHECKPOINT, (_HEADER + sha + "\n").encode("ascii"))
+def read_retries(vault: Vault) -> list[Retry]:
+    """The changes seen whose runs are still to start (written by the last pass)."""
+    found = []
+    for line in _lines(vault):
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == _RETRY:
+            found.append(Retry(parts[1], parts[2], parts[3]))
+    return found
+
+
+def _lines(vault: Vault) -> list[str]:
+    try:
+        text = (vault.root / CHECKPOINT).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def write_checkpoint(vault: Vault, sha: str, retries: Sequence[Retry] = ()) -> None:
+    """Remember that the rules have looked at everything up to `sha`, and what is still to start.
+    (Paths with spaces cannot be retried: record paths are slugs, never spaced.)"""
+    text = _HEADER + sha + "\n"
+    kept = [r for r in retries if " " not in r.path]
+    if kept:
+        text += _RETRY_HEADER + "".join(f"{_RETRY} {r.process} {r.path} {r.commit}\n" for r in kept)
+    write_atomic(vault.root / CHECKPOINT, text.encode("utf-8"))
 
 
 @dataclass(frozen=True)

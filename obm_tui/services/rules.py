@@ -38,7 +38,14 @@ from obm_tui.model.errors import ObmError, Problem
 from obm_tui.model.kinds import KINDS, kind_named
 from obm_tui.model.records import Record
 from obm_tui.services.facts import VaultFacts
-from obm_tui.services.rule_history import history_since, read_checkpoint, versions, write_checkpoint
+from obm_tui.services.rule_history import (
+    Retry,
+    history_since,
+    read_checkpoint,
+    read_retries,
+    versions,
+    write_checkpoint,
+)
 from obm_tui.services.run_files import OPEN, run_ref_of, runs_of
 from obm_tui.services.runs import (
     RunOutcome,
@@ -196,13 +203,18 @@ def apply_rules(vault: Vault, now: datetime, *, full: bool = False, changed: Ite
         if since == head and not dirty and not full:
             return []
         rules, _ = load_rules(vault)
-        done = _pass(vault, rules, now.date(), since, head, dirty, full) if rules else []
-        write_checkpoint(vault, head)
+        retries = read_retries(vault)
+        done, still = _pass(vault, rules, now.date(), since, head, dirty, full, retries) if rules else ([], [])
+        write_checkpoint(vault, head, still)
     return done
 
 
 def _pass(vault: Vault, rules: list[Rule], today: date, since: str | None, head: str, dirty: set[str],
-          full: bool) -> list[RuleStart]:
+          full: bool, retries: list[Retry]) -> tuple[list[RuleStart], list[Retry]]:
+    """The runs started (or refused), and the changes whose runs could not start: tried again at
+    the next pass (a client set to onboarding without the rate her invoice needs is onboarded once
+    the rate is set, even if her status has moved on), until a run of the process exists for the
+    record or the record is gone."""
     history = history_since(vault, since, {r.kind for r in rules}) if since and since != head else None
     first_look = since is None or (since != head and history is None)  # a new clone, or a rewritten history
     touched = {**(history or {}), **{p: [] for p in sorted(dirty) if p not in (history or {})}}
@@ -211,6 +223,7 @@ def _pass(vault: Vault, rules: list[Rule], today: date, since: str | None, head:
     if any(r.kind == "product" for r in rules) and (full or first_look or _any_of(touched, "product")):
         keys = _shortage_keys(vault, today)
     done: list[RuleStart] = []
+    still: list[Retry] = []
     for rule in rules:
         if rule.kind == "product":
             found = _products(vault, rule, facts, today, None if full or first_look else touched)
@@ -218,13 +231,29 @@ def _pass(vault: Vault, rules: list[Rule], today: date, since: str | None, head:
             found = [(r, head) for r in _current(vault, rule.kind) if _holds(rule, facts, r.id, r.data, today)]
         else:
             found = _transitions(vault, rule, facts, today, touched, since or head, head)
+        if rule.kind != "product":
+            found = _with_retries(vault, rule, found, retries)
         for record, commit in found:
             key = (keys or {}).get(record.id) if keys is not None and rule.kind == "product" else ""
             if key is None or _repeats(vault, rule, record, key):
                 continue
             trigger = key or f"{rule.kind} {record.id}: {rule.when.text} ({commit[:10]})"
             done.append(_start(vault, rule, record, trigger, today))
-    return done
+            if done[-1].error and rule.kind != "product":
+                still.append(Retry(rule.start, record.path, commit or head))
+    return done, still
+
+
+def _with_retries(vault: Vault, rule: Rule, found: list[tuple[Record, str]],
+                  retries: list[Retry]) -> list[tuple[Record, str]]:
+    """`found`, plus the records of this rule's earlier changes whose runs could not start."""
+    seen = {record.path for record, _ in found}
+    for retry in retries:
+        record = vault.index.by_path(retry.path)
+        if retry.process == rule.start and retry.path not in seen and record is not None and record.kind == rule.kind:
+            found.append((record, retry.commit))
+            seen.add(retry.path)
+    return found
 
 
 def _current(vault: Vault, kind: str) -> list[Record]:

@@ -122,15 +122,18 @@ def test_run_start_refuses_a_subject_missing_the_fields_the_process_needs(empty_
     assert git_out(empty_vault, "rev-parse", "HEAD") == head and not (empty_vault / "runs" / f"{RUN}.md").exists()
     code, out, err = obm("tick", "--today", "2026-11-20", vault=empty_vault)
     assert code == 0 and "client-onboarding" not in out  # not onboarding: no rule for her yet
-    obm("set", "maya-patel", "status=onboarding", vault=empty_vault)
+    code, out, err = obm("set", "maya-patel", "status=onboarding", vault=empty_vault)
+    assert code == 0 and "client-onboarding" not in out
+    assert ('rule "Onboard every new client" for client maya-patel: process client-onboarding needs fields '
+            "client maya-patel does not have: rate (obm set maya-patel rate=…") in err
     code, out, err = obm("tick", "--today", "2026-11-20", vault=empty_vault)
-    assert code == 1 and "client-onboarding" not in out
+    assert code == 1 and "client-onboarding" not in out  # the rule tries again, and says why again
     assert ('obm: rule "Onboard every new client" for client maya-patel: process client-onboarding needs fields '
             "client maya-patel does not have: rate (obm set maya-patel rate=…") in err
-    assert obm("set", "maya-patel", "rate=1500", vault=empty_vault)[0] == 0
-    code, out, err = obm("run", "start", "client-onboarding", "--for", "maya-patel", "--today", "2026-11-20",
-                         vault=empty_vault)
+    code, out, err = obm("set", "maya-patel", "rate=1500", vault=empty_vault)  # the change it waited for
     assert code == 0, err
+    assert "client-onboarding-maya-patel: started" in out
+    assert len(list((empty_vault / "runs").glob("*-client-onboarding-maya-patel.md"))) == 1
 
 
 def test_a_decline_without_an_email_or_product_is_named(empty_vault: Path) -> None:

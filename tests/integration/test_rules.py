@@ -165,6 +165,22 @@ def test_headless_a_new_client_then_current_was_onboarded(empty_vault: Path) -> 
     assert onboarding_runs(empty_vault) == [run]
 
 
+def test_a_run_a_rule_could_not_start_starts_once_the_missing_field_is_set(empty_vault: Path) -> None:
+    """Maya passes through onboarding without the rate her invoice needs: the change is kept, and
+    the run starts with the `obm set` that gives the rate — although she is `current` by then."""
+    code, out, err = obm(empty_vault, "new", "client", "Maya Patel", "email=maya@example.com", "status=onboarding")
+    assert code == 0 and "needs fields client maya-patel does not have: rate" in err
+    assert obm(empty_vault, "set", "maya-patel", "status=current")[0] == 0
+    assert onboarding_runs(empty_vault) == []
+    assert "retry client-onboarding clients/maya-patel.md " in (empty_vault / ".obm" / "rules-checkpoint").read_text()
+    code, out, err = obm(empty_vault, "set", "maya-patel", "rate=900")
+    assert code == 0, err
+    assert 'rule "Onboard every new client": client maya-patel: status = onboarding' in out
+    assert len(onboarding_runs(empty_vault)) == 1
+    assert "retry " not in (empty_vault / ".obm" / "rules-checkpoint").read_text()
+    assert "client-onboarding" not in obm(empty_vault, "tick")[1] and len(onboarding_runs(empty_vault)) == 1
+
+
 def commit_by_plain_git(root: Path, rel: str, text: str, message: str) -> None:
     (root / rel).write_text(text, encoding="utf-8")
     git_out(root, "add", "--", rel)
