@@ -115,3 +115,13 @@ def ledger_checks(vault: Vault, records: list[Record]) -> list[Problem]:
 
 
 EXTRA_CHECKS.append(ledger_checks)
+
+
+def dunning_checks(vault: Vault, records: list[Record]) -> list[Problem]:
+    """`[dunning]` keys that are unused or unusable (services/dunning.py)."""
+    from obm_tui.services.dunning import dunning_problems
+
+    return dunning_problems(vault)
+
+
+EXTRA_CHECKS.append(dunning_checks)
