@@ -118,3 +118,40 @@ def test_import_shopify_and_stripe(sample_copy: Path, tmp_path: Path) -> None:  
         "row 2, ch_3POsheC8ukEwBaxR1SBP6Pvo: skipped: status Paid: not a decline",
         "nothing to import: import stripe overlayon_unified_payments.csv: 0 declines recorded; "
         "0 rows rejected, 1 skipped"]
+
+
+def test_a_restock_run_takes_the_order_drafted_by_hand_and_moves_with_it(empty_vault: Path) -> None:
+    """Issue 11 item 4: `obm po new … JRNL-GRAT`, then the restock run's draft step: one order, linked
+    to the run, said so; ordering and receiving it tick the run's send and receive steps."""
+    v = empty_vault
+    assert obm("new", "product", "Gratitude journal", "sku=JRNL-GRAT", "on_hand=2", "reorder_point=5",
+               "reorder_qty=40", "supplier=Paper Mill", vault=v)[0] == 0
+    code, out, err = obm("run", "start", "restock-product", "--for", "JRNL-GRAT", vault=v)
+    assert code == 0, err
+    run = out.splitlines()[0].split()[1].rstrip(":")
+    code, out, err = obm("po", "new", "Paper Mill", "JRNL-GRAT=40", vault=v)
+    assert code == 0, err
+    order = out.split()[2]
+    assert obm("run", "tick", run, "decide", vault=v)[0] == 0
+    code, out, err = obm("run", "tick", run, "draft", vault=v)
+    assert code == 0, err
+    orders = sorted((v / "purchase-orders").glob("*.md"))
+    assert [p.stem for p in orders] == [order]  # no second draft for the same SKU
+    message = git_out(v, "log", "-1", "--format=%B")
+    assert f"purchase-order {order} holds JRNL-GRAT already: linked to this run, not created again" in message
+    assert f'run: "[[{run}]]"' in orders[0].read_text(encoding="utf-8")
+    assert set(git_out(v, "show", "--name-only", "--format=", "HEAD").split()) == {
+        f"runs/{run}.md", f"purchase-orders/{order}.md"}
+    code, out, err = obm("po", "order", order, vault=v)
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith(f'run {run}: ticked "Send the purchase order and set it to ordered"')
+    assert "- \"Send the purchase order and set it to ordered\" ticked by obm: purchase-order.ordered <= today" \
+        in git_out(v, "log", "-1", "--format=%B")
+    code, out, err = obm("po", "receive", order, vault=v)
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith(f'run {run}: ticked "Receive the delivery')
+    text = (v / "runs" / f"{run}.md").read_text(encoding="utf-8")
+    for step in ("send", "receive"):
+        assert next(line for line in text.splitlines() if f"[id:: {step}]" in line).startswith("- [x]")
+    code, out, err = obm("po", "receive", order, vault=v)  # nothing more to receive: refused, nothing else moves
+    assert code != 0 and "Traceback" not in out + err
