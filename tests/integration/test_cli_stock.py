@@ -155,3 +155,25 @@ def test_a_restock_run_takes_the_order_drafted_by_hand_and_moves_with_it(empty_v
         assert next(line for line in text.splitlines() if f"[id:: {step}]" in line).startswith("- [x]")
     code, out, err = obm("po", "receive", order, vault=v)  # nothing more to receive: refused, nothing else moves
     assert code != 0 and "Traceback" not in out + err
+
+
+def test_an_order_of_an_earlier_restock_never_ticks_the_next_run(empty_vault: Path) -> None:
+    """tick_when:: reads only this run's orders: the last shortage's received order (linked to the
+    product too) leaves the next restock run's send and receive steps alone."""
+    v = empty_vault
+    assert obm("new", "product", "Gratitude journal", "sku=JRNL-GRAT", "on_hand=2", "reorder_point=5",
+               "reorder_qty=40", "supplier=Paper Mill", "unit_cost=3.10", vault=v)[0] == 0
+    code, out, err = obm("run", "start", "restock-product", "--for", "JRNL-GRAT", vault=v)
+    first = out.splitlines()[0].split()[1].rstrip(":")
+    for step in ("decide", "draft"):
+        assert obm("run", "tick", first, step, vault=v)[0] == 0
+    (order,) = [p.stem for p in (v / "purchase-orders").glob("*.md")]
+    assert 'product: "[[JRNL-GRAT]]"' in (v / "purchase-orders" / f"{order}.md").read_text(encoding="utf-8")
+    assert obm("po", "order", order, vault=v)[0] == 0
+    assert obm("po", "receive", order, vault=v)[0] == 0
+    code, out, err = obm("run", "start", "restock-product", "--for", "JRNL-GRAT", "--today", "2027-03-01", vault=v)
+    second = out.splitlines()[0].split()[1].rstrip(":")
+    assert second != first
+    code, out, err = obm("tick", "--today", "2027-03-02", vault=v)
+    text = (v / "runs" / f"{second}.md").read_text(encoding="utf-8")
+    assert "- [x]" not in text and "ticked by obm" not in git_out(v, "log", "-3", "--format=%B")
