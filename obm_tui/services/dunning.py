@@ -71,6 +71,8 @@ def dunning_problems(vault: Vault) -> list[Problem]:
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         problems.append(Problem(CONFIG_PATH, line, f"[dunning] give_up_after = {days!r}: write a number of days "
                                 "(0 never gives up); 30 is used"))
+    if "process" not in section:
+        return problems  # the default process: a vault without it has no declines to follow up
     process = vault.index.get("process", settings(vault).process)
     if process is None:
         problems.append(Problem(CONFIG_PATH, line, f'[dunning] process: no process "{settings(vault).process}" '
