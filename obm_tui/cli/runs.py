@@ -172,6 +172,9 @@ def tick_cmd(ctx: click.Context, today: datetime | None) -> None:
     for started in report.recurring:
         if started.created:
             say(f"{started.message} — recurring")
+    for change in report.dunning:
+        if change.changed:
+            say(change.message.splitlines()[0])
     for error in report.errors:
         say(f"obm: {error}", err=True)
     if not report.did_something and not report.errors:

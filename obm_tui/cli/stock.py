@@ -128,6 +128,7 @@ def po_order(ctx: click.Context, ref: str) -> None:
         result = mark_ordered(vault, ref, today=_today(vault))
         say(vault.git.log(limit=1)[0].message if result.commit else f"saved {result.record.path}")
         pending_note(result)
+        _follow_runs(vault, result.record)
 
 
 @po.command("cancel")
@@ -155,4 +156,15 @@ def po_receive(ctx: click.Context, ref: str, lines: tuple[str, ...]) -> None:
     with opened(ctx) as vault:
         result = receive(vault, ref, arrivals, today=_today(vault))
         say(result.message)
+        _follow_runs(vault, result.written.records[0])
 
+
+def _follow_runs(vault: Any, order: Any) -> None:
+    """The order's restock run moves with it (its `tick_when::` steps): one more commit, said here."""
+    from datetime import datetime, time
+
+    from obm_tui.services.runs import process_runs_of
+
+    for outcome in process_runs_of(vault, order, datetime.combine(_today(vault), time(12))):
+        say(outcome.message.splitlines()[0] if not outcome.error else f"obm: {outcome.message}: {outcome.error}",
+            err=bool(outcome.error))

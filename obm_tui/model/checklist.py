@@ -49,6 +49,7 @@ class Step:
     id_written: bool = True
     after: tuple[str, ...] = ()
     when: tuple[Condition, ...] = ()
+    tick_when: tuple[Condition, ...] = ()  # obm ticks the step itself once any of these holds
     due: DueRule | None = None
     actions: tuple[Action, ...] = ()
     role: str = ""
@@ -233,6 +234,7 @@ def _read_step(index: int, text: str, subject_kind: str | None, problems: Proble
         id_written=bool(step_id),
         after=tuple(_after(values.get("after", []))),
         when=tuple(_conditions(values.get("when", []), subject_kind, problems)),
+        tick_when=tuple(_conditions(values.get("tick_when", []), subject_kind, problems, "tick_when")),
         due=_due(first.get("due"), problems),
         actions=tuple(_actions(values.get("do", []), subject_kind, problems)),
         role=first.get("role", ""),
@@ -252,16 +254,17 @@ def _after(values: list[str]) -> list[str]:
     return ids
 
 
-def _conditions(values: list[str], subject_kind: str | None, problems: Problems) -> list[Condition]:
+def _conditions(values: list[str], subject_kind: str | None, problems: Problems,
+                key: str = "when") -> list[Condition]:
     found = []
     for value in values:
         if subject_kind == "none":
-            problems.add("when:: this process has no subject (subject: none), so there is nothing to ask about")
+            problems.add(f"{key}:: this process has no subject (subject: none), so there is nothing to ask about")
             continue
         try:
             found.append(parse_condition(value))
         except ConditionError as exc:
-            problems.add(f"when:: {exc}")
+            problems.add(f"{key}:: {exc}")
     return found
 
 

@@ -136,6 +136,8 @@ def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, s
         data.setdefault("due", (today + INVOICE_TERMS).isoformat())
     title = str(data.get(kind.title_field) or f"{effect.template} for {subject.title if subject else run.id}")
     data[kind.title_field] = title
+    if kind.name == "purchase-order" and subject is not None and _use_open_order(vault, plan, subject, run):
+        return
     found = _existing(vault, kind, effect, run, title, data, today)
     if isinstance(found, Record):
         plan.notes.append(f"{kind.name} {found.id} was created by this step before; not created again")
@@ -145,6 +147,36 @@ def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, s
     _refuse_invalid(kind, full, stem, effect.template, unknown)
     plan.new_files.append(NewFile(f"{kind.folder}/{stem}.md", full, body))
     plan.notes.append(f"{kind.name} {record_id} created ({kind.folder}/{stem}.md)")
+
+
+OPEN_ORDER = ("draft", "ordered", "partial")
+
+
+def _use_open_order(vault: Vault, plan: EffectPlan, product: Record, run: Record) -> bool:
+    """A restock run's `create purchase-order` when an open order already holds the product (drafted
+    by hand with `obm po new`, say): the run takes that order (its `run` field links it, so the
+    order's status ticks the run's `tick_when::` steps) and no second draft is made. An order that
+    belongs to another run is left to it."""
+    for order in sorted(vault.records("purchase-order"), key=lambda r: r.id):
+        if str(order.data.get("status") or "draft") not in OPEN_ORDER or not _holds_sku(order, product):
+            continue
+        owner = run_ref_of(order.data, "run")
+        if owner.casefold() == run.id.casefold():
+            plan.notes.append(f"purchase-order {order.id} is this run's already; not created again")
+            return True
+        if not owner:
+            plan.change(order, "run", f"[[{run.id}]]")
+            plan.notes.append(f"purchase-order {order.id} holds {product.id} already: linked to this run, "
+                              "not created again")
+            return True
+    return False
+
+
+def _holds_sku(order: Record, product: Record) -> bool:
+    lines = order.data.get("lines")
+    wanted = {product.id.casefold(), str(product.data.get("sku") or product.id).casefold()}
+    return isinstance(lines, list) and any(
+        isinstance(line, Mapping) and str(line.get("sku") or "").casefold() in wanted for line in lines)
 
 
 def _refuse_invalid(kind: Kind, data: Mapping[str, Any], stem: str, template: str, unknown: list[str]) -> None:

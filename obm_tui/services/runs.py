@@ -18,12 +18,13 @@ after all writes; if it cannot be made, the files are on disk and are committed 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from obm_tui.model.checklist import Checklist, ProcessProblems, Step, parse_stop
-from obm_tui.model.conditions import Condition, Facts
+from obm_tui.model.conditions import Condition, Facts, Ref
 from obm_tui.model.conditions import evaluate as holds
 from obm_tui.model.errors import ObmError, UsageError
 from obm_tui.model.merge import DELETED
@@ -51,6 +52,7 @@ from obm_tui.services.run_files import (
     resolve_subject,
     run_context,
     run_exists,
+    run_ref_of,
     runs_of,
 )
 from obm_tui.vault.batch import Edit, write_many
@@ -182,6 +184,9 @@ def process_run(vault: Vault, run: Record, now: datetime, *, body: str | None = 
     if body is None and not _pending(checklist) and (checklist.problems or current not in OPEN):
         return None  # nothing to process (`obm check` lists mistakes; a finished run is left as it is)
     calendar = business_calendar(vault)
+    auto = _ticked_by_facts(checklist, RunFacts(facts, run.id), ctx, today) if current in OPEN else []
+    for step in auto:
+        text = set_box(text, step.id, True)
     result = process_ticks(text, today=today, started=ctx.started, run_id=run.id, subject=ctx.subject,
                            facts=facts, subject_kind=ctx.subject_kind, path=run.path, first_line=doc.body_line,
                            calendar=calendar)
@@ -197,11 +202,42 @@ def process_run(vault: Vault, run: Record, now: datetime, *, body: str | None = 
         return None
     why = f"stopped ({ctx.subject}: {stop[1].text})" if stop is not None and "stopped" in changes else ""
     message = _message(run.id, result, plan, current, status.status, why)
+    if auto:
+        message = message.rstrip("\n") + ("\n" if "\n- " in message else "\n\n") + "\n".join(
+            f'- "{s.text}" ticked by obm: {_met(s, RunFacts(facts, run.id), ctx, today)}' for s in auto) + "\n"
     items = [*plan.items(), Edit(fresh, changes, body=result.body if result.body != doc.body else None,
                                  base_body=doc.body)]
     batch = write_many(vault, items, message)
     paths = tuple(r.path for r in batch.records)
     return RunOutcome(run.id, run.path, message, status.status, batch.commit, paths, pending=batch.pending)
+
+
+class RunFacts:
+    """Facts for one run's `tick_when::`: a kind other than the subject's means the records made by
+    or linked to THIS run (their `run` field), so an old purchase order of the same product, made
+    for an earlier shortage, never ticks a new run's steps."""
+
+    def __init__(self, base: Facts, run_id: str) -> None:
+        self.base, self.run = base, Ref("run", run_id)
+
+    def record(self, kind: str, record_id: str) -> Mapping[str, Any] | None:
+        return self.base.record(kind, record_id)
+
+    def linked(self, kind: str, to: Ref) -> Sequence[Mapping[str, Any]]:
+        return self.base.linked(kind, self.run)
+
+
+def _ticked_by_facts(checklist: Checklist, facts: Facts, ctx: RunContext, today: date) -> list[Step]:
+    """The steps not ticked yet whose `tick_when::` holds now: obm ticks them (as a person would)."""
+    if ctx.subject is None:
+        return []
+    return [step for step in checklist.steps if not step.ticked and step.done is None and step.applied is None
+            and _met(step, facts, ctx, today)]
+
+
+def _met(step: Step, facts: Facts, ctx: RunContext, today: date) -> str:
+    """The first `tick_when::` condition of the step that holds ('' when none does)."""
+    return next((c.text for c in step.tick_when if holds(c, facts, ctx.subject, today).holds), "")
 
 
 def _pending(checklist: Checklist) -> bool:
@@ -275,6 +311,17 @@ def process_pending_runs(vault: Vault, now: datetime, paths: Iterable[str] | Non
             outcomes.append(outcome)
             facts = VaultFacts(vault) if outcome.changed else facts
     return outcomes
+
+
+def process_runs_of(vault: Vault, record: Record, now: datetime) -> list[RunOutcome]:
+    """Bring up to date the run a record belongs to (its `run` link), after the record changed —
+    a purchase order's new status ticks its restock run's `tick_when::` steps. One commit if it changed."""
+    fresh = vault.index.by_path(record.path) or record
+    run = vault.index.get("run", run_ref_of(fresh.data, "run")) if run_ref_of(fresh.data, "run") else None
+    if run is None or not run.readable:
+        return []
+    outcome = _process_safely(vault, run, now, VaultFacts(vault))
+    return [outcome] if outcome is not None and (outcome.changed or outcome.error) else []
 
 
 def _process_safely(vault: Vault, run: Record, now: datetime, facts: VaultFacts) -> RunOutcome | None:

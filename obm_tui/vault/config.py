@@ -59,11 +59,11 @@ resolution = "80h"
 window_days = 28            # sales of the last 4 weeks set the rate of outflow
 safety_days = 3             # reorder when days of cover <= lead time + this
 
-# Declined payments: days after the decline on which to follow up; then mark it lost.
+# Declined payments: the process started for each new decline (its steps' due:: dates are the
+# follow-up days), and after how many days of following up `obm tick` marks a decline lost.
 [dunning]
-follow_ups = [0, 3, 7, 14]
-give_up_after = 30
 process = "follow-up-declined-payment"
+give_up_after = 30          # days after its follow-up started; 0 never gives up
 
 # Rules start a process by themselves when a record matches (docs/processes.md).
 [[rules]]

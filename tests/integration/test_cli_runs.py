@@ -244,3 +244,60 @@ def test_a_stop_when_with_a_mistake_is_reported_by_check(empty_vault: Path) -> N
     code, out, err = obm("check", vault=empty_vault)
     assert code == 1
     assert "processes/follow-up-declined-payment.md" in out + err and "stop_when:" in out + err
+
+
+def _config(vault: Path, old: str, new: str) -> None:
+    path = vault / ".obm" / "config.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    git_out(vault, "commit", "-qam", "config")
+
+
+def test_tick_gives_up_a_decline_after_give_up_after_days_and_ends_its_run(empty_vault: Path) -> None:
+    """Issue 11 item 3: `[dunning] give_up_after` is real: one commit marks the decline lost, and
+    the process's stop_when then ends its run."""
+    _config(empty_vault, "give_up_after = 30", "give_up_after = 10")
+    code, out, err = obm("new", "decline", "Julia Brooks", "amount=450.00", "declined=2026-11-21", vault=empty_vault)
+    decline = out.split()[2]
+    assert obm("tick", "--today", "2026-11-21", vault=empty_vault)[0] == 0
+    run = _run_of(empty_vault, "follow-up-declined-payment")
+    code, out, err = obm("tick", "--today", "2026-11-30", vault=empty_vault)  # day 9: not yet
+    assert "lost" not in out and "status: active" in run.read_text(encoding="utf-8")
+    code, out, err = obm("tick", "--today", "2026-12-01", vault=empty_vault)
+    assert code == 0, err
+    given_up = (f"decline {decline}: status new -> lost; not recovered 10 days after its follow-up started on "
+                "2026-11-21 ([dunning] give_up_after)")
+    assert given_up in out.splitlines()
+    assert f"run {run.stem}: stopped (decline {decline}: status = lost); status active -> done" in out.splitlines()
+    log = git_out(empty_vault, "log", "-4", "--format=%s").splitlines()
+    assert given_up in log
+    assert git_out(empty_vault, "show", "--name-only", "--format=", f"HEAD~{log.index(given_up)}").split() == [
+        f"declines/{decline}.md"]
+    assert "status: lost" in (empty_vault / "declines" / f"{decline}.md").read_text(encoding="utf-8")
+    code, out, err = obm("tick", "--today", "2026-12-01", vault=empty_vault)
+    assert (code, out, err.strip()) == (0, "", "nothing to do")
+
+
+def test_tick_starts_the_dunning_process_for_a_new_decline_without_a_rule(empty_vault: Path) -> None:
+    """`[dunning] process` is the process started for each new decline, even with no [[rules]] for it."""
+    source = (empty_vault / "processes" / "follow-up-declined-payment.md").read_text(encoding="utf-8")
+    (empty_vault / "processes" / "card-chase.md").write_text(
+        source.replace("id: follow-up-declined-payment", "id: card-chase"), encoding="utf-8")
+    git_out(empty_vault, "add", "processes/card-chase.md")
+    _config(empty_vault, 'process = "follow-up-declined-payment"', 'process = "card-chase"')
+    _config(empty_vault, 'when = "status = new"', 'when = "status = never"')  # the starter rule starts nothing
+    code, out, err = obm("new", "decline", "Sam Oduya", "amount=46.00", "declined=2026-11-19", vault=empty_vault)
+    decline = out.split()[2]
+    code, out, err = obm("tick", "--today", "2026-11-19", vault=empty_vault)
+    assert code == 0, err
+    assert f"run 2026-11-19-card-chase-{decline}: started (Follow up declined payment for Sam Oduya) — [dunning]" \
+        in out.splitlines()
+    assert not list((empty_vault / "runs").glob("*follow-up-declined-payment*"))
+
+
+def test_check_says_follow_ups_is_not_used(empty_vault: Path) -> None:
+    _config(empty_vault, "give_up_after = 30", "follow_ups = [0, 3, 7, 14]\ngive_up_after = 30")
+    code, out, err = obm("check", vault=empty_vault)
+    assert code == 1
+    assert "[dunning] follow_ups is not used" in out + err and "processes/follow-up-declined-payment.md" in out + err

@@ -163,3 +163,61 @@ def test_existing_upper_case_skus_match_lower_case_rows_and_lines(sample_copy: P
     assert items["CAL-2027"]["incoming"] == 150 and items["CAL-2027"]["open_orders"] == ["PO-261109-J2R"]
     code, out, _ = obm("po", "receive", "PO-261109-J2R", "CAL-2027=10", vault=sample_copy)
     assert code == 0 and "received cal-2027 10" in out
+
+def test_a_restock_run_takes_the_order_drafted_by_hand_and_moves_with_it(empty_vault: Path) -> None:
+    """Issue 11 item 4: `obm po new … JRNL-GRAT`, then the restock run's draft step: one order, linked
+    to the run, said so; ordering and receiving it tick the run's send and receive steps."""
+    v = empty_vault
+    assert obm("new", "product", "Gratitude journal", "sku=JRNL-GRAT", "on_hand=2", "reorder_point=5",
+               "reorder_qty=40", "supplier=Paper Mill", vault=v)[0] == 0
+    code, out, err = obm("run", "start", "restock-product", "--for", "JRNL-GRAT", vault=v)
+    assert code == 0, err
+    run = out.splitlines()[0].split()[1].rstrip(":")
+    code, out, err = obm("po", "new", "Paper Mill", "JRNL-GRAT=40", vault=v)
+    assert code == 0, err
+    order = out.split()[2]
+    assert obm("run", "tick", run, "decide", vault=v)[0] == 0
+    code, out, err = obm("run", "tick", run, "draft", vault=v)
+    assert code == 0, err
+    orders = sorted((v / "purchase-orders").glob("*.md"))
+    assert [p.stem for p in orders] == [order]  # no second draft for the same SKU
+    message = git_out(v, "log", "-1", "--format=%B")
+    assert f"purchase-order {order} holds JRNL-GRAT already: linked to this run, not created again" in message
+    assert f'run: "[[{run}]]"' in orders[0].read_text(encoding="utf-8")
+    assert set(git_out(v, "show", "--name-only", "--format=", "HEAD").split()) == {
+        f"runs/{run}.md", f"purchase-orders/{order}.md"}
+    code, out, err = obm("po", "order", order, vault=v)
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith(f'run {run}: ticked "Send the purchase order and set it to ordered"')
+    assert "- \"Send the purchase order and set it to ordered\" ticked by obm: purchase-order.ordered <= today" \
+        in git_out(v, "log", "-1", "--format=%B")
+    code, out, err = obm("po", "receive", order, vault=v)
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith(f'run {run}: ticked "Receive the delivery')
+    text = (v / "runs" / f"{run}.md").read_text(encoding="utf-8")
+    for step in ("send", "receive"):
+        assert next(line for line in text.splitlines() if f"[id:: {step}]" in line).startswith("- [x]")
+    code, out, err = obm("po", "receive", order, vault=v)  # nothing more to receive: refused, nothing else moves
+    assert code != 0 and "Traceback" not in out + err
+
+
+def test_an_order_of_an_earlier_restock_never_ticks_the_next_run(empty_vault: Path) -> None:
+    """tick_when:: reads only this run's orders: the last shortage's received order (linked to the
+    product too) leaves the next restock run's send and receive steps alone."""
+    v = empty_vault
+    assert obm("new", "product", "Gratitude journal", "sku=JRNL-GRAT", "on_hand=2", "reorder_point=5",
+               "reorder_qty=40", "supplier=Paper Mill", "unit_cost=3.10", vault=v)[0] == 0
+    code, out, err = obm("run", "start", "restock-product", "--for", "JRNL-GRAT", vault=v)
+    first = out.splitlines()[0].split()[1].rstrip(":")
+    for step in ("decide", "draft"):
+        assert obm("run", "tick", first, step, vault=v)[0] == 0
+    (order,) = [p.stem for p in (v / "purchase-orders").glob("*.md")]
+    assert 'product: "[[JRNL-GRAT]]"' in (v / "purchase-orders" / f"{order}.md").read_text(encoding="utf-8")
+    assert obm("po", "order", order, vault=v)[0] == 0
+    assert obm("po", "receive", order, vault=v)[0] == 0
+    code, out, err = obm("run", "start", "restock-product", "--for", "JRNL-GRAT", "--today", "2027-03-01", vault=v)
+    second = out.splitlines()[0].split()[1].rstrip(":")
+    assert second != first
+    code, out, err = obm("tick", "--today", "2027-03-02", vault=v)
+    text = (v / "runs" / f"{second}.md").read_text(encoding="utf-8")
+    assert "- [x]" not in text and "ticked by obm" not in git_out(v, "log", "-3", "--format=%B")
