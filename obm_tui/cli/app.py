@@ -235,7 +235,7 @@ def _ask_business(path: Path, name: str | None, settings: dict[str, str]) -> tup
             try:
                 settings |= checked_business({setting.key: answer})
             except ValidationError as exc:
-                say(f"obm: {exc.message}", err=True)
+                say(f"obm: {exc.message.replace(setting.flag, setting.key.replace('_', ' '), 1)}", err=True)
                 continue
             if not answer.strip():
                 break

@@ -91,7 +91,7 @@ RUN = "2026-11-20-client-onboarding-maya-patel"
 
 @pytest.fixture
 def maya(empty_vault: Path) -> Path:
-    obm("new", "client", "Maya Patel", "email=maya@example.com", vault=empty_vault)
+    obm("new", "client", "Maya Patel", "email=maya@example.com", "rate=1500", vault=empty_vault)
     code, _, err = obm("run", "start", "client-onboarding", "--for", "maya-patel", "--today", "2026-11-20",
                        vault=empty_vault)
     assert code == 0, err

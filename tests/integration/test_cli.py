@@ -32,7 +32,8 @@ def test_version_and_help() -> None:
 def test_init_new_set_show_log(tmp_path: Path) -> None:
     root = tmp_path / "biz"
     assert obm("init", str(root), "--name", "Fred Smith Coaching", "--timezone", "Europe/London")[0] == 0
-    code, out, _ = obm("new", "client", "Fred Smith", "email=fred@example.com", "status=onboarding", vault=root)
+    code, out, _ = obm("new", "client", "Fred Smith", "email=fred@example.com", "rate=1500", "status=onboarding",
+                       vault=root)
     assert code == 0 and "created client fred-smith" in out
     code, out, _ = obm("set", "fred-smith", "status=current", vault=root)
     assert code == 0 and out.strip() == "client fred-smith: status onboarding -> current"
