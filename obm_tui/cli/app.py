@@ -111,10 +111,13 @@ def opened(ctx: click.Context, *, change: bool = True) -> Iterator[Vault]:
         reason = read_only_reason(vault.root, vault.git.git_dir) or "it cannot be written"
         vault.close()
         _fail(f"the vault is read-only ({reason}); nothing was changed", EXIT_PROBLEMS)
+    saved: list[str] = []
+    vault.listeners.append(saved.extend)
     try:
         yield vault
         if change:
-            apply_rules_after(vault)
+            vault.listeners.remove(saved.extend)
+            apply_rules_after(vault, saved)
     finally:
         stale_lock_note(vault)
         vault.close()
@@ -122,16 +125,24 @@ def opened(ctx: click.Context, *, change: bool = True) -> Iterator[Vault]:
             say(f"obm: note: {note}", err=True)
 
 
-def apply_rules_after(vault: Vault) -> None:
-    """After every command that may change the vault: the rule pass (services/rules.py), which
-    sees what the command, an outside edit or a sync changed since the last pass. What a rule
-    started is said on stdout; what it could not start is a note on stderr (the command itself
-    succeeded, so the exit status stays 0; `obm tick` exits 1 for it)."""
+def apply_rules_after(vault: Vault, saved: list[str]) -> None:
+    """After every command that may change the vault: the open runs about the records it `saved`
+    are brought up to date (services/runs.py `process_runs_about`: a decline set to recovered ends
+    its follow-up run), then the rule pass (services/rules.py), which sees what the command, an
+    outside edit or a sync changed since the last pass. What they did is said on stdout; what a
+    rule could not start is a note on stderr (the command itself succeeded, so the exit status
+    stays 0; `obm tick` exits 1 for it)."""
     from obm_tui.model.errors import ObmError
     from obm_tui.services.records import now_in
     from obm_tui.services.rules import RuleStart, apply_rules
+    from obm_tui.services.runs import process_runs_about
 
     try:
+        for outcome in process_runs_about(vault, saved, now_in(vault)):
+            if outcome.error:
+                say(f"obm: note: {outcome.message}: {outcome.error}", err=True)
+            else:
+                say(outcome.message.split("\n", 1)[0])
         done: list[RuleStart] = apply_rules(vault, now_in(vault))
     except ObmError as exc:  # git busy, say: the command's own change is made; the next pass catches up
         say(f"obm: note: the rules were not applied this time ({exc.message}); the next obm command or obm tick "

@@ -324,6 +324,31 @@ def process_runs_of(vault: Vault, record: Record, now: datetime) -> list[RunOutc
     return [outcome] if outcome is not None and (outcome.changed or outcome.error) else []
 
 
+def process_runs_about(vault: Vault, paths: Iterable[str], now: datetime) -> list[RunOutcome]:
+    """After a change to the records at `paths` (an obm command's): bring up to date the open runs
+    about them — whose subject is one of them, or that one of them belongs to (its `run` link) —
+    so a decline set to `recovered` ends its follow-up run at once (the process's `stop_when`) and
+    a paid invoice wakes the step that waits on it. One commit per run that changed; `obm tick`
+    and the app look at every open run."""
+    changed = [r for p in paths if (r := vault.index.by_path(p)) is not None and r.kind != "run"]
+    subjects = {r.id.casefold() for r in changed}
+    linked = {run_ref_of(r.data, "run").casefold() for r in changed} - {""}
+    if not subjects:
+        return []
+    facts = VaultFacts(vault)
+    outcomes = []
+    for run in sorted(vault.records("run"), key=lambda r: r.id):
+        if not run.readable or str(run.data.get("status") or "active") not in OPEN:
+            continue
+        if run_ref_of(run.data, "subject").casefold() not in subjects and run.id.casefold() not in linked:
+            continue
+        outcome = _process_safely(vault, run, now, facts)
+        if outcome is not None and (outcome.changed or outcome.error):
+            outcomes.append(outcome)
+            facts = VaultFacts(vault) if outcome.changed else facts
+    return outcomes
+
+
 def _process_safely(vault: Vault, run: Record, now: datetime, facts: VaultFacts) -> RunOutcome | None:
     try:
         return process_run(vault, run, now, facts=facts)

@@ -625,8 +625,9 @@ def _read_or_none(path: Path) -> bytes | None:
 
 
 # Ignored in every clone obm opens, in `.git/info/exclude` (never in the user's `.gitignore`): the
-# journal, the lock file and the rules' checkpoint (this clone's own), temp files of interrupted saves in any folder, and
-# Obsidian's per-device state. `.obm/cache/` and `.obm/conflicts/` are in the committed `.obm/.gitignore`.
+# journal, the lock file and the rules' checkpoint (this clone's own), temp files of interrupted
+# saves in any folder, and Obsidian's per-device state. `.obm/cache/` and `.obm/conflicts/` are in
+# the committed `.obm/.gitignore`.
 TEMP_AND_DEVICE_EXCLUDES = (".~obm-*", "/.obsidian/workspace*")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
@@ -171,7 +172,7 @@ def test_docs_list_the_fields_each_shipped_process_needs(empty_vault: Path) -> N
 
 def test_the_readme_example_onboards_maya_as_written(tmp_path: Path) -> None:
     """README.md's own lines, run as written: `obm init …`, then `obm new client "Maya Patel" …`;
-    the onboarding run then starts and its first tick makes the invoice from her rate."""
+    her rule starts the onboarding run and its first tick makes the invoice from her rate."""
     import shlex
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
@@ -185,9 +186,7 @@ def test_the_readme_example_onboards_maya_as_written(tmp_path: Path) -> None:
     assert code == 0, err
     new = next(line for line in readme.splitlines() if line.startswith('obm new client "Maya Patel"'))
     assert obm(*shlex.split(new)[1:], vault=root)[0] == 0
-    code, _, err = obm("run", "start", "client-onboarding", "--for", "maya-patel", "--today", "2026-11-20",
-                       vault=root)
-    assert code == 0, err
+    assert len(list((root / "runs").glob("*-client-onboarding-maya-patel.md"))) == 1  # started by its rule
     code, out, err = obm("run", "tick", "maya", "send", "--today", "2026-11-20", vault=root)
     assert code == 0, err
     invoice = next((root / "invoices").glob("INV-*.md")).read_text(encoding="utf-8")
@@ -202,37 +201,42 @@ def _run_of(vault: Path, process: str) -> Path:
     return found[0]
 
 
+def _started(run: Path) -> date:
+    line = next(x for x in run.read_text(encoding="utf-8").splitlines() if x.startswith("started:"))
+    return date.fromisoformat(line.split(":", 1)[1].strip())
+
+
 def test_a_recovered_decline_ends_its_follow_up_run_and_leaves_today(empty_vault: Path) -> None:
-    """Issue 11 item 2: `stop_when` in the process ends the run once the decline is settled."""
-    code, out, err = obm("new", "decline", "Sam Oduya", "amount=46.00", "declined=2026-11-19", vault=empty_vault)
+    """Issue 11 item 2: `stop_when` in the process ends the run once the decline is settled — in
+    the `obm set` that settles it, and it leaves Today."""
+    code, out, err = obm("new", "decline", "Sam Oduya", "amount=46.00", "declined=2026-11-19", "email=pay@example.com",
+                         "product=Course", vault=empty_vault)
     assert code == 0, err
     decline = out.split()[2]
-    assert obm("tick", "--today", "2026-11-19", vault=empty_vault)[0] == 0
-    run = _run_of(empty_vault, "follow-up-declined-payment")
+    run = _run_of(empty_vault, "follow-up-declined-payment")  # started by its rule, in `obm new`
     assert "status: active" in run.read_text(encoding="utf-8")
-    code, out, _ = obm("agenda", "--today", "2026-11-30", vault=empty_vault)
+    later = (_started(run) + timedelta(days=11)).isoformat()
+    code, out, _ = obm("agenda", "--today", later, vault=empty_vault)
     assert "overdue" in out and run.stem in out
-    assert obm("set", decline, "status=recovered", vault=empty_vault)[0] == 0
-    code, out, err = obm("tick", "--today", "2026-11-30", vault=empty_vault)
+    code, out, err = obm("set", decline, "status=recovered", vault=empty_vault)
     assert code == 0, err
     assert (f"run {run.stem}: stopped (decline {decline}: status = recovered); status active -> done"
             in out.splitlines())
     text = run.read_text(encoding="utf-8")
-    assert "status: done" in text and "finished: 2026-11-30" in text and "stopped: status = recovered" in text
+    assert "status: done" in text and "finished: " in text and "stopped: status = recovered" in text
     assert any(line.startswith(f"run {run.stem}: stopped")
                for line in git_out(empty_vault, "log", "-3", "--format=%s").splitlines())
-    code, out, _ = obm("agenda", "--today", "2026-11-30", vault=empty_vault)
+    code, out, _ = obm("agenda", "--today", later, vault=empty_vault)
     assert run.stem not in out
-    code, out, err = obm("tick", "--today", "2026-11-30", vault=empty_vault)
-    assert (code, out, err.strip()) == (0, "", "nothing to do")
-    code, out, _ = obm("run", "show", run.stem, "--today", "2026-11-30", vault=empty_vault)
+    code, out, err = obm("tick", "--today", later, vault=empty_vault)
+    assert "follow-up-declined-payment" not in out and "stopped" not in out
+    code, out, _ = obm("run", "show", run.stem, "--today", later, vault=empty_vault)
     assert "done" in out and "active" not in out
 
 
 def test_a_client_who_leaves_cancels_the_onboarding(maya: Path) -> None:
     """`stop_as: cancelled`: the client-onboarding run ends cancelled when the client is `past`."""
-    assert obm("set", "maya-patel", "status=past", vault=maya)[0] == 0
-    code, out, err = obm("tick", "--today", "2026-11-21", vault=maya)
+    code, out, err = obm("set", "maya-patel", "status=past", vault=maya)
     assert code == 0, err
     assert f"run {RUN}: stopped (client maya-patel: status = past); status active -> cancelled" in out.splitlines()
 
@@ -258,16 +262,18 @@ def test_tick_gives_up_a_decline_after_give_up_after_days_and_ends_its_run(empty
     """Issue 11 item 3: `[dunning] give_up_after` is real: one commit marks the decline lost, and
     the process's stop_when then ends its run."""
     _config(empty_vault, "give_up_after = 30", "give_up_after = 10")
-    code, out, err = obm("new", "decline", "Julia Brooks", "amount=450.00", "declined=2026-11-21", vault=empty_vault)
+    code, out, err = obm("new", "decline", "Julia Brooks", "amount=450.00", "declined=2026-11-21",
+                         "email=pay@example.com", "product=Course", vault=empty_vault)
     decline = out.split()[2]
-    assert obm("tick", "--today", "2026-11-21", vault=empty_vault)[0] == 0
-    run = _run_of(empty_vault, "follow-up-declined-payment")
-    code, out, err = obm("tick", "--today", "2026-11-30", vault=empty_vault)  # day 9: not yet
+    run = _run_of(empty_vault, "follow-up-declined-payment")  # started by its rule, in `obm new`
+    started = _started(run)
+    day9, day10 = ((started + timedelta(days=n)).isoformat() for n in (9, 10))
+    code, out, err = obm("tick", "--today", day9, vault=empty_vault)  # day 9: not yet
     assert "lost" not in out and "status: active" in run.read_text(encoding="utf-8")
-    code, out, err = obm("tick", "--today", "2026-12-01", vault=empty_vault)
+    code, out, err = obm("tick", "--today", day10, vault=empty_vault)
     assert code == 0, err
     given_up = (f"decline {decline}: status new -> lost; not recovered 10 days after its follow-up started on "
-                "2026-11-21 ([dunning] give_up_after)")
+                f"{started.isoformat()} ([dunning] give_up_after)")
     assert given_up in out.splitlines()
     assert f"run {run.stem}: stopped (decline {decline}: status = lost); status active -> done" in out.splitlines()
     log = git_out(empty_vault, "log", "-4", "--format=%s").splitlines()
@@ -275,7 +281,7 @@ def test_tick_gives_up_a_decline_after_give_up_after_days_and_ends_its_run(empty
     assert git_out(empty_vault, "show", "--name-only", "--format=", f"HEAD~{log.index(given_up)}").split() == [
         f"declines/{decline}.md"]
     assert "status: lost" in (empty_vault / "declines" / f"{decline}.md").read_text(encoding="utf-8")
-    code, out, err = obm("tick", "--today", "2026-12-01", vault=empty_vault)
+    code, out, err = obm("tick", "--today", day10, vault=empty_vault)
     assert (code, out, err.strip()) == (0, "", "nothing to do")
 
 
@@ -287,7 +293,8 @@ def test_tick_starts_the_dunning_process_for_a_new_decline_without_a_rule(empty_
     git_out(empty_vault, "add", "processes/card-chase.md")
     _config(empty_vault, 'process = "follow-up-declined-payment"', 'process = "card-chase"')
     _config(empty_vault, 'when = "status = new"', 'when = "status = never"')  # the starter rule starts nothing
-    code, out, err = obm("new", "decline", "Sam Oduya", "amount=46.00", "declined=2026-11-19", vault=empty_vault)
+    code, out, err = obm("new", "decline", "Sam Oduya", "amount=46.00", "declined=2026-11-19",
+                         "email=pay@example.com", "product=Course", vault=empty_vault)
     decline = out.split()[2]
     code, out, err = obm("tick", "--today", "2026-11-19", vault=empty_vault)
     assert code == 0, err

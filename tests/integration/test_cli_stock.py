@@ -125,7 +125,7 @@ def test_a_sku_keeps_its_spelling_and_matches_in_any_case(empty_vault: Path, tmp
     """Issue 11 item 13: a lower-case SKU is stored as typed and found in any case, by `obm stock`
     and by the Shopify import (whose rows carry the shop's own spelling)."""
     code, out, err = obm("new", "product", "Dress", "sku=53075587-pink-s", vault=empty_vault)
-    assert (code, out.strip(), err) == (0, "created product 53075587-pink-s (stock/53075587-pink-s.md)", "")
+    assert (code, out.strip()) == (0, "created product 53075587-pink-s (stock/53075587-pink-s.md)"), err
     code, out, _ = obm("stock", "receive", "53075587-PINK-S", "5", vault=empty_vault)
     assert (code, out.strip()) == (0, "stock 53075587-pink-s: received 5, 0 -> 5")
     orders = tmp_path / "orders.csv"
@@ -141,7 +141,7 @@ def test_a_sku_keeps_its_spelling_and_matches_in_any_case(empty_vault: Path, tmp
 
 def test_a_sku_with_a_space_is_quoted_not_refused(empty_vault: Path) -> None:
     code, out, err = obm("new", "product", "Tote", "sku=TOTE 02", vault=empty_vault)
-    assert (code, out.strip(), err) == (0, "created product TOTE 02 (stock/TOTE 02.md)", "")
+    assert (code, out.strip()) == (0, "created product TOTE 02 (stock/TOTE 02.md)"), err
     code, out, _ = obm("stock", "receive", "tote 02", "4", vault=empty_vault)
     assert (code, out.strip()) == (0, 'stock "TOTE 02": received 4, 0 -> 4')
     assert last_commit(empty_vault) == 'stock "TOTE 02": received 4, 0 -> 4'
@@ -169,7 +169,7 @@ def test_a_restock_run_takes_the_order_drafted_by_hand_and_moves_with_it(empty_v
     to the run, said so; ordering and receiving it tick the run's send and receive steps."""
     v = empty_vault
     assert obm("new", "product", "Gratitude journal", "sku=JRNL-GRAT", "on_hand=2", "reorder_point=5",
-               "reorder_qty=40", "supplier=Paper Mill", vault=v)[0] == 0
+               "reorder_qty=40", "supplier=Paper Mill", "unit_cost=3.10", vault=v)[0] == 0
     code, out, err = obm("run", "start", "restock-product", "--for", "JRNL-GRAT", vault=v)
     assert code == 0, err
     run = out.splitlines()[0].split()[1].rstrip(":")
