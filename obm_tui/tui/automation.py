@@ -1,6 +1,7 @@
 """Processes that run themselves, while the app is open: what `obm tick` does, at the right times.
 
-- when the app opens: process ticks made elsewhere, apply the rules, start due recurring runs;
+- when the app opens: process ticks made elsewhere, apply the rules, start due recurring runs,
+  and the `[dunning]` pass (follow-ups of new declines, give up the ones past `give_up_after`);
 - after every save made in the app, and after files changed by another program (an editor, a
   `git pull`): process the ticks made there and bring open runs' status up to date (a paid
   invoice wakes a waiting run) with `process_pending_runs` (closed runs: only those files), then
@@ -24,6 +25,7 @@ from obm_tui.model.display import clean
 from obm_tui.tui.tasks import run_blocking
 
 if TYPE_CHECKING:
+    from obm_tui.services.dunning import DunningChange
     from obm_tui.services.rules import RuleStart
     from obm_tui.services.runs import RunOutcome, Started
     from obm_tui.tui.app import ObmApp
@@ -48,6 +50,7 @@ class PassResult:
     processed: list[RunOutcome] = field(default_factory=list)
     rules: list[RuleStart] = field(default_factory=list)
     recurring: list[Started] = field(default_factory=list)
+    dunning: list[DunningChange] = field(default_factory=list)
 
     @property
     def paths(self) -> list[str]:
@@ -135,6 +138,7 @@ class Automation:
         return result
 
     def _one_pass(self, wanted: Request, result: PassResult) -> None:
+        from obm_tui.services.dunning import dunning_pass
         from obm_tui.services.rules import apply_rules
         from obm_tui.services.runs import process_pending_runs, tick_recurring
 
@@ -145,6 +149,7 @@ class Automation:
         result.rules += [r for r in done if r.error or (r.started and r.started.created)]
         if wanted.startup:
             result.recurring += [s for s in tick_recurring(vault, now.date()) if s.created]
+            result.dunning += [d for d in dunning_pass(vault, now) if d.changed or d.error]
 
     # ----- telling -----------------------------------------------------------------------------
     def _report(self, result: PassResult) -> None:
@@ -170,6 +175,9 @@ class Automation:
                 app.notify(clean(said), title=f'Rule "{clean(start.rule)}"', markup=False)
         for started in result.recurring:
             app.notify(clean(started.message), title="Recurring run", markup=False)
+        for change in result.dunning:
+            app.notify(clean(change.error or change.message), title="Declined payments",
+                       severity="warning" if change.error else "information", markup=False)
 
     def _failed(self, exc: Exception) -> bool:
         self.passes += 1
