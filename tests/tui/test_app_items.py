@@ -7,8 +7,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from textual.widgets import OptionList
 
+from obm_tui.model.kinds import KINDS
+from obm_tui.model.tickets import allowed_moves
 from obm_tui.services.check import check_vault
+from obm_tui.tui.dialogs.choice import ChoiceDialog
 from obm_tui.tui.dialogs.conflict import ConflictDialog
 from obm_tui.tui.screens.problems import ProblemsScreen
 from obm_tui.tui.screens.record import RecordScreen
@@ -16,7 +20,7 @@ from obm_tui.tui.widgets.field_form import FieldInput, FieldRow
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.paths import CONFLICT_DIR, conflict_copy
 from obm_tui.vault.store import Vault
-from tests.tui.helpers import commit_count, git, make_app, settle, wait_for, write_vault
+from tests.tui.helpers import choose_value, commit_count, git, make_app, settle, wait_for, write_vault
 
 
 @pytest.mark.parametrize("before", ["invoices/INV-260601-2HW.md",
@@ -50,8 +54,11 @@ async def test_a_record_made_with_n_stays_usable_after_its_rule_fires(sample: Va
         assert isinstance(screen.focused, FieldRow), screen.focused
         first = screen.focused.view.name
         await pilot.press("j")
-        assert isinstance(screen.focused, FieldRow) and screen.focused.view.name != first
-        await pilot.press("enter")
+        assert isinstance(screen.focused, FieldRow) and screen.focused.view.name == "status" != first
+        await pilot.press("enter")  # status is an enum: its picker
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("escape", "j", "enter")  # email: typed in place
         await settle(pilot)
         assert screen.query(FieldInput)
 
@@ -74,11 +81,10 @@ async def collide(pilot, vault: Vault) -> RecordScreen:  # type: ignore[no-untyp
     while not (isinstance(screen.focused, FieldRow) and screen.focused.view.name == "status"):
         await pilot.press("j")
     await pilot.press("enter")
+    await settle(pilot)
     path = vault.root / FRED
     path.write_text(path.read_text().replace("status: current", "status: past"))
-    screen.query_one(FieldInput).value = "paused"
-    await pilot.press("enter")
-    await settle(pilot)
+    await choose_value(pilot, "paused")
     assert isinstance(pilot.app.screen, ConflictDialog)
     assert len(kept_copies(vault.root)) == 1
     return screen
@@ -174,3 +180,44 @@ async def test_a_save_conflict_names_its_copy_in_the_vaults_time_zone(vault: Vau
         stamp = kept_copies(vault.root)[0].split(".")[1]
         made = datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=vault.config.tz)
         assert abs(made - datetime.now(vault.config.tz)) < timedelta(minutes=30)
+
+
+# ----- item 10: enum pickers, number keys, /name, Save .eml ------------------------------------------
+async def test_an_enum_field_is_chosen_from_its_allowed_values(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_record(FRED)
+        await settle(pilot)
+        screen = app.screen
+        while not (isinstance(screen.focused, FieldRow) and screen.focused.view.name == "status"):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog) and not screen.query(FieldInput)
+        keys = [key for key, _label in dialog.options]
+        assert keys[:-1] == list(KINDS["client"].field("status").choices)  # and "(empty)": status is optional
+        assert dialog.query_one(OptionList).highlighted == keys.index("current")  # the value it has
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        following = keys[keys.index("current") + 1]
+        assert f"status: {following}" in (vault.root / FRED).read_text()
+        message = git(vault.root, "log", "-1", "--format=%s").strip()
+        assert message == f"client fred-smith: status current -> {following}"
+
+
+async def test_a_tickets_status_picker_offers_only_its_allowed_moves(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_record("tickets/T-261120-K7Q-refund.md")
+        await settle(pilot)
+        screen = app.screen
+        while not (isinstance(screen.focused, FieldRow) and screen.focused.view.name == "status"):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert [key for key, _label in dialog.options] == ["open", *allowed_moves("open")]
