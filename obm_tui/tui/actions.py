@@ -208,6 +208,9 @@ def keys_markdown() -> str:
             'group words: `customer:"Fred Smith"`. `enter` keeps the filter and returns to the list;',
             "`esc` clears it. History takes `kind:client record:fred-smith since:2026-11-01",
             "until:2026-11-30 author:mia` and words.", ""]
+    out += ["## Number keys", "",
+            "`1`–`9` open the main screens. Each opens as you left it: if a record was open there, that",
+            "record. Press the same number again to go back to that screen's list.", ""]
     for scope, title in SCOPES.items():
         out += [f"## {title}", "", "| Keys | Action | Id |", "|---|---|---|"]
         out += [f"| `{key_label(a.keys)}` | {a.help or a.description} | `{a.id}` |"

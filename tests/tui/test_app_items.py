@@ -16,6 +16,7 @@ from obm_tui.tui.dialogs.choice import ChoiceDialog
 from obm_tui.tui.dialogs.conflict import ConflictDialog
 from obm_tui.tui.screens.problems import ProblemsScreen
 from obm_tui.tui.screens.record import RecordScreen
+from obm_tui.tui.screens.records import RecordsScreen
 from obm_tui.tui.widgets.field_form import FieldInput, FieldRow
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.paths import CONFLICT_DIR, conflict_copy
@@ -221,3 +222,25 @@ async def test_a_tickets_status_picker_offers_only_its_allowed_moves(vault: Vaul
         dialog = app.screen
         assert isinstance(dialog, ChoiceDialog)
         assert [key for key, _label in dialog.options] == ["open", *allowed_moves("open")]
+
+
+async def test_a_number_key_pressed_again_goes_back_to_the_tabs_list(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        clients = app.screen
+        assert isinstance(clients, RecordsScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.current_mode == "today"
+        await pilot.press("2")  # the tab as it was left: its record
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("2")  # again: its list
+        await settle(pilot)
+        assert app.screen is clients and app.current_mode == "clients"
