@@ -105,7 +105,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("record.history", "h", "history", "History", "Who changed this record, when, and what (with diffs)"),
     Action("record.back", "escape", "back", "Back", "Back to where you came from"),
     Action("record.tick", "x", "kind_action('tick')", "Tick a step", "Runs: tick (or untick) a step of the checklist"),
-    Action("record.reply", "r", "kind_action('reply')", "Reply", "Tickets: reply (or /name for a canned reply)"),
+    Action("record.reply", "r", "kind_action('reply')", "Reply", "Tickets: reply (type /name and enter for a canned reply)"),
     Action("record.move", "m", "kind_action('move')", "Stock movement",
            "Products: receive, ship, count or adjust (one ledger row)"),
     Action("record.start", "p", "kind_action('start')", "Start process",
@@ -154,7 +154,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("run.back", "escape", "back", "Back", "Back to where you came from"),
     # --- a ticket -----------------------------------------------------------------------------
     Action("ticket.reply", "r", "reply", "Reply",
-           "Reply: type it or start from a canned reply; the status moves as configured, or as you choose"),
+           "Reply: type it or start from a canned reply (choose it, or type /name and enter); the status moves "
+           "as configured, or as you choose"),
     Action("ticket.note", "i", "add_note", "Internal note", "Add an internal note (never sent; the status stays)"),
     Action("ticket.status", "s", "move_status", "Status", "Move the status (only the moves the ticket allows)"),
     Action("ticket.fields", "f", "open_fields", "Fields", "The ticket's fields (the record view)"),

@@ -14,14 +14,18 @@ from obm_tui.model.tickets import allowed_moves
 from obm_tui.services.check import check_vault
 from obm_tui.tui.dialogs.choice import ChoiceDialog
 from obm_tui.tui.dialogs.conflict import ConflictDialog
+from obm_tui.tui.dialogs.reply import ReplyDialog
 from obm_tui.tui.screens.problems import ProblemsScreen
 from obm_tui.tui.screens.record import RecordScreen
 from obm_tui.tui.screens.records import RecordsScreen
+from obm_tui.tui.screens.ticket import TicketScreen
 from obm_tui.tui.widgets.field_form import FieldInput, FieldRow
+from obm_tui.tui.widgets.safe_text_area import SafeTextArea
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.paths import CONFLICT_DIR, conflict_copy
 from obm_tui.vault.store import Vault
-from tests.tui.helpers import choose_value, commit_count, git, make_app, settle, wait_for, write_vault
+from tests.tui.helpers import choose_value, commit_count, git, make_app, screen_text, settle, wait_for, write_vault
+from tests.tui.test_tickets_screens import URGENT, last_subject, open_ticket
 
 
 @pytest.mark.parametrize("before", ["invoices/INV-260601-2HW.md",
@@ -244,3 +248,26 @@ async def test_a_number_key_pressed_again_goes_back_to_the_tabs_list(vault: Vaul
         await pilot.press("2")  # again: its list
         await settle(pilot)
         assert app.screen is clients and app.current_mode == "clients"
+
+
+async def test_slash_name_in_the_conversation_view_starts_from_that_canned_reply(sample: Vault) -> None:
+    app = make_app(sample)
+    async with app.run_test(size=(160, 44)) as pilot:
+        await settle(pilot)
+        open_ticket(app, URGENT)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        await pilot.press("r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ReplyDialog)
+        await pilot.press(*"/nope", "enter")
+        await settle(pilot)
+        assert "No canned reply is named /nope" in screen_text(app) and "/holiday-shipping" in screen_text(app)
+        dialog.query_one(SafeTextArea).load("")
+        await pilot.press(*"/holiday-shipping", "enter")
+        await settle(pilot)
+        assert dialog.query_one(SafeTextArea).text.startswith("Hi Ethan,")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert last_subject(sample) == "ticket T-261123-H2V: replied (holiday-shipping); status new -> pending"
