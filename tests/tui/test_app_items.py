@@ -14,17 +14,22 @@ from obm_tui.model.tickets import allowed_moves
 from obm_tui.services.check import check_vault
 from obm_tui.tui.dialogs.choice import ChoiceDialog
 from obm_tui.tui.dialogs.conflict import ConflictDialog
+from obm_tui.tui.dialogs.draft import DraftDialog
+from obm_tui.tui.dialogs.prompt import PromptDialog
 from obm_tui.tui.dialogs.reply import ReplyDialog
+from obm_tui.tui.run_flows import open_run
 from obm_tui.tui.screens.problems import ProblemsScreen
 from obm_tui.tui.screens.record import RecordScreen
 from obm_tui.tui.screens.records import RecordsScreen
 from obm_tui.tui.screens.ticket import TicketScreen
 from obm_tui.tui.widgets.field_form import FieldInput, FieldRow
+from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.widgets.safe_text_area import SafeTextArea
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.paths import CONFLICT_DIR, conflict_copy
 from obm_tui.vault.store import Vault
 from tests.tui.helpers import choose_value, commit_count, git, make_app, screen_text, settle, wait_for, write_vault
+from tests.tui.test_runs_screens import MARCO
 from tests.tui.test_tickets_screens import URGENT, last_subject, open_ticket
 
 
@@ -271,3 +276,30 @@ async def test_slash_name_in_the_conversation_view_starts_from_that_canned_reply
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert last_subject(sample) == "ticket T-261123-H2V: replied (holiday-shipping); status new -> pending"
+
+
+async def test_save_eml_asks_where_starting_from_the_vaults_outbox(sample: Vault) -> None:
+    (sample.root / "outbox").mkdir()
+    app = make_app(sample)
+    async with app.run_test(size=(160, 44), notifications=True) as pilot:
+        await settle(pilot)
+        open_run(app, MARCO)
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DraftDialog)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptDialog)
+        assert app.screen.query_one(SafeInput).value == f"{sample.root / 'outbox'}/"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dialog.saved is not None and dialog.saved.parent == sample.root / "outbox"
+        assert not list(Path.home().glob("*.eml"))
+        await pilot.press("s")  # a file name of one's own
+        await settle(pilot)
+        app.screen.query_one(SafeInput).value = str(sample.root / "outbox" / "for-marco.eml")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dialog.saved == sample.root / "outbox" / "for-marco.eml" and dialog.saved.is_file()
