@@ -168,7 +168,8 @@ ACTIONS: tuple[Action, ...] = (
            "Products: receive, ship, adjust or count the product under the cursor (one ledger row, one commit)"),
     # --- an email draft -----------------------------------------------------------------------
     Action("draft.copy", "c", "copy", "Copy", "Copy the draft (To, Subject, text) to the clipboard"),
-    Action("draft.save", "s", "save", "Save .eml", "Save the draft as an .eml file (mail programs open it as a draft); asks where, starting from the "
+    Action("draft.save", "s", "save", "Save .eml",
+           "Save the draft as an .eml file (mail programs open it as a draft); asks where, starting from the "
            "vault's outbox/ or the current folder"),
     Action("draft.open", "o", "open_mail", "Mail program", "Open the draft in your mail program (a mailto: link)"),
 )
