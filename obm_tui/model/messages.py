@@ -50,7 +50,8 @@ def deleted_message(kind: str, record_id: str) -> str:
     return f"{subject(kind, record_id)}: deleted"
 
 
-def external_message(paths: Sequence[str], limit: int = 5) -> str:
-    shown = ", ".join(paths[:limit])
-    more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
+def external_message(changes: Sequence[str], limit: int = 5) -> str:
+    """Files another program changed, each in the words of obm's own messages (`vault/outside.py`)."""
+    shown = "; ".join(changes[:limit])
+    more = f" and {len(changes) - limit} more" if len(changes) > limit else ""
     return f"external edit: {shown}{more}"

@@ -105,7 +105,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("record.history", "h", "history", "History", "Who changed this record, when, and what (with diffs)"),
     Action("record.back", "escape", "back", "Back", "Back to where you came from"),
     Action("record.tick", "x", "kind_action('tick')", "Tick a step", "Runs: tick (or untick) a step of the checklist"),
-    Action("record.reply", "r", "kind_action('reply')", "Reply", "Tickets: reply (or /name for a canned reply)"),
+    Action("record.reply", "r", "kind_action('reply')", "Reply",
+           "Tickets: reply (type /name and enter for a canned reply)"),
     Action("record.move", "m", "kind_action('move')", "Stock movement",
            "Products: receive, ship, count or adjust (one ledger row)"),
     Action("record.start", "p", "kind_action('start')", "Start process",
@@ -154,7 +155,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("run.back", "escape", "back", "Back", "Back to where you came from"),
     # --- a ticket -----------------------------------------------------------------------------
     Action("ticket.reply", "r", "reply", "Reply",
-           "Reply: type it or start from a canned reply; the status moves as configured, or as you choose"),
+           "Reply: type it or start from a canned reply (choose it, or type /name and enter); the status moves "
+           "as configured, or as you choose"),
     Action("ticket.note", "i", "add_note", "Internal note", "Add an internal note (never sent; the status stays)"),
     Action("ticket.status", "s", "move_status", "Status", "Move the status (only the moves the ticket allows)"),
     Action("ticket.fields", "f", "open_fields", "Fields", "The ticket's fields (the record view)"),
@@ -166,7 +168,9 @@ ACTIONS: tuple[Action, ...] = (
            "Products: receive, ship, adjust or count the product under the cursor (one ledger row, one commit)"),
     # --- an email draft -----------------------------------------------------------------------
     Action("draft.copy", "c", "copy", "Copy", "Copy the draft (To, Subject, text) to the clipboard"),
-    Action("draft.save", "s", "save", "Save .eml", "Save the draft as an .eml file (mail programs open it as a draft)"),
+    Action("draft.save", "s", "save", "Save .eml",
+           "Save the draft as an .eml file (mail programs open it as a draft); asks where, starting from the "
+           "vault's outbox/ or the current folder"),
     Action("draft.open", "o", "open_mail", "Mail program", "Open the draft in your mail program (a mailto: link)"),
 )
 
@@ -208,6 +212,9 @@ def keys_markdown() -> str:
             'group words: `customer:"Fred Smith"`. `enter` keeps the filter and returns to the list;',
             "`esc` clears it. History takes `kind:client record:fred-smith since:2026-11-01",
             "until:2026-11-30 author:mia` and words.", ""]
+    out += ["## Number keys", "",
+            "`1`–`9` open the main screens. Each opens as you left it: if a record was open there, that",
+            "record. Press the same number again to go back to that screen's list.", ""]
     for scope, title in SCOPES.items():
         out += [f"## {title}", "", "| Keys | Action | Id |", "|---|---|---|"]
         out += [f"| `{key_label(a.keys)}` | {a.help or a.description} | `{a.id}` |"

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.worker import Worker, get_current_worker
 
@@ -268,8 +268,15 @@ class ObmApp(App[None]):
 
     # ----- navigation --------------------------------------------------------------------------
     def action_open_main(self, name: str) -> None:
+        """A number key: the tab as it was left (its last record, if one was open); pressed again
+        on that tab, back to its list."""
         if self.current_mode != name:
             self.switch_mode(name)
+            return
+        if isinstance(self.screen, ModalScreen):
+            return  # a dialog is answered or closed first
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def open_record(self, path: str) -> None:
         from obm_tui.tui.screens.record import RecordScreen

@@ -21,7 +21,6 @@ from obm_tui.model.errors import ConflictError, FormatError, UsageError, VaultEr
 from obm_tui.model.fields import FieldValueError
 from obm_tui.model.kinds import Kind
 from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
-from obm_tui.model.messages import external_message
 from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
 from obm_tui.vault import interrupted, journal, merge_driver
@@ -46,6 +45,7 @@ from obm_tui.vault.loader import (
     to_row,
 )
 from obm_tui.vault.lock import LOCK_FILE, WriteLock
+from obm_tui.vault.outside import outside_change
 from obm_tui.vault.paths import (
     CONFLICT_DIR,
     check_relative,
@@ -295,7 +295,8 @@ class Vault:
         committed as an outside edit, so history holds every save (kept in `conflicts/` if git refuses)."""
         for data in saves:
             try:
-                self.git.commit_contents({rel: data}, external_message([rel]), author=self.config.author)
+                contents, message = outside_change(self.git, self.root, [rel], {rel: data})
+                self.git.commit_contents(contents, message, author=self.config.author)
             except (VaultError, OSError):
                 journal.keep_aside(self.root, rel, data, "outside")
 
@@ -553,10 +554,15 @@ class Vault:
         if not self._external_paths():
             return None  # a clean vault: no lock taken (a read-only command stays lock-free)
         with self.write_lock:
-            paths = self._external_paths()
-            if not paths:
-                return None
-            return self.git.commit(paths, external_message(paths), author=self.config.author)
+            return self.commit_outside(self._external_paths())
+
+    def commit_outside(self, paths: Sequence[str]) -> str | None:
+        """Commit what another program did to `paths` (those that differ from HEAD), with a message
+        naming each committed file's change in business words. Hold the write lock."""
+        contents, message = outside_change(self.git, self.root, paths)
+        if not contents:
+            return None
+        return self.git.commit_contents(contents, message, author=self.config.author)
 
     def _external_paths(self) -> list[str]:
         return sorted(p for p in self.git.changed_paths() if kind_of_path(p) or p == CONFIG_PATH or is_kept_version(p))

@@ -36,7 +36,6 @@ from watchdog.observers.api import BaseObserver
 
 from obm_tui.model.errors import ObmError
 from obm_tui.model.kinds import KINDS
-from obm_tui.model.messages import external_message
 from obm_tui.vault.config import CONFIG_PATH
 from obm_tui.vault.paths import kind_of_path
 from obm_tui.vault.refresh import is_own_write, reload_paths, rescan
@@ -275,7 +274,7 @@ class VaultWatcher:
         try:
             self.vault.commit_pending()
             if paths and not self.commit_failed:
-                sha = self.vault.git.commit(paths, external_message(paths), author=self.vault.config.author)
+                sha = self.vault.commit_outside(paths)
             else:
                 sha = self.vault.commit_external_edits()
         except ObmError as exc:

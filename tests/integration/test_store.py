@@ -139,7 +139,8 @@ def test_external_edits_found_at_start_are_committed(empty_vault: Path) -> None:
     path.write_text(path.read_text().replace("status: lead", "status: current"))
     (empty_vault / "notes.txt").write_text("not a record")
     Vault.open(empty_vault).close()
-    assert git_out(empty_vault, "log", "-1", "--format=%s") == "external edit: clients/fred-smith.md\n"
+    message = "external edit: client fred-smith: status lead -> current\n"
+    assert git_out(empty_vault, "log", "-1", "--format=%s") == message
     assert "notes.txt" in git_out(empty_vault, "status", "--porcelain")
 
 

@@ -103,7 +103,8 @@ def test_every_save_style_is_seen_and_committed_as_external_edit(vault: Vault, w
     path = vault.root / "clients" / "fred-smith.md"
     save(path, client_text("fred-smith", "Fred Smith", "paused"))
     drain_until(watcher, lambda: status_of(vault) == "paused" and not vault.git.changed_paths())
-    assert git_out(vault.root, "log", "-1", "--format=%s").startswith("external edit: clients/fred-smith.md")
+    message = "external edit: client fred-smith: status current -> paused"
+    assert git_out(vault.root, "log", "-1", "--format=%s").startswith(message)
     assert git_out(vault.root, "status", "--porcelain") == ""
 
 

@@ -198,3 +198,17 @@ async def wait_for(pilot, condition, rounds: int = 100) -> None:  # type: ignore
             return
         await pilot.pause(0.05)
     assert condition()
+
+
+async def choose_value(pilot, value: str) -> None:  # type: ignore[no-untyped-def]
+    """In an enum field's picker (enter on the field): highlight `value`, then enter."""
+    from textual.widgets import OptionList
+
+    from obm_tui.tui.dialogs.choice import ChoiceDialog
+
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ChoiceDialog), dialog
+    dialog.query_one(OptionList).highlighted = [key for key, _label in dialog.options].index(value)
+    await pilot.press("enter")
+    await settle(pilot)

@@ -7,16 +7,30 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from textual.widgets import OptionList
 
+from obm_tui.model.kinds import KINDS
+from obm_tui.model.tickets import allowed_moves
 from obm_tui.services.check import check_vault
+from obm_tui.tui.dialogs.choice import ChoiceDialog
 from obm_tui.tui.dialogs.conflict import ConflictDialog
+from obm_tui.tui.dialogs.draft import DraftDialog
+from obm_tui.tui.dialogs.prompt import PromptDialog
+from obm_tui.tui.dialogs.reply import ReplyDialog
+from obm_tui.tui.run_flows import open_run
 from obm_tui.tui.screens.problems import ProblemsScreen
 from obm_tui.tui.screens.record import RecordScreen
+from obm_tui.tui.screens.records import RecordsScreen
+from obm_tui.tui.screens.ticket import TicketScreen
 from obm_tui.tui.widgets.field_form import FieldInput, FieldRow
+from obm_tui.tui.widgets.safe_input import SafeInput
+from obm_tui.tui.widgets.safe_text_area import SafeTextArea
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.paths import CONFLICT_DIR, conflict_copy
 from obm_tui.vault.store import Vault
-from tests.tui.helpers import commit_count, git, make_app, settle, wait_for, write_vault
+from tests.tui.helpers import choose_value, commit_count, git, make_app, screen_text, settle, wait_for, write_vault
+from tests.tui.test_runs_screens import MARCO
+from tests.tui.test_tickets_screens import URGENT, last_subject, open_ticket
 
 
 @pytest.mark.parametrize("before", ["invoices/INV-260601-2HW.md",
@@ -50,8 +64,11 @@ async def test_a_record_made_with_n_stays_usable_after_its_rule_fires(sample: Va
         assert isinstance(screen.focused, FieldRow), screen.focused
         first = screen.focused.view.name
         await pilot.press("j")
-        assert isinstance(screen.focused, FieldRow) and screen.focused.view.name != first
-        await pilot.press("enter")
+        assert isinstance(screen.focused, FieldRow) and screen.focused.view.name == "status" != first
+        await pilot.press("enter")  # status is an enum: its picker
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("escape", "j", "enter")  # email: typed in place
         await settle(pilot)
         assert screen.query(FieldInput)
 
@@ -74,11 +91,10 @@ async def collide(pilot, vault: Vault) -> RecordScreen:  # type: ignore[no-untyp
     while not (isinstance(screen.focused, FieldRow) and screen.focused.view.name == "status"):
         await pilot.press("j")
     await pilot.press("enter")
+    await settle(pilot)
     path = vault.root / FRED
     path.write_text(path.read_text().replace("status: current", "status: past"))
-    screen.query_one(FieldInput).value = "paused"
-    await pilot.press("enter")
-    await settle(pilot)
+    await choose_value(pilot, "paused")
     assert isinstance(pilot.app.screen, ConflictDialog)
     assert len(kept_copies(vault.root)) == 1
     return screen
@@ -174,3 +190,116 @@ async def test_a_save_conflict_names_its_copy_in_the_vaults_time_zone(vault: Vau
         stamp = kept_copies(vault.root)[0].split(".")[1]
         made = datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=vault.config.tz)
         assert abs(made - datetime.now(vault.config.tz)) < timedelta(minutes=30)
+
+
+# ----- item 10: enum pickers, number keys, /name, Save .eml ------------------------------------------
+async def test_an_enum_field_is_chosen_from_its_allowed_values(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_record(FRED)
+        await settle(pilot)
+        screen = app.screen
+        while not (isinstance(screen.focused, FieldRow) and screen.focused.view.name == "status"):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog) and not screen.query(FieldInput)
+        keys = [key for key, _label in dialog.options]
+        assert keys[:-1] == list(KINDS["client"].field("status").choices)  # and "(empty)": status is optional
+        assert dialog.query_one(OptionList).highlighted == keys.index("current")  # the value it has
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        following = keys[keys.index("current") + 1]
+        assert f"status: {following}" in (vault.root / FRED).read_text()
+        message = git(vault.root, "log", "-1", "--format=%s").strip()
+        assert message == f"client fred-smith: status current -> {following}"
+
+
+async def test_a_tickets_status_picker_offers_only_its_allowed_moves(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_record("tickets/T-261120-K7Q-refund.md")
+        await settle(pilot)
+        screen = app.screen
+        while not (isinstance(screen.focused, FieldRow) and screen.focused.view.name == "status"):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert [key for key, _label in dialog.options] == ["open", *allowed_moves("open")]
+
+
+async def test_a_number_key_pressed_again_goes_back_to_the_tabs_list(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        clients = app.screen
+        assert isinstance(clients, RecordsScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.current_mode == "today"
+        await pilot.press("2")  # the tab as it was left: its record
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("2")  # again: its list
+        await settle(pilot)
+        assert app.screen is clients and app.current_mode == "clients"
+
+
+async def test_slash_name_in_the_conversation_view_starts_from_that_canned_reply(sample: Vault) -> None:
+    app = make_app(sample)
+    async with app.run_test(size=(160, 44)) as pilot:
+        await settle(pilot)
+        open_ticket(app, URGENT)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        await pilot.press("r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ReplyDialog)
+        await pilot.press(*"/nope", "enter")
+        await settle(pilot)
+        assert "No canned reply is named /nope" in screen_text(app) and "/holiday-shipping" in screen_text(app)
+        dialog.query_one(SafeTextArea).load("")
+        await pilot.press(*"/holiday-shipping", "enter")
+        await settle(pilot)
+        assert dialog.query_one(SafeTextArea).text.startswith("Hi Ethan,")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert last_subject(sample) == "ticket T-261123-H2V: replied (holiday-shipping); status new -> pending"
+
+
+async def test_save_eml_asks_where_starting_from_the_vaults_outbox(sample: Vault) -> None:
+    (sample.root / "outbox").mkdir()
+    app = make_app(sample)
+    async with app.run_test(size=(160, 44), notifications=True) as pilot:
+        await settle(pilot)
+        open_run(app, MARCO)
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DraftDialog)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptDialog)
+        assert app.screen.query_one(SafeInput).value == f"{sample.root / 'outbox'}/"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dialog.saved is not None and dialog.saved.parent == sample.root / "outbox"
+        assert not list(Path.home().glob("*.eml"))
+        await pilot.press("s")  # a file name of one's own
+        await settle(pilot)
+        app.screen.query_one(SafeInput).value = str(sample.root / "outbox" / "for-marco.eml")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dialog.saved == sample.root / "outbox" / "for-marco.eml" and dialog.saved.is_file()

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from obm_tui.model.errors import VaultError
-from obm_tui.tui.widgets.field_form import FieldInput
 from obm_tui.vault.store import Vault
 from tests.integration.traps import REL, TRAPS, Trap, make_team, set_trap
-from tests.tui.helpers import make_app, notifications, settle, write_vault
+from tests.tui.helpers import choose_value, make_app, notifications, settle, write_vault
 from tests.tui.test_record import focus_field
 
 
@@ -46,8 +45,7 @@ async def edit_and_sync(vault: Vault) -> str:
         await settle(pilot)
         await focus_field(pilot, app.screen, "status")
         await pilot.press("enter")
-        app.screen.query_one(FieldInput).value = ""
-        await pilot.press(*"current", "enter")
+        await choose_value(pilot, "current")
         await settle(pilot)
         assert "status: current" in (vault.root / REL).read_text()
         await pilot.press("f5")

@@ -29,7 +29,8 @@ async def test_a_file_changed_by_another_process_appears_and_is_committed(vault:
         edit_in_another_process(vault.root / "clients" / "ben-carter.md", "name: Ben Carter", "name: Benjamin Carter")
         await wait_for(pilot, lambda: "Benjamin Carter" in screen_text(app))
         await wait_for(pilot, lambda: commit_count(vault.root) == before + 1)
-        assert git(vault.root, "log", "-1", "--format=%s").strip() == "external edit: clients/ben-carter.md"
+        message = "external edit: client ben-carter: name Ben Carter -> Benjamin Carter"
+        assert git(vault.root, "log", "-1", "--format=%s").strip() == message
         assert app.screen.state()["cursor"] == "clients/ada-lovelace.md"  # the cursor did not move
 
 
@@ -108,8 +109,9 @@ async def test_edits_made_while_obm_was_closed_are_committed_after_the_first_fra
         async with app.run_test(size=(120, 30)) as pilot:
             await settle(pilot)
             assert git(vault.root, "status", "--porcelain") == ""
-            assert git(vault.root, "log", "-1", "--format=%s").strip() == "external edit: clients/ben-carter.md"
-            await wait_for(pilot, lambda: "external edit: clients/ben-carter.md" in app.status.last_commit)
+            message = "external edit: client ben-carter: status lead -> current"
+            assert git(vault.root, "log", "-1", "--format=%s").strip() == message
+            await wait_for(pilot, lambda: message in app.status.last_commit)
     finally:
         vault.close()
 

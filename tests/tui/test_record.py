@@ -12,7 +12,7 @@ from obm_tui.tui.widgets.field_form import FieldInput, FieldRow
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.vault.refresh import reload_paths
 from obm_tui.vault.store import Vault
-from tests.tui.helpers import commit_count, git, make_app, notifications, screen_text, settle
+from tests.tui.helpers import choose_value, commit_count, git, make_app, notifications, screen_text, settle
 
 FRED = "clients/fred-smith.md"
 
@@ -40,11 +40,8 @@ async def test_edit_a_field_in_place_saves_one_commit(vault: Vault) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_fred(pilot)
         await focus_field(pilot, screen, "status")
-        await pilot.press("enter")
-        box = screen.query_one(FieldInput)
-        box.value = ""
-        await pilot.press(*"paused", "enter")
-        await settle(pilot)
+        await pilot.press("enter")  # an enum: a picker of its values
+        await choose_value(pilot, "paused")
         assert not screen.query(FieldInput)
         assert "status: paused" in (vault.root / FRED).read_text()
         assert commit_count(vault.root) == before + 1
@@ -92,11 +89,10 @@ async def test_outside_change_to_the_same_field_opens_the_conflict_dialog(vault:
         screen = await open_fred(pilot)
         await focus_field(pilot, screen, "status")
         await pilot.press("enter")
+        await settle(pilot)
         path = vault.root / FRED
         path.write_text(path.read_text().replace("status: current", "status: past"))
-        screen.query_one(FieldInput).value = "paused"
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose_value(pilot, "paused")
         assert isinstance(app.screen, ConflictDialog)
         shown = screen_text(app)
         assert "paused" in shown and "past" in shown and "current" in shown  # mine, theirs, was
@@ -112,12 +108,11 @@ async def test_conflict_take_theirs_writes_nothing(vault: Vault) -> None:
         screen = await open_fred(pilot)
         await focus_field(pilot, screen, "status")
         await pilot.press("enter")
+        await settle(pilot)
         path = vault.root / FRED
         path.write_text(path.read_text().replace("status: current", "status: past"))
         theirs = path.read_bytes()
-        screen.query_one(FieldInput).value = "paused"
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose_value(pilot, "paused")
         await pilot.press("t")
         await settle(pilot)
         assert path.read_bytes() == theirs
@@ -241,9 +236,7 @@ async def test_a_held_index_lock_shows_a_notice_and_keeps_the_edit(vault: Vault)
         lock.write_text("")
         try:
             await pilot.press("enter")
-            screen.query_one(FieldInput).value = "paused"
-            await pilot.press("enter")
-            await settle(pilot)
+            await choose_value(pilot, "paused")
             assert "status: paused" in (vault.root / FRED).read_text()  # safe on disk
             assert any("Commit delayed" in n for n in notifications(app))
             assert app.screen.query_one(StatusBar).info.pending == 1
@@ -261,11 +254,10 @@ async def test_conflict_edit_starts_from_mine_and_saves_over_the_file_as_it_is_n
         screen = await open_fred(pilot)
         await focus_field(pilot, screen, "status")
         await pilot.press("enter")
+        await settle(pilot)
         path = vault.root / FRED
         path.write_text(path.read_text().replace("status: current", "status: past"))
-        screen.query_one(FieldInput).value = "paused"
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose_value(pilot, "paused")
         await pilot.press("e")  # edit, starting from my value
         await settle(pilot)
         box = screen.query_one(FieldInput)
@@ -283,7 +275,7 @@ async def test_the_record_screen_is_reused_and_shows_only_the_new_record(vault: 
     app = make_app(vault)
     async with app.run_test(size=(120, 36)) as pilot:
         fred = await open_fred(pilot)
-        await focus_field(pilot, fred, "status")
+        await focus_field(pilot, fred, "email")
         await pilot.press("enter")  # an edit left open when the person goes back
         assert fred.query(FieldInput)
         await pilot.press("escape", "escape")

@@ -19,8 +19,10 @@ from obm_tui.services.process_stats import process_stats
 from obm_tui.tui.dialogs.choice import ChoiceDialog
 from obm_tui.tui.dialogs.draft import DraftDialog
 from obm_tui.tui.dialogs.pick_record import PickRecordDialog
+from obm_tui.tui.dialogs.prompt import PromptDialog
 from obm_tui.tui.screens.processes import ProcessesScreen
 from obm_tui.tui.screens.run import RunScreen
+from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.widgets.virtual_table import VirtualTable
 from obm_tui.vault.store import Vault
 from tests.tui.helpers import (
@@ -176,10 +178,15 @@ async def test_m_drafts_the_steps_email_copy_and_save(sample: Vault) -> None:
         assert "marco" in dialog.draft.to.casefold() and "Subject:" in screen_text(app)
         await pilot.press("c")
         assert app.clipboard == dialog.draft.as_text()
-        await pilot.press("s")
+        await pilot.press("s")  # asks where: the vault's outbox/, else the current folder
+        await settle(pilot)
+        assert isinstance(app.screen, PromptDialog)
+        assert app.screen.query_one(SafeInput).value == f"{Path.cwd()}/"
+        app.screen.query_one(SafeInput).value = str(sample.root / "outbox")
+        await pilot.press("enter")
         await settle(pilot)
         saved = dialog.saved
-        assert saved is not None and saved.parent == Path.home()
+        assert saved is not None and saved.parent == sample.root / "outbox"
         parsed = email.message_from_bytes(saved.read_bytes(), policy=email.policy.default)
         assert parsed["X-Unsent"] == "1" and parsed["Subject"] == dialog.draft.subject
         await pilot.press("escape")

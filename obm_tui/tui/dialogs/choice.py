@@ -17,10 +17,11 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     BINDINGS = [binding("dialog.cancel")]
 
-    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, options: list[tuple[str, str]], initial: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.options = options
+        self.initial = initial  # the option highlighted first
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -29,7 +30,11 @@ class ChoiceDialog(ModalScreen[str | None]):
             yield Static(plain("enter chooses · esc cancels"), classes="dim")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.focus()
+        keys = [key for key, _label in self.options]
+        if self.initial in keys:
+            options.highlighted = keys.index(self.initial)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -17,10 +17,23 @@ from obm_tui.tui.actions import binding
 from obm_tui.tui.safe import join, plain, plain_lines, styled
 
 
-def default_folder() -> Path:
-    """Where drafts are saved: ~/Downloads when there is one, else the home folder."""
-    downloads = Path.home() / "Downloads"
-    return downloads if downloads.is_dir() else Path.home()
+def default_folder(vault_root: Path | None) -> Path:
+    """Where the Save .eml question starts: the vault's `outbox/` when it has one, else the folder
+    obm was started in (never somewhere the person did not see)."""
+    if vault_root is not None and (vault_root / "outbox").is_dir():
+        return vault_root / "outbox"
+    return Path.cwd()
+
+
+def eml_target(answer: str, stem: str, base: Path) -> tuple[Path, str]:
+    """The folder and file stem an answer names: a folder (the draft's own name inside it) or a
+    file ending in .eml; `~` is expanded, a relative path is taken from `base`."""
+    path = Path(answer.strip()).expanduser()
+    if not path.is_absolute():
+        path = base / path
+    if path.suffix.casefold() == ".eml":
+        return path.parent, path.stem
+    return path, stem
 
 
 def save_eml(draft: Draft, folder: Path, stem: str) -> Path:
@@ -45,7 +58,7 @@ class DraftDialog(ModalScreen[None]):
         super().__init__()
         self.draft = draft
         self.stem = stem
-        self.folder = folder or default_folder()
+        self.folder = folder  # None: asked, starting from default_folder()
         self.saved: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -75,10 +88,26 @@ class DraftDialog(ModalScreen[None]):
         self.notify("The draft is on the clipboard (To, Subject, then the text).", title="Copied", markup=False)
 
     def action_save(self) -> None:
+        """Ask where (the vault's outbox/ or the current folder to start with), then save."""
+        from obm_tui.tui.dialogs.prompt import PromptDialog
+
+        vault = getattr(self.app, "vault", None)
+        start = self.folder or default_folder(vault.root if vault is not None else None)
+
+        def answered(answer: str | None) -> None:
+            if answer:
+                folder, stem = eml_target(answer, self.stem, Path.cwd())
+                self._save(folder, stem)
+
+        self.app.push_screen(PromptDialog("Save the draft as .eml", "A folder (the draft is saved in it as "
+                                          f"{self.stem}.eml) or a file name ending in .eml. Enter saves; esc "
+                                          "cancels.", value=f"{start}/"), answered)
+
+    def _save(self, folder: Path, stem: str) -> None:
         try:
-            self.saved = save_eml(self.draft, self.folder, self.stem)
+            self.saved = save_eml(self.draft, folder, stem)
         except OSError as exc:
-            self.notify(f"Could not save the draft in {self.folder}: {exc.strerror}", title="Not saved",
+            self.notify(f"Could not save the draft in {folder}: {exc.strerror or exc}", title="Not saved",
                         severity="error", markup=False)
             return
         self.notify(f"Saved {self.saved} — open it in your mail program to send it.", title="Draft saved",

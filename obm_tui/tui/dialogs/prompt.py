@@ -17,15 +17,15 @@ class PromptDialog(ModalScreen[str | None]):
 
     BINDINGS = [binding("dialog.cancel")]
 
-    def __init__(self, title: str, hint: str, placeholder: str = "") -> None:
+    def __init__(self, title: str, hint: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
-        self.title_text, self.hint, self.placeholder = title, hint, placeholder
+        self.title_text, self.hint, self.placeholder, self.value = title, hint, placeholder, value
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(styled(self.title_text, "bold"), classes="dialog-title")
             yield Static(plain_lines(self.hint), classes="dialog-text dim")
-            yield SafeInput(placeholder=self.placeholder, id="answer")
+            yield SafeInput(self.value, placeholder=self.placeholder, id="answer")
 
     def on_mount(self) -> None:
         self.query_one(SafeInput).focus()

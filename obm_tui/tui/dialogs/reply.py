@@ -3,6 +3,7 @@ ticket and edited before it goes; and, for a reply, where the ticket's status mo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -11,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Select, Static, TextArea
 
 from obm_tui.model.records import Record
 from obm_tui.services.replies import ReplyTemplate
@@ -20,6 +21,8 @@ from obm_tui.tui.actions import binding
 from obm_tui.tui.safe import plain, styled
 from obm_tui.tui.tasks import run_blocking
 from obm_tui.tui.widgets.safe_text_area import SafeTextArea
+
+SLASH_NAME = re.compile(r"\s*/([A-Za-z0-9][A-Za-z0-9_.-]*)[ \t]*\n\s*")  # `/ask-for-photo` + enter
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,27 @@ class ReplyDialog(ModalScreen[ReplyAnswer | None]):
     def on_mount(self) -> None:
         self.query_one(SafeTextArea).focus()
 
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """`/name` then enter, alone in the text: start from the canned reply `name` (docs/keys.md)."""
+        if self.note:
+            return
+        match = SLASH_NAME.fullmatch(event.text_area.text)
+        if match is not None:
+            self._slash(match.group(1))
+
+    def _slash(self, typed: str) -> bool:
+        """Choose the canned reply named `typed` (or the one whose name starts so); say so if none."""
+        names = [t.name for t in self.replies]
+        found = [n for n in names if n == typed] or [n for n in names if n.startswith(typed)]
+        if len(found) == 1:
+            self.query_one("#canned", Select).value = found[0]  # filled in as when chosen in the list
+            return True
+        known = ", ".join(f"/{n}" for n in names) or "none in templates/replies/"
+        what = f"Several canned replies start with /{typed}" if found else f"No canned reply is named /{typed}"
+        self.query_one("#reply-note", Static).update(styled(f"{what}. The canned replies: {known}",
+                                                            "$text-error"))
+        return False
+
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id != "canned" or event.value is Select.NULL:
             return
@@ -108,6 +132,10 @@ class ReplyDialog(ModalScreen[ReplyAnswer | None]):
             return
         if self.note:
             self.dismiss(ReplyAnswer(text))
+            return
+        slash = SLASH_NAME.fullmatch(text.strip() + "\n")
+        if slash is not None:  # `/name` is never sent as a reply: it asks for the canned reply
+            self._slash(slash.group(1))
             return
         chosen = self.query_one("#status", Select).value
         status = None if chosen is Select.NULL else str(chosen)

@@ -24,6 +24,7 @@ from obm_tui.tui.widgets.safe_input import SafeInput
 from obm_tui.tui.widgets.virtual_table import fit
 
 HIDDEN = {"type"}
+EMPTY_CHOICE = "\x00empty"  # the picker's "(empty)" line: clears an optional field
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class FieldView:
     text: str
     editable: bool
     problem: str = ""
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # an enum's allowed values (a ticket's status: where it may move): a picker
     doc: str = ""
+    clearable: bool = False  # the picker offers "(empty)"
 
 
 def field_views(record: Record, editable: bool) -> list[FieldView]:
@@ -52,8 +54,22 @@ def field_views(record: Record, editable: bool) -> list[FieldView]:
             isinstance(raw, list) and all(isinstance(v, str) for v in raw))
         can_edit = editable and simple and name != "id" and (spec is None or spec.type != "any")
         views.append(FieldView(name, _text(record, name), can_edit, problems.get(name, ""),
-                               spec.choices if spec else (), spec.doc if spec else "not in the schema; kept as is"))
+                               _choices(record, name, spec.choices if spec else ()),
+                               spec.doc if spec else "not in the schema; kept as is",
+                               bool(spec and not spec.required) and not (record.kind == "ticket" and name == "status")))
     return views
+
+
+def _choices(record: Record, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """The values the picker offers: the field's allowed values; for a ticket's status, the status
+    it has and the moves it allows from there (model/tickets.py)."""
+    if record.kind == "ticket" and name == "status" and allowed:
+        from obm_tui.model.tickets import allowed_moves
+
+        current = record.text("status")
+        if current in allowed:
+            return (current, *(s for s in allowed_moves(current) if s != current))
+    return allowed
 
 
 def _text(record: Record, name: str) -> str:
@@ -154,7 +170,29 @@ class FieldRow(Widget, can_focus=True):
         self.screen.focus_previous(FieldRow)
 
     def action_edit_field(self) -> None:
-        self.start_editing()
+        if self.view.choices:
+            self.pick()
+        else:
+            self.start_editing()
+
+    def pick(self) -> None:
+        """An enum: choose one of its values in a list (the value it has is highlighted)."""
+        from obm_tui.tui.dialogs.choice import ChoiceDialog
+
+        view = self.view
+        options = [(c, f"{c}   (now)" if c == view.text else c) for c in view.choices]
+        if view.clearable:
+            options.append((EMPTY_CHOICE, "— (empty)"))
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            text = "" if value == EMPTY_CHOICE else value
+            if text != view.text:
+                self.post_message(self.EditStarted(self))
+                self.post_message(self.SaveRequested(self, text))
+
+        self.app.push_screen(ChoiceDialog(f"{view.name}: choose a value", options, initial=view.text), chosen)
 
     def start_editing(self, text: str | None = None, error: str = "") -> None:
         if self.box is not None:
@@ -177,6 +215,8 @@ class FieldRow(Widget, can_focus=True):
         if self.box is not None:
             self.box.border_subtitle = message[:200] if message else ""
             self.box.set_class(bool(message), "-invalid")
+        elif message:  # a value chosen in the picker: no box to show it under
+            self.notify(message[:200], title=f"{self.view.name} not saved", severity="error", markup=False)
 
     def stop_editing(self) -> None:
         if self.editor is None:
