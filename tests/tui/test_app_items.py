@@ -52,7 +52,7 @@ async def test_a_record_made_with_n_stays_usable_after_its_rule_fires(sample: Va
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press(*"Zed Test", "tab", *"status=onboarding rate=100", "enter")
+        await pilot.press(*"Zed Test", "tab", *"status=onboarding rate=100 email=zed@example.com", "enter")
         await settle(pilot)
         assert app.automation is not None
         await wait_for(pilot, lambda: app.automation.idle)

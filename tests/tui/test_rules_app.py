@@ -13,7 +13,7 @@ from obm_tui.vault.store import Vault
 from tests.conftest import git_out
 from tests.tui.helpers import make_app, notifications, settle, wait_for
 
-MAYA_FILE = "---\ntype: client\nid: maya-patel\nname: Maya Patel\nrate: 900\nstatus: {}\n---\n"
+MAYA_FILE = "---\ntype: client\nid: maya-patel\nname: Maya Patel\nemail: maya@example.com\nrate: 900\nstatus: {}\n---\n"
 
 
 def onboarding_runs(root: Path, who: str) -> list[str]:
@@ -25,7 +25,7 @@ async def test_a_save_in_the_app_starts_the_run_its_rule_calls_for(empty_vault: 
     app = make_app(vault)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settle(pilot)
-        record_service.new_record(app.vault, "client", "Zed Test", {"rate": "100"})
+        record_service.new_record(app.vault, "client", "Zed Test", {"rate": "100", "email": "zed@example.com"})
         record_service.set_fields(app.vault, "zed-test", {"status": "onboarding"})
         await wait_for(pilot, lambda: app.automation.idle and onboarding_runs(empty_vault, "zed-test") != [])
         await settle(pilot)
