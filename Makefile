@@ -9,7 +9,7 @@ LOCK_INPUTS := pyproject.toml requirements-tools.in
 DEMO := .demo/vault
 PYTEST_FAST := -m "not slow and not soak"
 
-.PHONY: run test setup demo-reset lock test-latest test-floor bench bench-big bench-tui bench-gitpython \
+.PHONY: run test setup demo-reset lock test-latest test-floor bench bench-big bench-tui bench-gitpython bench-rules \
 	kill-test soak clean
 
 # A changed lock or pyproject makes a new venv, so what is installed is exactly the lock: every
@@ -69,6 +69,10 @@ bench: $(STAMP)
 
 bench-big: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes 1000,10000,100000
+
+## make bench-rules: the rule pass after a change, against the change (10k records).
+bench-rules: $(STAMP)
+	$(BIN)/python -m benchmarks.rules_bench --records 10000
 
 ## make bench-tui: the app's first frames, filtering, opening, external edits, through Pilot (100k).
 bench-tui: $(STAMP)

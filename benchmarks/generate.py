@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from obm_tui.vault.config import CONFIG_PATH, DEFAULT_CONFIG
+from obm_tui.vault.config import CONFIG_PATH, DEFAULT_CONFIG, business_section
 
-VERSION = 4
+VERSION = 5
 SEED = 20261122
 VAULTS = Path(__file__).parent / ".vaults"
 # Share of each kind in a vault, in percent.
@@ -328,11 +328,11 @@ def _doc(front_matter: list[str], body: str) -> str:
 
 
 def skeleton() -> list[tuple[str, str]]:
-    """The non-record files of a vault made by `obm init`: config, .gitignore, kind folders."""
+    """The non-record files of a vault made by `obm init`: config, .obm/.gitignore, kind folders."""
     from obm_tui.model.kinds import KINDS
 
-    files = [(CONFIG_PATH, DEFAULT_CONFIG.format(name="Benchmark Shop", timezone="Europe/London")),
-             (".gitignore", ".obm/cache/\n.obm/conflicts/\n.~obm-*\n")]
+    config = DEFAULT_CONFIG.format(business=business_section("Benchmark Shop", "Europe/London", {}))
+    files = [(CONFIG_PATH, config), (".obm/.gitignore", "/cache/\n/conflicts/\n")]
     return files + [(f"{kind.folder}/.gitkeep", "") for kind in KINDS.values()]
 
 
