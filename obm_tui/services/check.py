@@ -158,6 +158,7 @@ def _key_above(lines: list[str], line: int) -> str:
 _KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 EXTRA_CHECKS.append(unfilled_names)
 
+
 def dunning_checks(vault: Vault, records: list[Record]) -> list[Problem]:
     """`[dunning]` keys that are unused or unusable (services/dunning.py)."""
     from obm_tui.services.dunning import dunning_problems

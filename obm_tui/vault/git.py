@@ -204,10 +204,10 @@ class Git:
         self._fresh()
         commit = self._resolve(sha)
         with self._lock:
-            entry = self._objects.blob_at(commit, rel)
-            if entry is None or entry.is_tree:
-                raise VaultError(f"{path} is not a file in commit {commit[:10]}.")
-            return self._objects.read_blob(entry)
+            raw = self._objects.file_at(commit, rel)
+        if raw is None:
+            raise VaultError(f"{path} is not a file in commit {commit[:10]}.")
+        return raw
 
     def changed_paths(self) -> list[str]:
         """Uncommitted paths (modified, deleted, untracked, staged), without .gitignore'd files.
