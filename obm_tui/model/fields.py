@@ -16,6 +16,8 @@ from typing import Any
 
 LINK_RE = re.compile(r"^\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]$")
 MONEY_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?\Z")  # ASCII digits only: `٣` is not 3
+# `1,234.50`: commas only between groups of three digits (so `12,50` is no amount, never 1250).
+THOUSANDS_RE = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?\Z")
 INT_RE = re.compile(r"^[+-]?[0-9]+\Z")
 # Bounds of what a record may hold (docs/vault-format.md, "Field types").
 MAX_WHOLE = 1_000_000_000  # |n| of a whole number: a quantity, a count, days
@@ -81,7 +83,12 @@ def to_int(raw: Any) -> int:
 
 
 def to_money(raw: Any) -> Decimal:
-    text = _text(raw).strip().replace(",", "")
+    text = _text(raw).strip()
+    if "," in text:
+        if not THOUSANDS_RE.match(text):
+            raise FieldValueError(f"expected an amount like 120.00 with a dot before the cents "
+                                  f"(a comma only groups thousands: 1,234.50), got {_shorten(text)!r}")
+        text = text.replace(",", "")
     if not MONEY_RE.match(text):
         raise FieldValueError(f"expected an amount like 120.00 (at most 2 decimals), got {_shorten(text)!r}")
     try:

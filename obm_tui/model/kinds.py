@@ -52,7 +52,10 @@ TICKET_STATUSES = ("new", "open", "pending", "resolved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 PO_STATUSES = ("draft", "ordered", "partial", "received", "cancelled")
 DECLINE_STATUSES = ("new", "contacted", "retrying", "recovered", "lost")
-INVOICE_STATUSES = ("draft", "sent", "paid", "void")
+INVOICE_STATUSES = ("draft", "sent", "partly-paid", "paid", "void", "written-off")
+BILL_STATUSES = ("unpaid", "partly-paid", "paid", "void")
+PAYMENT_TYPES = ("charge", "refund", "payout", "credit")
+PAYMENT_STATUSES = ("unmatched", "linked", "ignored")
 
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -72,6 +75,13 @@ KINDS: dict[str, Kind] = {
                 Field("follow_up", "date", doc="Next follow-up date; shown on Today when due."),
                 Field("owner", "str", doc="Who looks after the client."),
                 Field("contract", "str", doc="Where the contract stands, e.g. sent or signed."),
+                Field("billing", "str",
+                      doc="RRULE of the retainer's invoices (e.g. `FREQ=MONTHLY;BYMONTHDAY=1`); each is `rate`."),
+                Field("billing_start", "date", doc="First day billed by `billing` (default: `since`)."),
+                Field("billing_end", "date", doc="Last day billed by `billing`; none after it."),
+                Field("payment_terms", "int", doc="Days from an invoice's issue to its due day (else the vault's).",
+                      extra=NOT_NEGATIVE),
+                Field("currency", "str", doc="The client's currency; its invoices default to it."),
             ),
         ),
         Kind(
@@ -179,6 +189,9 @@ KINDS: dict[str, Kind] = {
                       extra={"merge": "counter", "min": 0}),
                 Field("next_follow_up", "date", doc="Day of the next follow-up."),
                 Field("charge_id", "str", doc="The processor's charge or payment id."),
+                Field("code", "str", doc="The processor's decline code (e.g. `insufficient_funds`): soft or hard."),
+                Field("invoice", "link", link_kind="invoice", doc="The invoice the failed payment was for."),
+                Field("resolved", "date", doc="Day it was recovered or given up."),
             ),
         ),
         Kind(
@@ -190,11 +203,76 @@ KINDS: dict[str, Kind] = {
                 Field("amount", "money", required=True, doc="Total amount."),
                 Field("currency", "str", doc="Defaults to the vault's currency."),
                 Field("status", "enum", default="draft", choices=INVOICE_STATUSES,
-                      doc="draft → sent → paid (or void)."),
+                      doc="draft → sent → partly-paid → paid, or void, or written-off."),
                 Field("issued", "date", doc="Day it was sent."),
                 Field("due", "date", doc="Day payment is due; overdue after it."),
-                Field("paid", "date", doc="Day it was paid."),
+                Field("paid", "date", doc="Day the last payment settled it (set by the payment)."),
                 Field("recurrence", "str", doc="RRULE for a recurring invoice (e.g. `FREQ=MONTHLY`)."),
+                Field("period", "str", doc="The billing period a recurring invoice is for (`2026-12`)."),
+                Field("template", "link", link_kind="invoice", doc="The recurring invoice this one was made from."),
+                Field("reminded", "date", doc="Day the last payment reminder was drafted."),
+                Field("closed", "date", doc="Day it was voided or written off."),
+            ),
+        ),
+        Kind(
+            "bill", "bills", "title", id_style="serial", id_prefix="BILL",
+            doc="A supplier's bill to pay (money out); its body holds the payments made.",
+            fields=(
+                Field("title", "str", doc="What the bill is for."),
+                Field("supplier", "str", required=True, doc="Who is to be paid."),
+                Field("amount", "money", required=True, doc="Total amount."),
+                Field("currency", "str", doc="Defaults to the vault's currency."),
+                Field("status", "enum", default="unpaid", choices=BILL_STATUSES,
+                      doc="unpaid → partly-paid → paid, or void."),
+                Field("issued", "date", required=True, doc="The bill's date."),
+                Field("due", "date", doc="Day it must be paid."),
+                Field("paid", "date", doc="Day the last payment settled it."),
+                Field("purchase_order", "link", link_kind="purchase-order", doc="The purchase order it bills."),
+                Field("category", "str", doc="Expense category; `[finance.categories]` maps it to an account."),
+            ),
+        ),
+        Kind(
+            "expense", "expenses", "payee", id_style="event",
+            doc="Money spent and already paid (software, ads, fees).",
+            fields=(
+                Field("payee", "str", required=True, doc="Who was paid."),
+                Field("date", "date", required=True, doc="Day it was paid."),
+                Field("amount", "money", required=True, doc="Amount paid."),
+                Field("currency", "str", doc="Defaults to the vault's currency."),
+                Field("category", "str", doc="Expense category; `[finance.categories]` maps it to an account."),
+                Field("receipt", "str", doc="Where the receipt is: a path in the vault or a URL."),
+                Field("paid_with", "str", doc="Card or account it was paid from."),
+            ),
+        ),
+        Kind(
+            "payment", "payments", "payer", id_style="serial", id_prefix="PAY",
+            doc="Money in or out not (yet) on an invoice: an unmatched charge, a refund, a payout, a credit.",
+            fields=(
+                Field("payer", "str", doc="Who paid (or was paid)."),
+                Field("date", "date", required=True, doc="Day of the payment."),
+                Field("amount", "money", required=True, doc="Amount; a refund or payout is positive too."),
+                Field("currency", "str", doc="Defaults to the vault's currency."),
+                Field("payment_type", "enum", default="charge", choices=PAYMENT_TYPES,
+                      doc="charge (money in), refund (back to a customer), payout (to the bank), credit."),
+                Field("status", "enum", default="unmatched", choices=PAYMENT_STATUSES,
+                      doc="unmatched → linked (put on an invoice), or ignored."),
+                Field("email", "email", doc="The payer's address."),
+                Field("client", "link", link_kind="client", doc="The client, when known."),
+                Field("invoice", "link", link_kind="invoice", doc="The invoice it was put on."),
+                Field("reference", "str",
+                      doc="The processor's id (charge, refund or payout); imports skip known ones."),
+                Field("description", "str", doc="The processor's description."),
+                Field("fee", "money", doc="The processor's fee."),
+                Field("source", "str", doc="Where it came from: `stripe`, or a person."),
+            ),
+        ),
+        Kind(
+            "close", "closes", "month", id_style="slug",
+            doc="A closed month: its checks passed and its figures written down.",
+            fields=(
+                Field("month", "str", required=True, doc="The month closed, `2026-11`; also the id."),
+                Field("closed", "date", required=True, doc="Day it was closed."),
+                Field("closed_by", "str", doc="Who closed it."),
             ),
         ),
         Kind(
@@ -210,7 +288,8 @@ KINDS: dict[str, Kind] = {
 }
 
 KIND_BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS.values()}
-KIND_ALIASES = {"po": "purchase-order", "order": "purchase-order", "stock": "product", "payment": "decline"}
+KIND_ALIASES = {"po": "purchase-order", "order": "purchase-order", "stock": "product", "declined": "decline",
+                "month-close": "close"}
 
 
 def kind_named(name: str) -> Kind | None:
@@ -235,5 +314,9 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "purchase-order": ("supplier", "status", "ordered", "expected"),
     "decline": ("customer", "amount", "status", "attempts", "next_follow_up"),
     "invoice": ("client", "amount", "status", "issued", "due"),
+    "bill": ("supplier", "amount", "status", "issued", "due"),
+    "expense": ("date", "payee", "amount", "category"),
+    "payment": ("date", "payer", "amount", "payment_type", "status"),
+    "close": ("month", "closed", "closed_by"),
     "review": ("title", "period_start", "period_end"),
 }

@@ -23,6 +23,18 @@ from datetime import date, datetime, time
 from obm_tui.model.errors import Problem, ValidationError
 from obm_tui.model.fields import MAX_WHOLE, FieldValueError, whole_number
 from obm_tui.model.ids import sku_text
+from obm_tui.model.md_table import (
+    OTHER_HEADING_RE,
+    SEPARATOR_CELL_RE,
+    append_after_heading,
+    append_section,
+    column_key,
+    escape_cell,
+    insert_row,
+    line_spans,
+)
+from obm_tui.model.md_table import cells as _cells
+from obm_tui.model.md_table import with_id_column as _with_id_column
 from obm_tui.model.row_merge import Row, content_ids, merge_rows, new_row_id
 
 MOVEMENTS = ("receive", "ship", "adjust", "count")
@@ -35,9 +47,6 @@ REQUIRED = ("date", "movement", "qty", "onhand")
 COLUMNS = ("date", "movement", "qty", "onhand", "ref", "note", "id")
 SEPARATOR = "|------------|----------|----:|--------:|-----|------|--------|"
 _HEADING_RE = re.compile(r"^#{1,6}[ \t]+ledger[ \t]*#*[ \t]*$", re.I)
-_OTHER_HEADING_RE = re.compile(r"^#{1,6}[ \t]")
-_CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
-_SEPARATOR_CELL_RE = re.compile(r"^:?-+:?$")
 
 
 class StockError(ValidationError):
@@ -89,17 +98,6 @@ class Ledger:
         return self.movements[-1].on_hand if self.movements else None
 
 
-def _key(name: str) -> str:
-    return "".join(name.lower().split()).replace("_", "")
-
-
-def _cells(line: str) -> list[str]:
-    text = line.strip()
-    text = text[1:] if text.startswith("|") else text
-    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
-    return [cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT_RE.split(text)]
-
-
 def _int(text: str) -> int | None:
     text = text.replace("\u2212", "-").replace(" ", "")  # a typographic minus sign
     try:
@@ -146,26 +144,15 @@ def _row(cells: dict[str, str], number: int) -> Movement | str:
     return Movement(when, kind, qty, on_hand, cells.get("ref", ""), cells.get("note", ""), number, cells.get("id", ""))
 
 
-def _line_spans(body: str) -> list[tuple[int, int, str]]:
-    """(start offset, end offset including the newline, text without the line ending)."""
-    spans, start = [], 0
-    for piece in body.split("\n"):
-        end = min(start + len(piece) + 1, len(body))
-        if start < len(body):
-            spans.append((start, end, piece.rstrip("\r")))
-        start = end
-    return spans
-
-
 def parse(body: str) -> Ledger:
     """Find and read the ledger table of a product body."""
-    spans = _line_spans(body)
+    spans = line_spans(body)
     heading = next((i for i, (_, _, text) in enumerate(spans) if _HEADING_RE.match(text)), None)
     if heading is None:
         return Ledger()
     table = heading + 1
     while table < len(spans) and not spans[table][2].lstrip().startswith("|"):
-        if _OTHER_HEADING_RE.match(spans[table][2]):
+        if OTHER_HEADING_RE.match(spans[table][2]):
             return Ledger(heading_line=heading + 1)
         table += 1
     if table >= len(spans):
@@ -174,7 +161,7 @@ def parse(body: str) -> Ledger:
 
 
 def _read_table(spans: list[tuple[int, int, str]], heading: int, first: int) -> Ledger:
-    columns = tuple(_key(c) for c in _cells(spans[first][2]))
+    columns = tuple(column_key(c) for c in _cells(spans[first][2]))
     problems: list[Problem] = []
     missing = [HEADER[i] for i, key in enumerate(REQUIRED) if key not in columns]
     if missing:
@@ -187,7 +174,7 @@ def _read_table(spans: list[tuple[int, int, str]], heading: int, first: int) -> 
             break
         last = index
         cells = _cells(text)
-        if index == first + 1 and all(_SEPARATOR_CELL_RE.match(c) for c in cells if c):
+        if index == first + 1 and all(SEPARATOR_CELL_RE.match(c) for c in cells if c):
             continue
         if not missing:
             row = _row(dict(zip(columns, cells, strict=False)), index + 1)
@@ -294,10 +281,6 @@ def count(current: int, counted: int, when: date | datetime, note: str = "", sku
     return Movement(when, "adjust", counted - current, counted, "count", text)
 
 
-def _escape_cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def rerun(body: str) -> str:
     """The body with each row's on-hand following the one before (+ its qty), from the first
     row's: after two clones' movements were merged into one table (each side wrote on-hand
@@ -325,7 +308,7 @@ def render_row(movement: Movement, columns: tuple[str, ...] = COLUMNS) -> str:
     values = {
         "date": _format_when(movement.when), "movement": movement.kind,
         "qty": f"{movement.qty:+d}" if movement.qty else "0", "onhand": str(movement.on_hand),
-        "ref": _escape_cell(movement.ref), "note": _escape_cell(movement.note), "id": movement.row_id,
+        "ref": escape_cell(movement.ref), "note": escape_cell(movement.note), "id": movement.row_id,
     }
     return "| " + " | ".join(values.get(c, "") for c in columns) + " |"
 
@@ -349,39 +332,15 @@ def append(body: str, movement: Movement, ledger: Ledger | None = None) -> str:
         body = with_id_column(body, ledger)
         ledger = parse(body)
     if ledger.insert_at >= 0:
-        at = ledger.insert_at
-        row = render_row(movement, ledger.columns)
-        if body[:at].endswith("\n"):
-            return body[:at] + row + newline + body[at:]
-        return body[:at] + newline + row + body[at:]
+        return insert_row(body, ledger.insert_at, render_row(movement, ledger.columns), newline)
     if ledger.heading_line:
-        spans = _line_spans(body)
-        at = spans[ledger.heading_line - 1][1]
-        prefix = body[:at] if body[:at].endswith("\n") else body[:at] + newline
-        return prefix + newline + _new_table(movement, newline) + body[at:]
-    if body and not body.endswith("\n"):
-        body += newline
-    if body.strip() and not body.endswith(newline + newline):
-        body += newline
-    return body + "## Ledger" + newline + newline + _new_table(movement, newline)
+        return append_after_heading(body, ledger.heading_line, _new_table(movement, newline), newline)
+    return append_section(body, "Ledger", _new_table(movement, newline), newline)
 
 
 def with_id_column(body: str, ledger: Ledger) -> str:
     """The body with an `Id` cell added to the table's header and separator lines."""
-    lines = body.split("\n")
-    lines[ledger.table_line - 1] = _add_cell(lines[ledger.table_line - 1], "Id")
-    separator = ledger.table_line
-    if separator < len(lines) and all(_SEPARATOR_CELL_RE.match(c) for c in _cells(lines[separator]) if c):
-        lines[separator] = _add_cell(lines[separator], "--------")
-    return "\n".join(lines)
-
-
-def _add_cell(line: str, text: str) -> str:
-    ending = "\r" if line.endswith("\r") else ""
-    stripped = line.rstrip()
-    closed = stripped.endswith("|") and not stripped.endswith("\\|")
-    cell = text if set(text) == {"-"} else f" {text} "  # a separator's dashes touch the pipes
-    return stripped + (f"{cell}|" if closed else f" |{cell}|") + ending
+    return _with_id_column(body, ledger.table_line)
 
 
 def commit_message(sku: str, movement: Movement) -> str:

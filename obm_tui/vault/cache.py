@@ -30,7 +30,7 @@ from obm_tui.vault.loader import Row, gc_paused
 
 CACHE_DIR = ".obm/cache"
 CACHE_FILE = f"{CACHE_DIR}/index.bin"
-FORMAT = 2
+FORMAT = 3  # 3: a row's 8th item, what the loader works out of the body (an invoice's payments)
 _TEMP = ".~obm-index.bin."
 _PACKAGE = Path(__file__).resolve().parents[1]
 # What decides a row's values and problems: a change to any of them makes old caches stale.
@@ -61,7 +61,7 @@ def read_cache(root: Path) -> dict[str, Row]:
             return {}
         with gc_paused():
             rows = marshal.loads(body)
-            by_path = {row[0]: row for row in rows if row.__class__ is tuple and len(row) == 7}
+            by_path = {row[0]: row for row in rows if row.__class__ is tuple and len(row) == 8}
     except (OSError, EOFError, ValueError, TypeError, struct.error):
         return {}
     return by_path if len(by_path) == count == len(rows) else {}

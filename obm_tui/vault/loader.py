@@ -26,10 +26,12 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any, NamedTuple
 
+from obm_tui.model import payments
 from obm_tui.model.errors import FormatError, Problem
 from obm_tui.model.kinds import KINDS, Kind
+from obm_tui.model.payments import KINDS_WITH_PAYMENTS
 from obm_tui.model.records import UNREADABLE, Record, validate
-from obm_tui.vault.frontmatter import read_document
+from obm_tui.vault.frontmatter import Document, read_document
 from obm_tui.vault.frontmatter_probe import edit_refusal
 from obm_tui.vault.paths import TEMP_PREFIX, inside
 
@@ -40,7 +42,7 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXE
 _SHARE_MAX = 64  # values longer than this are rarely equal between records: not worth a lookup
 
 # A loaded record as plain tuples (marshal-able, for the pool and the cache):
-# (path, kind, id, data, problems ((line, reason), ...), digest, (mtime_ns, size, ino))
+# (path, kind, id, data, problems ((line, reason), ...), digest, (mtime_ns, size, ino), extra or None)
 Row = tuple[Any, ...]
 
 
@@ -206,21 +208,21 @@ def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> 
     stem = path[path.rindex("/") + 1 : -3]
     refusal = _refuse_path(root, entry)
     if refusal:
-        return (path, kind.name, stem, {}, ((0, UNREADABLE + refusal),), b"", entry.stat)
+        return (path, kind.name, stem, {}, ((0, UNREADABLE + refusal),), b"", entry.stat, None)
     try:
         stat, raw = _read_file(os.path.join(root, path))
     except OSError as exc:
-        return (path, kind.name, stem, {}, ((0, f"{UNREADABLE}cannot read: {exc.strerror}"),), b"", entry.stat)
+        return (path, kind.name, stem, {}, ((0, f"{UNREADABLE}cannot read: {exc.strerror}"),), b"", entry.stat, None)
     if raw is None:
-        return (path, kind.name, stem, {}, ((0, f"{UNREADABLE}not a regular file; not read"),), b"", stat)
+        return (path, kind.name, stem, {}, ((0, f"{UNREADABLE}not a regular file; not read"),), b"", stat, None)
     digest = hashlib.blake2b(raw, digest_size=16).digest()
     try:
         doc = read_document(raw)
     except FormatError as exc:
-        return (path, kind.name, stem, {}, ((exc.line, UNREADABLE + exc.reason),), digest, stat)
+        return (path, kind.name, stem, {}, ((exc.line, UNREADABLE + exc.reason),), digest, stat, None)
     except (KeyError, ValueError, AttributeError, TypeError) as exc:  # a reader bug must not stop the load
         reason = f"{UNREADABLE}YAML the reader cannot handle (a tag that does not fit its value?): {exc!r}"
-        return (path, kind.name, stem, {}, ((0, reason),), digest, stat)
+        return (path, kind.name, stem, {}, ((0, reason),), digest, stat, None)
     data = _share_values(doc.data, {} if shared is None else shared)
     found = validate(kind, data, stem)
     refusal = edit_refusal(doc)
@@ -231,7 +233,22 @@ def load_row(root: Path, entry: Entry, shared: dict[Any, Any] | None = None) -> 
     record_id = data.get("id")
     if not isinstance(record_id, str) or not record_id:
         record_id = stem
-    return (path, kind.name, record_id, data, problems, digest, stat)
+    if kind.name in KINDS_WITH_PAYMENTS:
+        extra, more = _payments(doc, data)
+        return (path, kind.name, record_id, data, problems + more, digest, stat, extra)
+    return (path, kind.name, record_id, data, problems, digest, stat, None)
+
+
+def _payments(doc: Document, data: dict[str, Any]) -> tuple[dict[str, Any] | None, tuple[tuple[int, str], ...]]:
+    """The payments table of an invoice or a bill, kept with its row in the index (reports sum
+    them without reading 30,000 bodies), and its problems at their lines in the file."""
+    if b"ayments" not in doc.raw[doc.body_start:]:
+        return None, ()
+    currency = data.get("currency")
+    table = payments.parse(doc.body, currency.strip().upper() if isinstance(currency, str) and currency else None)
+    offset = doc.body_line - 1
+    more = tuple((offset + p.line, p.reason) for p in table.problems)
+    return ({"payments": payments.summary(table)} if table.payments else None), more
 
 
 def _read_file(path: str) -> tuple[tuple[int, int, int], bytes | None]:
@@ -303,9 +320,12 @@ def _line_of(raw: bytes, start: int, end: int, field: str | None) -> int:
 
 def to_record(row: Row) -> Record:
     """The Record of a loaded row."""
-    path, kind, record_id, data, problems, digest, stat = row
+    path, kind, record_id, data, problems, digest, stat, extra = row
     found = tuple(Problem(path, line, reason) for line, reason in problems) if problems else ()
-    return Record(kind, record_id, path, data, found, digest, stat if stat.__class__ is tuple else tuple(stat))
+    stat = stat if stat.__class__ is tuple else tuple(stat)
+    if extra is None:
+        return Record(kind, record_id, path, data, found, digest, stat)
+    return Record(kind, record_id, path, data, found, digest, stat, extra)
 
 
 def to_records(rows: Iterable[Row]) -> list[Record]:
@@ -317,7 +337,8 @@ def to_records(rows: Iterable[Row]) -> list[Record]:
 def to_row(record: Record) -> Row:
     """The row (marshal-able tuple) of a Record, for the cache."""
     problems = tuple((p.line, p.reason) for p in record.problems)
-    return (record.path, record.kind, record.id, dict(record.data), problems, record.digest, record.stat)
+    extra = dict(record.extra) if record.extra else None
+    return (record.path, record.kind, record.id, dict(record.data), problems, record.digest, record.stat, extra)
 
 
 def cross_problems(records: Iterable[Record]) -> dict[str, list[Problem]]:

@@ -42,7 +42,7 @@ def test_commands_and_kinds(tmp_path: Path) -> None:
     assert complete("obm li", cwd=tmp_path) == ["list"]
     assert {"ticket", "stock", "completion", "agenda"} <= set(complete("obm ", cwd=tmp_path))
     assert complete("obm ticket q", cwd=tmp_path) == ["queue"]
-    assert complete("obm list cl", cwd=tmp_path) == ["client", "clients"]
+    assert complete("obm list cli", cwd=tmp_path) == ["client", "clients"]
     assert "purchase-order" in complete("obm new p", cwd=tmp_path)
 
 

@@ -1,0 +1,86 @@
+"""Markdown tables in a record's body: the pieces the ledgers share (the stock ledger of a product,
+the payments of an invoice or a bill). Lines keep their bytes; a cell's `|` is written `\\|`."""
+
+from __future__ import annotations
+
+import re
+
+CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
+SEPARATOR_CELL_RE = re.compile(r"^:?-+:?$")
+OTHER_HEADING_RE = re.compile(r"^#{1,6}[ \t]")
+
+
+def column_key(name: str) -> str:
+    """`On hand` -> `onhand`: how a header cell is matched, whatever its case and spaces."""
+    return "".join(name.lower().split()).replace("_", "")
+
+
+def cells(line: str) -> list[str]:
+    """The cells of a table line, stripped, `\\|` read as `|`."""
+    text = line.strip()
+    text = text[1:] if text.startswith("|") else text
+    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    return [cell.strip().replace("\\|", "|") for cell in CELL_SPLIT_RE.split(text)]
+
+
+def is_separator(line: str) -> bool:
+    """`|---|--:|`: the line under a table's header."""
+    return all(SEPARATOR_CELL_RE.match(c) for c in cells(line) if c)
+
+
+def escape_cell(text: str) -> str:
+    """One line, `|` escaped: safe inside a cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def line_spans(body: str) -> list[tuple[int, int, str]]:
+    """(start offset, end offset including the newline, text without the line ending)."""
+    spans, start = [], 0
+    for piece in body.split("\n"):
+        end = min(start + len(piece) + 1, len(body))
+        if start < len(body):
+            spans.append((start, end, piece.rstrip("\r")))
+        start = end
+    return spans
+
+
+def add_cell(line: str, text: str) -> str:
+    """The line with one more cell at its end (dashes for a separator line)."""
+    ending = "\r" if line.endswith("\r") else ""
+    stripped = line.rstrip()
+    closed = stripped.endswith("|") and not stripped.endswith("\\|")
+    cell = text if set(text) == {"-"} else f" {text} "  # a separator's dashes touch the pipes
+    return stripped + (f"{cell}|" if closed else f" |{cell}|") + ending
+
+
+def with_id_column(body: str, table_line: int) -> str:
+    """The body with an `Id` cell added to the header (1-based `table_line`) and its separator."""
+    lines = body.split("\n")
+    lines[table_line - 1] = add_cell(lines[table_line - 1], "Id")
+    if table_line < len(lines) and is_separator(lines[table_line]):
+        lines[table_line] = add_cell(lines[table_line], "--------")
+    return "\n".join(lines)
+
+
+def append_after_heading(body: str, heading_line: int, table: str, newline: str) -> str:
+    """The body with `table` put under the heading on 1-based line `heading_line`."""
+    spans = line_spans(body)
+    at = spans[heading_line - 1][1]
+    prefix = body[:at] if body[:at].endswith("\n") else body[:at] + newline
+    return prefix + newline + table + body[at:]
+
+
+def append_section(body: str, heading: str, table: str, newline: str) -> str:
+    """The body with `## heading` and `table` added at its end, after one blank line."""
+    if body and not body.endswith("\n"):
+        body += newline
+    if body.strip() and not body.endswith(newline + newline):
+        body += newline
+    return body + f"## {heading}" + newline + newline + table
+
+
+def insert_row(body: str, at: int, row: str, newline: str) -> str:
+    """The body with `row` as a line at offset `at` (the end of a table's last row)."""
+    if body[:at].endswith("\n"):
+        return body[:at] + row + newline + body[at:]
+    return body[:at] + newline + row + body[at:]
