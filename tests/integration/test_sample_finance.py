@@ -49,3 +49,55 @@ def test_every_paid_invoice_has_its_payment_rows_and_statuses_agree_with_them() 
     card = [p for r in invoices for p in record_payments(r) if p.method == "card"]
     assert card and all(p.reference.startswith("ch_") for p in card)
     assert sum((p.amount for p in card), Decimal(0)) > 0
+
+
+def _link(value: object) -> str:
+    text = str(value or "")
+    return text[2:-2] if text.startswith("[[") else text
+
+
+def test_retainers_bill_december_once_and_nothing_before_it() -> None:
+    """Each retainer (a client's `billing`, or a template invoice's `recurrence`) has an invoice with
+    its `period` for every month from its start to November, so a billing pass on 2026-12-01 makes
+    December's and nothing else; Priya's December is already there, and a paused client bills nothing."""
+    from datetime import date
+
+    from dateutil.rrule import rrulestr
+
+    invoices = of_kind("invoice")
+    periods: dict[str, list[str]] = {}
+    for record in invoices:
+        if record.data.get("period"):
+            periods.setdefault(_link(record.data["client"]), []).append(str(record.data["period"]))
+    for client, seen in periods.items():
+        assert len(seen) == len(set(seen)), f"{client} has two invoices for one period"
+    starts = {}
+    for client in of_kind("client"):
+        if client.data.get("billing"):
+            starts[client.id] = (str(client.data["billing"]), date.fromisoformat(str(client.data["billing_start"])))
+    for template in (r for r in invoices if r.data.get("recurrence")):
+        starts[_link(template.data["client"])] = (str(template.data["recurrence"]),
+                                                  date.fromisoformat(str(template.data["issued"])))
+    assert {"priya-raman", "daniel-okafor", "aisha-khan", "james-whitfield"} <= set(starts)
+    statuses = {c.id: c.data.get("status") for c in of_kind("client")}
+    assert statuses["james-whitfield"] == "paused"
+    to_bill = []
+    for client, (rule, start) in starts.items():
+        days = rrulestr(rule, dtstart=datetime_of(start)).between(datetime_of(start), datetime_of(date(2026, 12, 1)),
+                                                                 inc=True)
+        missing = [d.strftime("%Y-%m") for d in days if d.strftime("%Y-%m") not in periods.get(client, [])]
+        if statuses[client] == "paused":
+            continue
+        assert all(m == "2026-12" for m in missing), f"{client} would be billed for {missing}"
+        to_bill += [client for _ in missing]
+    assert sorted(to_bill) == ["aisha-khan", "daniel-okafor", "grace-nakamura", "lucia-fernandez"]
+    december = [r for r in invoices if r.data.get("period") == "2026-12"]
+    assert [(r.id, _link(r.data["client"])) for r in december] == [("INV-261201-T5F", "priya-raman")]
+    assert any(c.data.get("payment_terms") is not None for c in of_kind("client"))
+
+
+def datetime_of(day: object) -> object:
+    from datetime import date, datetime
+
+    assert isinstance(day, date)
+    return datetime(day.year, day.month, day.day)
