@@ -101,3 +101,30 @@ def datetime_of(day: object) -> object:
 
     assert isinstance(day, date)
     return datetime(day.year, day.month, day.day)
+
+
+SOFT_CODES = {"insufficient_funds", "do_not_honor", "generic_decline", "try_again_later", "processing_error"}
+HARD_CODES = {"expired_card", "stolen_card", "lost_card", "pickup_card", "incorrect_number", "fraudulent"}
+
+
+def test_declines_carry_their_code_invoice_and_resolved_day() -> None:
+    from datetime import date
+
+    declines = of_kind("decline")
+    invoices = {r.id: r for r in of_kind("invoice")}
+    codes = {str(r.data.get("code")) for r in declines}
+    assert codes <= SOFT_CODES | HARD_CODES and codes & SOFT_CODES and codes & HARD_CODES
+    statuses = [str(r.data.get("status")) for r in declines]
+    assert "recovered" in statuses and "lost" in statuses
+    for record in declines:
+        status, resolved = str(record.data.get("status")), record.data.get("resolved")
+        if status in ("recovered", "lost"):
+            assert resolved is not None, f"{record.id} is {status} with no resolved day"
+            declined = date.fromisoformat(str(record.data["declined"]))
+            assert date.fromisoformat(str(resolved)) >= declined
+        else:
+            assert resolved is None, record.id
+        if record.data.get("client"):
+            invoice = invoices[_link(record.data.get("invoice"))]
+            assert _link(invoice.data["client"]) == _link(record.data["client"])
+            assert invoice.data["status"] != "paid"
