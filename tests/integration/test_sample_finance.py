@@ -7,7 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from obm_tui.model.finance import record_amount, record_currency, record_payments, settlement
+from obm_tui.model.finance import (
+    FinanceSettings,
+    record_amount,
+    record_currency,
+    record_payments,
+    settlement,
+)
 from obm_tui.model.records import Record
 from obm_tui.vault.loader import load_rows, scan, to_records
 
@@ -128,3 +134,22 @@ def test_declines_carry_their_code_invoice_and_resolved_day() -> None:
             invoice = invoices[_link(record.data.get("invoice"))]
             assert _link(invoice.data["client"]) == _link(record.data["client"])
             assert invoice.data["status"] != "paid"
+
+
+def sample_settings() -> FinanceSettings:
+    import tomllib
+
+    from obm_tui.model.finance import finance_settings
+
+    config = tomllib.loads((VAULT / ".obm" / "config.toml").read_text(encoding="utf-8"))
+    assert "finance" in config, "the sample config has no [finance] section"
+    return finance_settings(config["finance"], config["business"]["currency"])
+
+
+def test_the_finance_config_is_usable_and_names_every_category_used() -> None:
+    settings = sample_settings()
+    assert settings.problems == ()
+    assert settings.account("bank") != "Assets:Bank" and settings.categories
+    used = {str(r.data["category"]).lower() for r in RECORDS
+            if r.kind in ("bill", "expense") and r.data.get("category")}
+    assert used <= set(settings.categories)
