@@ -153,3 +153,67 @@ def test_the_finance_config_is_usable_and_names_every_category_used() -> None:
     used = {str(r.data["category"]).lower() for r in RECORDS
             if r.kind in ("bill", "expense") and r.data.get("category")}
     assert used <= set(settings.categories)
+
+
+def test_money_out_bills_match_their_purchase_orders_and_expenses_have_receipts() -> None:
+    orders = {r.id: r for r in of_kind("purchase-order")}
+    bills = of_kind("bill")
+    assert 2 <= len(bills) <= 3
+    for bill in bills:
+        order = orders[_link(bill.data["purchase_order"])]
+        assert order.data["status"] == "received"
+        lines = order.data["lines"]
+        assert record_amount(bill, "USD") == sum((Decimal(str(line["qty"])) * Decimal(str(line["unit_cost"]))
+                                                  for line in lines), Decimal(0))
+        status = str(bill.data.get("status"))
+        settled = settlement("bill", status, record_amount(bill, "USD"), record_payments(bill))
+        assert settled.status == status, bill.id
+    assert any(b.data["status"] == "paid" and record_payments(b) for b in bills)
+    expenses = of_kind("expense")
+    assert 6 <= len(expenses) <= 10
+    assert all(e.data.get("category") and e.data.get("receipt") for e in expenses)
+    assert {"software", "ads", "fees"} <= {e.data["category"] for e in expenses}
+    kinds = sorted((str(p.data.get("payment_type")), str(p.data.get("status", "unmatched")))
+                   for p in of_kind("payment"))
+    assert kinds == [("charge", "unmatched"), ("payout", "unmatched")]
+    assert all(str(p.data["reference"]).startswith(("ch_", "po_")) for p in of_kind("payment"))
+
+
+def _money(cell: str) -> Decimal:
+    return Decimal(cell.replace(",", "")) if cell.strip() else Decimal(0)
+
+
+def test_the_closed_month_passes_its_checks_and_its_figures_are_the_books() -> None:
+    from obm_tui.model.finance import balances, collect
+
+    closes = {r.id: r for r in of_kind("close")}
+    close = closes["2026-10"]
+    assert (close.data["month"], close.data["closed_by"]) == ("2026-10", "Mia Torres")
+    october = [r for r in of_kind("invoice") if str(r.data.get("issued", "")).startswith("2026-10")]
+    assert october and all(r.data["status"] != "draft" for r in october)
+    assert not [p for p in of_kind("payment") if str(p.data["date"]).startswith("2026-10")
+                and p.data.get("status", "unmatched") == "unmatched"]
+    billed = {_link(b.data["purchase_order"]) for b in of_kind("bill")}
+    received = [o.id for o in of_kind("purchase-order") if str(o.data.get("received", "")).startswith("2026-10")]
+    assert received and set(received) <= billed
+    declined = [d for d in of_kind("decline") if str(d.data["declined"]).startswith("2026-10")]
+    assert all(d.data.get("status") != "new" for d in declined)
+
+    events = [e for e in collect(RECORDS, "USD").events if e.day.strftime("%Y-%m") == "2026-10"]
+    books = {account: amount for (account, _), amount in balances(events, sample_settings()).items() if amount}
+    body = (VAULT / close.path).read_text(encoding="utf-8")
+    section = body.split("## October in the books (USD)", 1)[1]
+    written = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and ":" in cells[0]:
+            written[cells[0]] = _money(cells[1]) - _money(cells[2])
+    assert written == books
+    figures = dict(line.strip("|").split("|")[:2] for line in body.split("## Figures (USD)", 1)[1].splitlines()
+                   if line.startswith("| ") and "---" not in line)
+    totals: dict[str, Decimal] = {}
+    for event in events:
+        totals[event.kind] = totals.get(event.kind, Decimal(0)) + event.amount
+    for label, kind in (("Invoiced", "invoiced"), ("Received", "received"), ("Written off", "written-off"),
+                        ("Supplier bills", "billed"), ("Bills paid", "bill-paid"), ("Expenses", "expense")):
+        assert _money(figures[f" {label} "]) == totals.get(kind, Decimal(0)), label
