@@ -217,3 +217,25 @@ def test_the_closed_month_passes_its_checks_and_its_figures_are_the_books() -> N
     for label, kind in (("Invoiced", "invoiced"), ("Received", "received"), ("Written off", "written-off"),
                         ("Supplier bills", "billed"), ("Bills paid", "bill-paid"), ("Expenses", "expense")):
         assert _money(figures[f" {label} "]) == totals.get(kind, Decimal(0)), label
+
+
+def test_obm_init_writes_a_finance_section_with_the_defaults(tmp_path: Path) -> None:
+    import tomllib
+
+    from click.testing import CliRunner
+
+    from obm_tui.cli import main
+    from obm_tui.model.finance import DEFAULT_ACCOUNTS, FinanceSettings, finance_settings
+
+    root = tmp_path / "new-co"
+    result = CliRunner().invoke(main, ["init", str(root), "--name", "New Co"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    text = (root / ".obm" / "config.toml").read_text(encoding="utf-8")
+    config = tomllib.loads(text)
+    assert "[finance]" in text and "docs/finances.md" in text
+    settings = finance_settings(config["finance"], config["business"].get("currency", "USD"))
+    assert settings.problems == ()
+    assert (settings.payment_terms, settings.overpayment, settings.reminders) == (
+        FinanceSettings.payment_terms, FinanceSettings.overpayment, FinanceSettings.reminders)
+    assert dict(settings.accounts) == DEFAULT_ACCOUNTS
+    assert settings.category_account("software") == "Expenses:Software"
