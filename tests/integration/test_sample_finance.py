@@ -239,3 +239,39 @@ def test_obm_init_writes_a_finance_section_with_the_defaults(tmp_path: Path) -> 
         FinanceSettings.payment_terms, FinanceSettings.overpayment, FinanceSettings.reminders)
     assert dict(settings.accounts) == DEFAULT_ACCOUNTS
     assert settings.category_account("software") == "Expenses:Software"
+
+
+def test_the_summer_review_quotes_the_figures_model_finance_works_out() -> None:
+    from datetime import date
+
+    from obm_tui.model.finance import INVOICED, RECEIVED, balances, collect
+
+    review = next(r for r in of_kind("review") if r.data.get("title") == "I Know What I Did This Summer")
+    body = (VAULT / review.path).read_text(encoding="utf-8")
+    section = body.split("## The money (June–September, USD)", 1)[1]
+    table = next(block for block in section.split("\n\n") if block.startswith("| June–September |"))
+    quoted = {cells[0]: _money(cells[1]) for cells in
+              ([c.strip() for c in line.strip().strip("|").split("|")] for line in table.splitlines())
+              if len(cells) == 2 and cells[1] not in ("USD", "--:")}
+    start, end, written = date(2026, 6, 1), date(2026, 9, 30), date(2026, 10, 1)
+    events = [e for e in collect(RECORDS, "USD").events if e.currency == "USD"]
+    summer = [e for e in events if start <= e.day <= end]
+
+    def total(kind: str, month: int = 0) -> Decimal:
+        return sum((e.amount for e in summer if e.kind == kind and (not month or e.day.month == month)), Decimal(0))
+
+    declines = [d for d in of_kind("decline") if start <= date.fromisoformat(str(d.data["declined"])) <= end]
+
+    def settled(status: str) -> Decimal:
+        return sum((Decimal(str(d.data["amount"])) for d in declines if d.data["status"] == status
+                    and date.fromisoformat(str(d.data["resolved"])) <= written), Decimal(0))
+
+    owed = balances([e for e in events if e.day <= end], sample_settings())[("Assets:Receivable", "USD")]
+    assert quoted == {
+        "Invoiced": total(INVOICED), "Received": total(RECEIVED),
+        "Received in June": total(RECEIVED, 6), "Received in July": total(RECEIVED, 7),
+        "Received in August": total(RECEIVED, 8), "Received in September": total(RECEIVED, 9),
+        "Owed on 30 September": owed,
+        "Declined": sum((Decimal(str(d.data["amount"])) for d in declines), Decimal(0)),
+        "Recovered by 1 October": settled("recovered"), "Lost by 1 October": settled("lost"),
+    }
