@@ -65,6 +65,33 @@ safety_days = 3             # reorder when days of cover <= lead time + this
 process = "follow-up-declined-payment"
 give_up_after = 30          # days after its follow-up started; 0 never gives up
 
+# Finances: invoices and their payments, bills, expenses, the month close and the books
+# for your accountant (docs/finances.md).
+[finance]
+payment_terms = 14          # days from an invoice's issue to its due day (a client's payment_terms wins)
+overpayment = "refuse"      # or "credit": a payment above what is owed becomes the client's credit
+reminders = [-3, 0, 7, 14, 30]  # days from the due day on which a payment reminder is drafted
+
+# The accounts of the books (obm export beancount / hledger). These are the defaults:
+# rename one to match your accountant's chart of accounts.
+[finance.accounts]
+bank = "Assets:Bank"
+processor = "Assets:Stripe"
+receivable = "Assets:Receivable"
+payable = "Liabilities:Payable"
+unapplied = "Liabilities:Unapplied"
+revenue = "Income:Sales"
+write_offs = "Expenses:BadDebt"
+fees = "Expenses:Fees"
+expenses = "Expenses:Other"  # a bill's or expense's category that is not listed below
+opening = "Equity:Opening"
+
+# An expense's or a bill's `category` -> its account. None by default; a start:
+[finance.categories]
+software = "Expenses:Software"
+ads = "Expenses:Advertising"
+stock = "Expenses:CostOfGoods"
+
 # Rules start a process by themselves when a record matches (docs/processes.md).
 [[rules]]
 name = "Onboard every new client"

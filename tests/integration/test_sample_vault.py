@@ -137,7 +137,7 @@ def test_every_kind_has_records() -> None:
         ("ticket", "status", {"new", "open", "pending", "resolved", "closed"}),
         ("ticket", "priority", {"low", "normal", "high", "urgent"}),
         ("decline", "status", {"new", "contacted", "retrying", "recovered", "lost"}),
-        ("invoice", "status", {"draft", "sent", "paid", "void"}),
+        ("invoice", "status", {"draft", "sent", "partly-paid", "paid", "void", "written-off"}),
         ("purchase-order", "status", {"draft", "ordered", "partial", "received", "cancelled"}),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
