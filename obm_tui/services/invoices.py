@@ -130,6 +130,17 @@ def is_overdue(record: Record, today: date) -> bool:
     return overdue_days(record, today) > 0
 
 
+def owed_text(record: Record, vault: Vault) -> str:
+    """What is left to pay on an invoice, from the index (`1000.00 USD`); its `amount` as written
+    when its money cannot be read."""
+    try:
+        currency, amount = _money(record, vault)
+    except InvoiceError:
+        return record.text("amount")
+    paid = sum((p.amount for p in record_payments(record)), Decimal(0))
+    return _shown(amount - paid, currency)
+
+
 def _money(record: Record, vault: Vault) -> tuple[str, Decimal]:
     try:
         currency = record_currency(record, _client_currency(vault, record) or vault.config.currency)
@@ -183,8 +194,12 @@ def state_of(vault: Vault, record: Record, today: date | None = None) -> Invoice
 
 def payment_terms(vault: Vault, record: Record, settings: FinanceSettings | None = None) -> int:
     """Days from issue to due: the client's `payment_terms`, else `[finance] payment_terms`."""
-    client = _client(vault, record)
-    raw = client.data.get("payment_terms") if client is not None else None
+    return client_terms(vault, _client(vault, record), settings)
+
+
+def client_terms(vault: Vault, client: Record | None, settings: FinanceSettings | None = None) -> int:
+    """The client's `payment_terms` (whole days), else `[finance] payment_terms`."""
+    raw = client.data.get("payment_terms") if client is not None and client.kind == "client" else None
     if raw not in (None, ""):
         try:
             days = to_int(raw)
@@ -198,6 +213,16 @@ def payment_terms(vault: Vault, record: Record, settings: FinanceSettings | None
 def _sent_fields(vault: Vault, record: Record, issued: date) -> dict[str, Any]:
     due = issued + timedelta(days=payment_terms(vault, record))
     return {"status": "sent", "issued": issued.isoformat(), "due": due.isoformat()}
+
+
+def sent_fields(vault: Vault, record: Record, issued: date) -> dict[str, Any]:
+    """What sending a draft writes: status, `issued`, `due` (raw values)."""
+    return _sent_fields(vault, record, issued)
+
+
+def refuse_unfilled_invoice(vault: Vault, record: Record) -> None:
+    """UnfilledTemplate when a `${name}` was left in the invoice (it is not sent)."""
+    _refuse_unfilled(vault, record)
 
 
 def _refuse_unfilled(vault: Vault, record: Record) -> None:
