@@ -274,10 +274,11 @@ def parse_payment_amount(text: str, currency: str, *, typed_currency: str | None
 
 def record_payment(vault: Vault, ref: str, amount_text: str, *, day: date | None = None, method: str = "",
                    reference: str = "", note: str = "", currency: str | None = None,
-                   today: date | None = None) -> InvoiceChange:
+                   today: date | None = None, row_id: str = "") -> InvoiceChange:
     """Add a payment row (below 0: a refund) and set the status and `paid` its rows make, in one
     commit. An overpayment is refused, or with `[finance] overpayment = "credit"` the excess
-    becomes the client's credit (a `payment` record) in the same commit."""
+    becomes the client's credit (a `payment` record) in the same commit. `row_id`: the row's id
+    (an import's `payments.row_id_for(reference)`, the same in every clone); else a random one."""
     today = today or today_in(vault)
     day = day or today
     record = find_invoice(vault, ref)
@@ -304,7 +305,7 @@ def record_payment(vault: Vault, ref: str, amount_text: str, *, day: date | None
     if paid < 0 and -paid > total:
         raise InvoiceError(f"a refund of {_shown(-paid, inv_currency)} is more than the "
                            f"{_shown(total, inv_currency)} paid on invoice {record.id}; nothing was recorded")
-    row = Payment(day, paid, method.strip(), reference.strip(), note.strip())
+    row = Payment(day, paid, method.strip(), reference.strip(), note.strip(), row_id=row_id)
     body = payment_rows.append(doc.body, row, table)
     changes: dict[str, Any] = {}
     if status == "draft":
