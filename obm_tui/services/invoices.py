@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from obm_tui.model import payments as payment_rows
-from obm_tui.model.errors import ValidationError
+from obm_tui.model.errors import Problem, ValidationError
 from obm_tui.model.fields import FieldValueError, to_date, to_int
 from obm_tui.model.finance import (
     FinanceSettings,
@@ -430,3 +430,79 @@ def write_off(vault: Vault, ref: str, *, reason: str = "", today: date | None = 
     save = vault.update(record, {"status": "written-off", "closed": today.isoformat()}, message)
     return InvoiceChange(save.record, save.commit, message, pending=save.pending)
 
+
+
+# ----- obm check ---------------------------------------------------------------------------
+
+def payment_problems(vault: Vault, records: list[Record]) -> list[Problem]:
+    """Invoices and bills whose status or `paid` disagrees with their payment rows (paid with a
+    balance left, rows over the amount, a void invoice with money on it), and rows in another
+    currency than the record's, each at its line (`obm check`). Rows that cannot be read are the
+    loader's problems already."""
+    found: list[Problem] = []
+    for record in records:
+        if record.kind not in payment_rows.KINDS_WITH_PAYMENTS or not record.readable:
+            continue
+        status = str(record.data.get("status") or ("draft" if record.kind == "invoice" else "unpaid"))
+        if not record_payments(record) and status in ("draft", "sent", "unpaid", "void"):
+            if record.data.get("paid") in (None, ""):
+                continue  # nothing paid and nothing said about it: the common case, no file read
+        try:
+            currency = record_currency(record, (_client_currency(vault, record) if record.kind == "invoice" else "")
+                                       or vault.config.currency)
+            amount = record_amount(record, currency)
+            doc = vault.read_document(record)
+        except Exception:  # noqa: BLE001 - a bad amount or currency is the schema's problem, listed already
+            continue
+        found += _record_problems(record, doc, status, currency, amount)
+    return found
+
+
+def _record_problems(record: Record, doc: Document, status: str, currency: str, amount: Decimal) -> list[Problem]:
+    table = payment_rows.parse(doc.body)
+    if table.problems:
+        return []
+    at = doc.body_line - 1
+    found = [Problem(record.path, at + p.line, f"a payment in {p.currency} on a {currency} {record.kind}: "
+                                                "amounts are never converted; record it in " + currency)
+             for p in table.payments if p.currency and p.currency != currency]
+    if found:
+        return found
+    rows = table.payments
+    total = sum((p.amount for p in rows), Decimal(0))
+    status_line, paid_line = _field_line(doc, "status"), _field_line(doc, "paid")
+    last_row = at + rows[-1].line if rows else status_line
+    what = f"{record.kind} {record.id}"
+    if total > amount:
+        found.append(Problem(record.path, last_row, f"the payments add up to {_shown(total, currency)}, more than "
+                                                    f"the {record.kind}'s amount {_shown(amount, currency)}"))
+    if not rows and status == "paid":
+        return found  # marked paid by hand before payments had rows: paid in full
+    if status == "void":
+        if total != 0:
+            found.append(Problem(record.path, status_line, f"status: void, but {_shown(total, currency)} was paid "
+                                                           f"on {what}"))
+        return found
+    if status == "written-off":
+        if rows and total >= amount:
+            found.append(Problem(record.path, status_line, f"status: written-off, but {what} is paid in full"))
+        return found
+    settled = settlement(record.kind, status, amount, rows)
+    if settled.status != status and not (status == "draft" and not rows):
+        balance = f"balance {_shown(max(settled.balance, Decimal(0)), currency)}"
+        found.append(Problem(record.path, status_line, f"status: {status}, but its payments make it "
+                                                       f"{settled.status} ({balance})"))
+    written = _text(doc.data.get("paid"))
+    if settled.paid is not None and written and written != settled.paid.isoformat():
+        found.append(Problem(record.path, paid_line, f"paid: {written}, but its payments settled it on "
+                                                     f"{settled.paid.isoformat()}"))
+    elif settled.paid is None and written and settled.status != "paid":
+        found.append(Problem(record.path, paid_line, f"paid: {written}, but {_shown(settled.balance, currency)} "
+                                                     "is still owed"))
+    return found
+
+
+def _field_line(doc: Document, name: str) -> int:
+    lines = doc.raw.split(b"\n")
+    end = min(len(lines), doc.body_line)
+    return next((n for n, line in enumerate(lines[:end], 1) if line.startswith(name.encode() + b":")), 0)
