@@ -28,7 +28,7 @@ from obm_tui.model.finance import (
 from obm_tui.model.ids import random_suffix, serial_id
 from obm_tui.model.kinds import kind_named
 from obm_tui.model.merge import DELETED
-from obm_tui.model.money import MoneyError, currency_code, format_amount, parse_amount
+from obm_tui.model.money import MoneyError, currency_code, format_amount, parse_amount, shown
 from obm_tui.model.payments import Payment
 from obm_tui.model.records import Record
 from obm_tui.model.template_text import business_hint, leftovers, refuse_unfilled
@@ -139,6 +139,42 @@ def owed_text(record: Record, vault: Vault) -> str:
         return record.text("amount")
     paid = sum((p.amount for p in record_payments(record)), Decimal(0))
     return _shown(amount - paid, currency)
+
+
+def balance_of(vault: Vault, record: Record) -> tuple[str, Decimal] | None:
+    """(`1,000.00 USD`, 1000.00): what is left to pay on an invoice, from the index; 0 once it is
+    paid, void or written off; None when its money cannot be read."""
+    try:
+        currency, amount = _money(record, vault)
+    except InvoiceError:
+        return None
+    status = str(record.data.get("status") or "draft")
+    rows = record_payments(record)
+    if status in CLOSED or (status == "paid" and not rows):
+        balance = Decimal(0)
+    else:
+        balance = amount - sum((p.amount for p in rows), Decimal(0))
+    return shown(balance, currency), balance
+
+
+def money_line(vault: Vault, record: Record, today: date) -> str:
+    """An invoice's money in one line for its screen: amount, paid, balance, overdue."""
+    try:
+        currency, amount = _money(record, vault)
+    except InvoiceError as exc:
+        return exc.message
+    status = str(record.data.get("status") or "draft")
+    rows = record_payments(record)
+    legacy = status == "paid" and not rows
+    paid = amount if legacy else sum((p.amount for p in rows), Decimal(0))
+    balance = Decimal(0) if status in CLOSED or legacy else amount - paid
+    words = [f"Amount {shown(amount, currency)}", f"paid {shown(paid, currency)}"
+             + (" (marked paid, no rows)" if legacy else f" in {len(rows)} payment{'s' if len(rows) != 1 else ''}"),
+             f"balance {shown(balance, currency)}"]
+    late = overdue_days(record, today)
+    if late:
+        words.append(f"overdue by {late} day{'s' if late != 1 else ''}")
+    return "  ·  ".join(words)
 
 
 def _money(record: Record, vault: Vault) -> tuple[str, Decimal]:
