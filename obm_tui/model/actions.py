@@ -4,6 +4,7 @@
     set <field> = <value>    (value: text, "quoted text", today, or a duration such as +3d)
     create <kind> from <template>
     start <process>
+    send invoice             (the invoice the run created, else the subject's newest draft)
 
 The engine turns the actions of a ticked step into Effect values; the service layer applies them.
 Each effect has a `key` unique to (run, step, action) so that applying it can be made idempotent,
@@ -21,7 +22,7 @@ from obm_tui.model.conditions import Ref
 from obm_tui.model.durations import DurationError, parse_duration
 from obm_tui.model.kinds import kind_named
 
-VERBS = ("tag", "set", "create", "start")
+VERBS = ("tag", "set", "create", "start", "send")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TEMPLATE_RE = re.compile(r"^[A-Za-z0-9][\w-]*(?:/[A-Za-z0-9][\w-]*)*$")
 _FIELD_RE = re.compile(r"^[A-Za-z_][\w-]*$")
@@ -49,7 +50,7 @@ class Action:
             return f"set {self.target} = {value}"
         if self.verb == "create":
             return f"create {self.target} from {self.value}"
-        return f"{self.verb} {self.target}"
+        return f"{self.verb} {self.target}"  # tag add x, start p, send invoice
 
     @property
     def needs_subject(self) -> bool:
@@ -110,6 +111,18 @@ class CreateRecord(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class SendInvoice(Effect):
+    """Mark sent the invoice this run created (in this tick or before), else the subject's newest
+    draft (services/run_effects.py)."""
+
+    subject: Ref | None
+
+    def describe(self) -> str:
+        whom = f" of {self.subject}" if self.subject else ""
+        return f"invoice{whom} sent"
+
+
+@dataclass(frozen=True, slots=True)
 class StartRun(Effect):
     process: str
     subject: Ref | None
@@ -143,7 +156,7 @@ def parse_action(text: str, subject_kind: str | None = None) -> Action:
     words = raw.split(" ")
     verb = words[0].lower()
     if verb not in VERBS:
-        raise ActionError(f'"{raw}": unknown action "{words[0]}" (use tag, set, create or start)')
+        raise ActionError(f'"{raw}": unknown action "{words[0]}" (use tag, set, create, start or send)')
     action = _PARSERS[verb](raw, words)
     _check_subject(action, raw, subject_kind)
     return action
@@ -198,13 +211,19 @@ def _create(raw: str, words: list[str]) -> Action:
     return Action("create", kind.name, words[3])
 
 
+def _send(raw: str, words: list[str]) -> Action:
+    if len(words) != 2 or words[1].lower() not in ("invoice", "invoices"):
+        raise ActionError(f'"{raw}": write send invoice')
+    return Action("send", "invoice")
+
+
 def _start(raw: str, words: list[str]) -> Action:
     if len(words) != 2 or not _SLUG_RE.match(words[1]):
         raise ActionError(f'"{raw}": write start <process-id> (e.g. start welcome-pack)')
     return Action("start", words[1])
 
 
-_PARSERS = {"tag": _tag, "set": _set, "create": _create, "start": _start}
+_PARSERS = {"tag": _tag, "set": _set, "create": _create, "start": _start, "send": _send}
 
 
 def _check_subject(action: Action, raw: str, subject_kind: str | None) -> None:
@@ -227,6 +246,8 @@ def to_effect(
         return CreateRecord(key, step, action.target, action.value, subject)
     if action.verb == "start":
         return StartRun(key, step, action.target, subject)
+    if action.verb == "send":
+        return SendInvoice(key, step, subject)
     if subject is None:
         raise ActionError(f'"{action}": this run has no subject, so there is nothing to change')
     if action.verb == "set":
@@ -257,4 +278,6 @@ def cannot_undo(action: Action, subject: Ref | None) -> str:
         return f"{whom} keeps the {action.target} it was given"
     if action.verb == "create":
         return f"the {action.target} created from {action.value} stays"
+    if action.verb == "send":
+        return "the invoice that was sent stays sent"
     return f"the run of {action.target} that was started stays"

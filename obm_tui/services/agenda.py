@@ -54,14 +54,16 @@ def client_follow_ups(vault: Vault, now: datetime) -> list[AgendaItem]:
 
 
 def overdue_invoices(vault: Vault, now: datetime) -> list[AgendaItem]:
+    """Invoices still owed (`sent` or `partly-paid`) past their due day, with what is left to pay."""
+    from obm_tui.services.invoices import is_overdue, owed_text
+
     items = []
     for invoice in vault.records("invoice"):
         due = invoice.value("due")
-        if invoice.value("status") == "sent" and due and due < now.date():
+        if due and is_overdue(invoice, now.date()):
             who = invoice.value("client") or "?"
-            amount = invoice.text("amount")
-            items.append(AgendaItem("Invoices", 0, due, f"{invoice.id} to {who}: {amount} unpaid", invoice.path,
-                                    _days(due, now.date())))
+            items.append(AgendaItem("Invoices", 0, due, f"{invoice.id} to {who}: {owed_text(invoice, vault)} unpaid",
+                                    invoice.path, _days(due, now.date())))
     return items
 
 

@@ -167,3 +167,13 @@ def dunning_checks(vault: Vault, records: list[Record]) -> list[Problem]:
 
 
 EXTRA_CHECKS.append(dunning_checks)
+
+
+def invoice_checks(vault: Vault, records: list[Record]) -> list[Problem]:
+    """Invoices and bills whose status or `paid` disagrees with their payments (services/invoices.py)."""
+    from obm_tui.services.invoices import payment_problems
+
+    return payment_problems(vault, records)
+
+
+EXTRA_CHECKS.append(invoice_checks)

@@ -24,6 +24,7 @@ from obm_tui.model.actions import (
     CreateRecord,
     Effect,
     RemoveTag,
+    SendInvoice,
     SetField,
     StartRun,
 )
@@ -84,6 +85,8 @@ def plan_effects(vault: Vault, effects: Sequence[Effect], *, run: Record, subjec
             _create(vault, plan, effect, run, subject, today)
         elif isinstance(effect, StartRun):
             _start(vault, plan, effect, subject, today)
+        elif isinstance(effect, SendInvoice):
+            _send(vault, plan, effect, run, subject, today)
     return plan
 
 
@@ -256,6 +259,48 @@ def _start(vault: Vault, plan: EffectPlan, effect: StartRun, subject: Record | N
         plan.notes.append(f"run {made.id} exists already; not started again")
         return
     plan.new_files.append(NewFile(made.path, made.front_matter, made.body))
+
+
+# ----- send invoice -----------------------------------------------------------------------------
+
+def _send(vault: Vault, plan: EffectPlan, effect: SendInvoice, run: Record, subject: Record | None,
+          today: date) -> None:
+    """Mark sent (status, `issued` today, `due` after the terms) the invoice this tick creates, else the
+    one this run created before, else the subject's newest draft; once: a sent one is left as it is."""
+    from obm_tui.services.invoices import client_terms, refuse_unfilled_invoice, sent_fields
+
+    client = subject if subject is not None and subject.kind == "client" else None
+    for index in range(len(plan.new_files) - 1, -1, -1):
+        made = plan.new_files[index]
+        if made.rel.startswith("invoices/") and str(made.data.get("status") or "draft") == "draft":
+            due = today + timedelta(days=client_terms(vault, client))
+            data = {**made.data, "status": "sent", "issued": today.isoformat(), "due": due.isoformat()}
+            plan.new_files[index] = NewFile(made.rel, data, made.body)
+            plan.notes.append(f"invoice {data.get('id')} sent, due {due.isoformat()}")
+            return
+    invoices = [r for r in vault.records("invoice") if r.readable]
+    mine = sorted((r for r in invoices if run_ref_of(r.data, "run").casefold() == run.id.casefold()),
+                  key=lambda r: (str(r.data.get("created") or ""), r.id))
+    if mine:
+        record = mine[-1]
+        status = str(plan.current(record).get("status") or "draft")
+        if status != "draft":
+            plan.notes.append(f"invoice {record.id} is {status} already; not sent again")
+            return
+    else:
+        target = f"[[{subject.id}]]".casefold() if subject is not None else None
+        drafts = sorted((r for r in invoices if target and str(r.data.get("client") or "").casefold() == target
+                         and str(r.data.get("status") or "draft") == "draft"),
+                        key=lambda r: (str(r.data.get("created") or r.data.get("issued") or ""), r.id))
+        if not drafts:
+            whom = f" or of {subject.kind} {subject.id}" if subject is not None else ""
+            raise UsageError(f"{effect.describe()}: there is no draft invoice of this run{whom} to send; "
+                             "the tick was not processed")
+        record = drafts[-1]
+    refuse_unfilled_invoice(vault, record)
+    for name, value in sent_fields(vault, record, today).items():
+        plan.change(record, name, value)
+    plan.notes.append(f"invoice {record.id} sent, due {plan.current(record)['due']}")
 
 
 class PlannedFacts:

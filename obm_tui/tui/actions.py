@@ -47,6 +47,7 @@ SCOPES = {
     "run": "A run (its checklist)",
     "ticket": "A ticket (its conversation)",
     "stock": "Stock",
+    "invoices": "Invoices",
     "draft": "An email draft",
 }
 
@@ -113,6 +114,10 @@ ACTIONS: tuple[Action, ...] = (
            "Clients: start a run of a process about this client (choose the process)"),
     Action("record.receive", "r", "kind_action('receive')", "Receive",
            "Purchase orders: receive what arrived (the order and every product's ledger, one commit)"),
+    Action("record.send_invoice", "m", "kind_action('send_invoice')", "Mark sent",
+           "Invoices: mark the draft sent (issued today, due after the payment terms; one commit)"),
+    Action("record.pay", "p", "kind_action('pay')", "Payment",
+           "Invoices: record a payment, or a refund below 0 (amount, date, method, reference; one commit)"),
     # --- editing a field ----------------------------------------------------------------------
     Action("form.save", "enter", "save", "Save", "Check and save the field (one commit)"),
     Action("form.cancel", "escape", "cancel", "Cancel", "Stop editing; nothing is saved"),
@@ -166,6 +171,11 @@ ACTIONS: tuple[Action, ...] = (
     # --- stock --------------------------------------------------------------------------------
     Action("stock.movement", "m", "movement", "Movement",
            "Products: receive, ship, adjust or count the product under the cursor (one ledger row, one commit)"),
+    # --- invoices -----------------------------------------------------------------------------
+    Action("invoices.send", "m", "send_invoice", "Mark sent",
+           "Mark the draft invoice under the cursor sent (issued today, due after the payment terms)"),
+    Action("invoices.pay", "p", "pay_invoice", "Payment",
+           "Record a payment (or a refund below 0) on the invoice under the cursor"),
     # --- an email draft -----------------------------------------------------------------------
     Action("draft.copy", "c", "copy", "Copy", "Copy the draft (To, Subject, text) to the clipboard"),
     Action("draft.save", "s", "save", "Save .eml",

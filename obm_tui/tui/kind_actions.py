@@ -105,7 +105,15 @@ HANDLERS: dict[str, tuple[str, Handler]] = {
     "move": ("product", stock_movement),
     "start": ("client", lambda app, record: _start_process(app, record)),
     "receive": ("purchase-order", lambda app, record: _receive_order(app, record)),
+    "send_invoice": ("invoice", lambda app, record: _invoice_flow(app, record, "send")),
+    "pay": ("invoice", lambda app, record: _invoice_flow(app, record, "pay")),
 }
+
+
+def _invoice_flow(app: ObmApp, record: Record, what: str) -> None:
+    from obm_tui.tui import invoice_flows
+
+    (invoice_flows.send_invoice if what == "send" else invoice_flows.record_payment)(app, record)
 
 
 def _start_process(app: ObmApp, record: Record) -> None:

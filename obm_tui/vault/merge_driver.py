@@ -12,7 +12,10 @@ wins, counters add up, a field both changed differently keeps ours). Bodies: a t
 merge (`git merge-file`); tickets' conversations only grow, so when both sides added to them
 both additions are kept (`--union`); any other body both changed in the same lines keeps ours.
 Products' ledgers merge row by row (model/ledger.py `merge`: each movement once, matched by row
-identity, totals recomputed; a side with an unreadable row falls back to `--union`). A conflict
+identity, totals recomputed; a side with an unreadable row falls back to `--union`); invoices'
+and bills' `## Payments` tables likewise (model/payments.py `merge`), and when both sides added
+payments their status and `paid` are worked out again from the merged rows
+(model/finance.py `settlement`), never one side's word against the other's. A conflict
 is never written as `<<<<<<<` markers: their whole version is kept in `conflicts/` (where `obm
 check` lists it; `obm sync` commits it with the merge) and named on stderr. A file both sides
 created is one record when its kind's ids are deterministic (a run the same rule started in both
@@ -34,7 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from obm_tui.model import ledger
+from obm_tui.model import payments as payment_rows
 from obm_tui.model.errors import FormatError, ObmError
+from obm_tui.model.fields import FieldValueError, to_money
+from obm_tui.model.finance import settlement
 from obm_tui.model.kinds import Kind
 from obm_tui.model.merge import FieldConflict
 from obm_tui.model.record_merge import merge_fields
@@ -138,9 +144,14 @@ def merge_record(base: Document | None, ours: Document, theirs: Document, kind: 
     fields, conflicts = merge_fields(base_data, ours.data, theirs.data, kind)
     is_product = kind is not None and kind.name == "product"
     merged_ledger = ledger.merge(base_body, ours.body, theirs.body, merge_bodies) if is_product else None
+    with_payments = kind is not None and kind.name in payment_rows.KINDS_WITH_PAYMENTS
+    merged_payments = payment_rows.merge(base_body, ours.body, theirs.body, merge_bodies) if with_payments else None
     if merged_ledger is not None:
         body, clean = merged_ledger.body, merged_ledger.clean
         fields = _on_hand_from_ledger(fields, merged_ledger, ours, theirs)
+    elif merged_payments is not None and kind is not None:
+        body, clean = merged_payments
+        fields, conflicts = _settled(kind.name, fields, conflicts, base_body, ours.body, theirs.body, body)
     else:
         growing = kind is not None and kind.name in GROWING_BODIES
         body, clean = merge_bodies(base_body, ours.body, theirs.body, union=growing)
@@ -162,6 +173,27 @@ def _on_hand_from_ledger(fields: dict[str, Any], merged: ledger.Merged, ours: Do
     if merged.balance is None or not all(_ends_at_on_hand(doc) for doc in (ours, theirs)):
         return fields
     return {**fields, "on_hand": merged.balance} if str(fields.get("on_hand")) != str(merged.balance) else fields
+
+
+def _settled(kind: str, fields: dict[str, Any], conflicts: list[FieldConflict], base: str, ours: str, theirs: str,
+             merged: str) -> tuple[dict[str, Any], list[FieldConflict]]:
+    """When both sides added payments: the status and `paid` the merged rows make (a conflict over
+    them is then settled, not kept); else the fields as merged."""
+    rows = [payment_rows.parse(text).payments for text in (base, ours, theirs)]
+    if rows[1] == rows[0] or rows[2] == rows[0]:
+        return fields, conflicts
+    try:
+        amount = to_money(fields.get("amount"))
+    except FieldValueError:
+        return fields, conflicts
+    status = str(fields.get("status") or ("draft" if kind == "invoice" else "unpaid"))
+    settled = settlement(kind, status, amount, payment_rows.parse(merged).payments)
+    out = {**fields, "status": settled.status}
+    if settled.paid is not None:
+        out["paid"] = settled.paid.isoformat()
+    elif settled.status != "paid":
+        out.pop("paid", None)
+    return out, [c for c in conflicts if c.name not in ("status", "paid")]
 
 
 def _ends_at_on_hand(doc: Document) -> bool:

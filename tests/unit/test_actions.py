@@ -55,7 +55,7 @@ def test_parse(text: str, action: Action) -> None:
 @pytest.mark.parametrize(
     ("text", "subject", "reason"),
     [
-        ("tagg add vip", "client", r'unknown action "tagg" \(use tag, set, create or start\)'),
+        ("tagg add vip", "client", r'unknown action "tagg" \(use tag, set, create, start or send\)'),
         ("email welcome", "client", 'unknown action "email"'),
         ("tag vip", "client", "write tag add <tag> or tag remove <tag>"),
         ("tag add current client", "client", "a tag is one word"),

@@ -133,6 +133,7 @@ def test_onboarding_end_to_end() -> None:
     run.tick("send", fri)
     assert [e.describe() for e in vault.applied] == [
         "invoice created from template onboarding-invoice for client maya-patel",
+        "invoice of client maya-patel sent",
         "client maya-patel: contract set to sent",
     ]
     welcome = run.views(sat)[1]
@@ -170,6 +171,7 @@ def test_onboarding_end_to_end() -> None:
 
     assert [e.describe() for e in vault.applied] == [
         "invoice created from template onboarding-invoice for client maya-patel",
+        "invoice of client maya-patel sent",
         "client maya-patel: contract set to sent",
         "tag current-client added to client maya-patel",
         "client maya-patel: status set to current",
@@ -200,7 +202,7 @@ MISTAKES = {
     "steps wait for each other in a circle: welcome → tag → welcome":
         "- [ ] a [id:: welcome] [after:: tag]\n- [ ] b [id:: tag] [after:: welcome]\n",
     'due:: "+3 fortnights": unknown unit "fortnights" (use d, workdays, w, m or y)': "- [ ] a [due:: +3 fortnights]\n",
-    'do:: "tagg add vip": unknown action "tagg" (use tag, set, create or start)': "- [ ] a [do:: tagg add vip]\n",
+    'do:: "tagg add vip": unknown action "tagg" (use tag, set, create, start or send)': "- [ ] a [do:: tagg add vip]\n",
     'when:: "invoice.status paid": expected an operator (=, !=, <, <=, >, >=, has) after invoice.status':
         "- [ ] a [when:: invoice.status paid]\n",
     'step id "send" is already used on line 1': "- [ ] a [id:: send]\n- [ ] b [id:: send]\n",

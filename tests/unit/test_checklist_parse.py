@@ -198,7 +198,7 @@ FIRST = 8  # the body starts on line 8 of the file, after the front matter
         ("- [ ] a [due:: +1d after nobody]\n", 8, 'due:: "nobody" is not a step of this process'),
         ("- [ ] a [id:: a] [due:: +1d after a]\n", 8, "due:: counts from the step itself"),
         ("- [ ] a [do:: tagg add vip]\n", 8,
-         'do:: "tagg add vip": unknown action "tagg" (use tag, set, create or start)'),
+         'do:: "tagg add vip": unknown action "tagg" (use tag, set, create, start or send)'),
         ("- [ ] a [when:: invoice.status paid]\n", 8, 'when:: "invoice.status paid": expected an operator'),
         ("# x\n\n- [ ] a [id:: send]\n- [ ] b [id:: send]\n", 11, 'step id "send" is already used on line 10'),
         ("- [ ] a [due:: +1d] [due:: +2d]\n", 8, "two due:: fields on one step"),

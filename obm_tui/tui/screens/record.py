@@ -31,6 +31,7 @@ class RecordScreen(ObmScreen):
     """The record at `path`."""
 
     BINDINGS = [binding(i) for i in ("record.tick", "record.reply", "record.move", "record.start", "record.receive",
+                                     "record.send_invoice", "record.pay",
                                      "record.editor", "record.new", "record.delete", "record.history", "record.back")]
 
     def __init__(self, path: str) -> None:
@@ -47,6 +48,7 @@ class RecordScreen(ObmScreen):
         yield ScreenTabs()
         yield Static(id="title", classes="screen-title")
         yield Static(id="banner", classes="banner")
+        yield Static(id="money", classes="money")
         with Horizontal(id="record-main"):
             yield FieldForm(id="field-form")
             with VerticalScroll(id="body-scroll"):
@@ -113,6 +115,12 @@ class RecordScreen(ObmScreen):
         self.query_one("#title", Static).update(join(
             styled(record.kind, "bold $text-accent"), plain("  "), styled(record.title, "bold"),
             plain(f"   {record.id}  ·  {record.path}")))
+        money = self.query_one("#money", Static)
+        money.display = record.kind == "invoice" and record.readable
+        if money.display:
+            from obm_tui.services.invoices import money_line
+
+            money.update(plain(money_line(self.vault, record, self.obm.now().date())))
         banner = self.query_one("#banner", Static)
         notes = [styled(f"! {p.line and f'line {p.line}: ' or ''}{p.reason}\n", "$text-error") for p in record.problems]
         if not record.readable:
@@ -141,6 +149,7 @@ class RecordScreen(ObmScreen):
 
     def _gone(self) -> None:
         self.deleted = True
+        self.query_one("#money", Static).display = False
         banner = self.query_one("#banner", Static)
         banner.update(styled("This record's file was deleted or renamed (by another program, or git). "
                              "What you see is the last version read; nothing here will re-create it.",
