@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rruleset
 
-from obm_tui.model.fields import FieldValueError, to_date, to_link
+from obm_tui.model.fields import FieldValueError, to_date, to_int, to_link
 from obm_tui.model.ids import CROCKFORD, serial_id
 from obm_tui.model.money import MoneyError, currency_code, parse_amount
 from obm_tui.model.records import Record
@@ -177,9 +177,13 @@ def _terms(client: Record) -> int | None:
     raw = client.data.get("payment_terms")
     if raw is None or raw == "":
         return None
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-        raise BillingError(f"{client.path} payment_terms", f"a number of days (0 or more), got {raw!r}")
-    return raw
+    try:
+        days = to_int(raw)
+    except FieldValueError as exc:
+        raise BillingError(f"{client.path} payment_terms", str(exc)) from None
+    if days < 0:
+        raise BillingError(f"{client.path} payment_terms", f"a number of days (0 or more), got {days}")
+    return days
 
 
 def _text(raw: Any) -> str:
