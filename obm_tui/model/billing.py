@@ -20,7 +20,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -130,6 +130,8 @@ def template_plan(invoice: Record, client: Record | None, default_currency: str)
     start = _day(invoice, "issued") or _day(invoice, "created")
     if start is None:
         raise BillingError(where, "a template invoice starts on its issued (or created) day: set issued")
+    if invoice.data.get("status") == "draft":
+        start += timedelta(days=1)  # a draft bills nothing itself: its first period is after the day it was made
     title = _TITLE_TAIL_RE.sub("", invoice.title).strip() or invoice.title
     return Plan(invoice.path, "recurrence", rule, client_id, title, amount, currency, start,
                 template=invoice.id, terms=_terms(client) if client is not None else None)
@@ -282,6 +284,17 @@ def next_period(plan: Plan, today: date) -> Period | None:
     if found is None or (plan.end is not None and found.date() > plan.end):
         return None
     return Period(found.date(), _label(found.date(), label_style(plan)))
+
+
+def first_period_after_month(where: str, rule: str, day: date) -> date:
+    """The first day `rule` bills on or after the first day of the month after `day`'s: where a
+    retainer starts once the onboarding invoice has billed its month."""
+    _check_rule(where, rule)
+    first = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    found = next(iter(_rule_of(rule, first)), None)
+    if found is None:
+        raise BillingError(where, f'"{rule}" has no day after {first.isoformat()}')
+    return found.date()
 
 
 def local_day(instant: datetime, zone: ZoneInfo) -> date:

@@ -18,6 +18,7 @@ and a merge keeps one.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from obm_tui.model.billing import (
     Plan,
     client_plan,
     due_periods,
+    first_period_after_month,
     invoice_id,
     invoice_title,
     next_period,
@@ -210,6 +212,43 @@ def invoice_body(vault: Vault, plan: Plan, period: Period) -> str:
     amount = format_amount(plan.amount, plan.currency)
     return (f"\n| Item | Amount |\n|---|---:|\n| {invoice_title(plan, period)} | {amount} |\n\n"
             f"Billed by obm from the retainer of [[{plan.client}]] ({plan.rule}).\n")
+
+
+DEFAULT_RULE = "FREQ=MONTHLY;BYMONTHDAY=1"
+
+
+def default_rule(vault: Vault) -> str:
+    """`[finance] billing`: the rule `start billing` gives a client (a monthly retainer on the 1st)."""
+    value = vault.config.section("finance").get("billing", DEFAULT_RULE)
+    if not isinstance(value, str) or not value.strip():
+        raise BillingError("[finance] billing", f"write an RRULE like {DEFAULT_RULE}, got {value!r}")
+    return value.strip()
+
+
+def billing_start_for(vault: Vault, client: Mapping[str, Any], client_path: str, run_id: str,
+                      today: date) -> tuple[str, date]:
+    """For `do:: start billing`: the rule and the first day to bill, the first period after the month
+    of the run's invoice (the onboarding invoice bills its own month; none: after this month)."""
+    rule = default_rule(vault)
+    currency = str(client.get("currency") or vault.config.currency)
+    if not str(client.get("rate") or "").strip():
+        raise BillingError(f"{client_path} rate", f"a retainer needs a rate (obm set {client.get('id')} rate=…)")
+    try:
+        parse_amount(str(client.get("rate")), currency)
+    except MoneyError as exc:
+        raise BillingError(f"{client_path} rate", str(exc)) from None
+    days = [_issued(r) or _created(r) for r in vault.records("invoice", archived=True)
+            if _link(r.data.get("run")).casefold() == run_id.casefold()]
+    month_of = max((d for d in days if d is not None), default=today)
+    return rule, first_period_after_month("[finance] billing", rule, month_of)
+
+
+def _created(record: Record) -> date | None:
+    raw = str(record.data.get("created") or "")[:10]
+    try:
+        return to_date(raw) if raw else None
+    except FieldValueError:
+        return None
 
 
 def billing_views(vault: Vault, today: date) -> list[PlanView]:

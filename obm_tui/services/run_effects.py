@@ -25,8 +25,10 @@ from obm_tui.model.actions import (
     Effect,
     RemoveTag,
     SetField,
+    StartBilling,
     StartRun,
 )
+from obm_tui.model.billing import BillingError
 from obm_tui.model.calendar import BusinessCalendar
 from obm_tui.model.conditions import Facts, Ref
 from obm_tui.model.durations import DurationError, parse_duration
@@ -38,6 +40,7 @@ from obm_tui.model.kinds import KIND_BY_FOLDER, KINDS, Kind
 from obm_tui.model.merge import DELETED
 from obm_tui.model.records import Record, validate
 from obm_tui.model.template_text import refuse_unfilled
+from obm_tui.services.billing import billing_start_for
 from obm_tui.services.calendar import business_calendar
 from obm_tui.services.drafts import fill_data, find_template, template_values, where_to_set
 from obm_tui.services.facts import find_record
@@ -84,6 +87,8 @@ def plan_effects(vault: Vault, effects: Sequence[Effect], *, run: Record, subjec
             _create(vault, plan, effect, run, subject, today)
         elif isinstance(effect, StartRun):
             _start(vault, plan, effect, subject, today)
+        elif isinstance(effect, StartBilling):
+            _start_billing(vault, plan, effect, run, today)
     return plan
 
 
@@ -256,6 +261,25 @@ def _start(vault: Vault, plan: EffectPlan, effect: StartRun, subject: Record | N
         plan.notes.append(f"run {made.id} exists already; not started again")
         return
     plan.new_files.append(NewFile(made.path, made.front_matter, made.body))
+
+
+# ----- start billing ------------------------------------------------------------------------------
+
+def _start_billing(vault: Vault, plan: EffectPlan, effect: StartBilling, run: Record, today: date) -> None:
+    record = find_record(vault, effect.subject.kind, effect.subject.id)
+    if record is None or not record.readable:
+        raise UsageError(f"{effect.describe()}: there is no readable {effect.subject}; the tick was not processed")
+    data = plan.current(record)
+    if str(data.get("billing") or "").strip():
+        plan.notes.append(f"client {record.id} bills already ({data['billing']}); billing not changed")
+        return
+    try:
+        rule, start = billing_start_for(vault, data, record.path, run.id, today)
+    except BillingError as exc:
+        raise ValidationError(f"{effect.describe()}: {exc}; the tick was not processed") from None
+    plan.change(record, "billing", rule)
+    plan.change(record, "billing_start", start.isoformat())
+    plan.notes.append(f"client {record.id}: billing {rule} from {start.isoformat()}")
 
 
 class PlannedFacts:

@@ -206,3 +206,15 @@ def test_the_id_is_the_same_everywhere_and_falls_back_on_another_clients_invoice
     assert invoice_id(made, period, {}) == first
     assert invoice_id(made, period, {first.casefold(): "aisha-khan"}) is None  # billed already
     assert invoice_id(made, period, {first.casefold(): "ben-carter"}) == second  # another client's: next one
+
+
+def test_a_draft_template_bills_the_periods_after_the_day_it_was_made_never_that_day() -> None:
+    """`create invoice from monthly-retainer` ticked on the 1st: no second invoice that day."""
+    draft = Record("invoice", "INV-261201-K2M", "invoices/INV-261201-K2M.md", {
+        "type": "invoice", "id": "INV-261201-K2M", "title": "Maya Patel — monthly coaching",
+        "client": "[[maya-patel]]", "amount": "900.00", "status": "draft", "issued": "2026-12-01",
+        "recurrence": "FREQ=MONTHLY;BYMONTHDAY=1"})
+    made = template_plan(draft, None, "USD")
+    assert made is not None
+    assert due_periods(made, date(2026, 12, 1), ()) == []
+    assert [p.label for p in due_periods(made, date(2027, 1, 1), ())] == ["2027-01"]
