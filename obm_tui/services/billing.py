@@ -108,12 +108,31 @@ def _link(raw: Any) -> str:
         return ""
 
 
-def billed_labels(vault: Vault, plan: Plan) -> set[str]:
+@dataclass
+class Invoices:
+    """The vault's invoices as one pass sees them: by client, and who holds each id. The pass adds
+    what it makes, so one look at the index serves every plan."""
+
+    by_client: dict[str, list[Record]]
+    holders: dict[str, str]  # casefolded id -> casefolded client id
+
+    @classmethod
+    def of(cls, vault: Vault) -> Invoices:
+        found = cls({}, {})
+        for invoice in vault.records("invoice", archived=True):
+            found.add(invoice)
+        return found
+
+    def add(self, invoice: Record) -> None:
+        client = _link(invoice.data.get("client")).casefold()
+        self.by_client.setdefault(client, []).append(invoice)
+        self.holders[invoice.id.casefold()] = client
+
+
+def billed_labels(invoices: Invoices, plan: Plan) -> set[str]:
     """The periods of the plan's client already billed (see the module's doc)."""
     labels: set[str] = set()
-    for invoice in vault.records("invoice", archived=True):
-        if _link(invoice.data.get("client")).casefold() != plan.client.casefold():
-            continue
+    for invoice in invoices.by_client.get(plan.client.casefold(), []):
         period = str(invoice.data.get("period") or "").strip()
         if period:
             labels.add(period)
@@ -143,17 +162,11 @@ def _issued(invoice: Record) -> date | None:
         return None
 
 
-def _holders(vault: Vault) -> dict[str, str]:
-    return {r.id.casefold(): _link(r.data.get("client")).casefold()
-            for r in vault.records("invoice", archived=True)}
-
-
-def due_now(vault: Vault, plan: Plan, today: date) -> list[tuple[Period, str]]:
+def due_now(invoices: Invoices, plan: Plan, today: date) -> list[tuple[Period, str]]:
     """(period, invoice id) of each invoice the plan must make on `today`; BillingError if it cannot."""
-    holders = _holders(vault)
     made: list[tuple[Period, str]] = []
-    for period in due_periods(plan, today, billed_labels(vault, plan)):
-        record_id = invoice_id(plan, period, holders)
+    for period in due_periods(plan, today, billed_labels(invoices, plan)):
+        record_id = invoice_id(plan, period, invoices.holders)
         if record_id is not None:
             made.append((period, record_id))
     return made
@@ -162,15 +175,22 @@ def due_now(vault: Vault, plan: Plan, today: date) -> list[tuple[Period, str]]:
 def billing_pass(vault: Vault, today: date) -> list[BillingChange]:
     """Make every due period's invoice once, one commit each; errors are reported, never raised."""
     found, changes = plans(vault)
+    if not found:
+        return changes
     terms = finance_settings(vault.config.section("finance"), vault.config.currency).payment_terms
+    invoices = Invoices.of(vault)
     for plan in found:
         try:
-            due = due_now(vault, plan, today)
+            due = due_now(invoices, plan, today)
         except BillingError as exc:
             changes.append(BillingChange(f"{plan.where}: not billed", plan.source, changed=False, error=str(exc)))
             continue
         for period, record_id in due:
-            changes.append(_make(vault, plan, period, record_id, terms))
+            change = _make(vault, plan, period, record_id, terms)
+            made = vault.index.by_path(change.path) if change.changed else None
+            if made is not None:
+                invoices.add(made)
+            changes.append(change)
     return changes
 
 
@@ -255,9 +275,10 @@ def billing_views(vault: Vault, today: date) -> list[PlanView]:
     """For `obm finance billing`: each plan, what a tick would make now, and its next period."""
     found, errors = plans(vault)
     views = [PlanView(None, e.path, error=e.error) for e in errors]
+    invoices = Invoices.of(vault)
     for plan in found:
         try:
-            due = tuple(due_now(vault, plan, today))
+            due = tuple(due_now(invoices, plan, today))
         except BillingError as exc:
             views.append(PlanView(plan, plan.source, error=str(exc)))
             continue

@@ -143,3 +143,14 @@ def test_two_clones_billing_the_same_day_write_the_same_file_and_merge_to_one(em
     assert invoices(x) == invoices(y) and len(invoices(y)) == 1
     assert git(y, "status", "--porcelain") == ""
     assert run_pass(y, date(2026, 12, 1)) == []
+
+
+def test_a_retainer_and_a_template_of_one_client_bill_each_period_once(empty_vault: Path) -> None:
+    add_client(empty_vault, "aisha-khan", "Aisha Khan", start="2026-12-01")
+    (empty_vault / "invoices/INV-261101-B5M.md").write_text(
+        '---\ntype: invoice\nid: INV-261101-B5M\ntitle: Mastermind — monthly\nclient: "[[aisha-khan]]"\n'
+        'amount: "900.00"\nstatus: sent\nissued: 2026-11-01\ndue: 2026-11-08\n'
+        "recurrence: FREQ=MONTHLY;BYMONTHDAY=1\n---\n")
+    changes = run_pass(empty_vault, date(2026, 12, 1))
+    assert [c.changed for c in changes] == [True]
+    assert sorted(invoices(empty_vault)) == ["INV-261101-B5M.md", changes[0].path.split("/")[1]]
