@@ -157,7 +157,8 @@ def run_list(ctx: click.Context, where: tuple[str, ...], sort_field: str | None,
 @click.pass_context
 def tick_cmd(ctx: click.Context, today: datetime | None) -> None:
     """Do what is due, then stop (run it from cron): process steps ticked in other editors, start
-    the runs the rules in .obm/config.toml call for, start due recurring runs. A second run right
+    the runs the rules in .obm/config.toml call for, start due recurring runs, make the due recurring
+    invoices (a client's `billing`, a template invoice's `recurrence`). A second run right
     after does nothing. Exit status 1 if something could not be done."""
     from obm_tui.services.rules import automate
 
@@ -175,6 +176,9 @@ def tick_cmd(ctx: click.Context, today: datetime | None) -> None:
     for change in report.dunning:
         if change.changed:
             say(change.message.splitlines()[0])
+    for made in report.billing:
+        if made.changed:
+            say(made.message)
     for error in report.errors:
         say(f"obm: {error}", err=True)
     if not report.did_something and not report.errors:

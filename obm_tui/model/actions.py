@@ -5,6 +5,7 @@
     create <kind> from <template>
     start <process>
     send invoice             (the invoice the run created, else the subject's newest draft)
+    start billing            (a client's retainer bills from the next period: services/billing.py)
 
 The engine turns the actions of a ticked step into Effect values; the service layer applies them.
 Each effect has a `key` unique to (run, step, action) so that applying it can be made idempotent,
@@ -23,6 +24,7 @@ from obm_tui.model.durations import DurationError, parse_duration
 from obm_tui.model.kinds import kind_named
 
 VERBS = ("tag", "set", "create", "start", "send")
+BILLING = "start billing"  # `start billing`: not a process (no process may be called "billing")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TEMPLATE_RE = re.compile(r"^[A-Za-z0-9][\w-]*(?:/[A-Za-z0-9][\w-]*)*$")
 _FIELD_RE = re.compile(r"^[A-Za-z_][\w-]*$")
@@ -39,7 +41,7 @@ class ActionError(ValueError):
 class Action:
     """One parsed `do::` action."""
 
-    verb: str  # "tag add", "tag remove", "set", "create", "start"
+    verb: str  # "tag add", "tag remove", "set", "create", "start", "start billing"
     target: str  # the tag, field, kind or process
     value: str = ""  # set: the value; create: the template
     quoted: bool = False
@@ -50,12 +52,14 @@ class Action:
             return f"set {self.target} = {value}"
         if self.verb == "create":
             return f"create {self.target} from {self.value}"
+        if self.verb == BILLING:
+            return BILLING
         return f"{self.verb} {self.target}"  # tag add x, start p, send invoice
 
     @property
     def needs_subject(self) -> bool:
         """Tag and set act on the subject, so a process about nothing cannot use them."""
-        return self.verb in ("tag add", "tag remove", "set")
+        return self.verb in ("tag add", "tag remove", "set", BILLING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,17 @@ class SendInvoice(Effect):
     def describe(self) -> str:
         whom = f" of {self.subject}" if self.subject else ""
         return f"invoice{whom} sent"
+
+
+@dataclass(frozen=True, slots=True)
+class StartBilling(Effect):
+    """Set the client's `billing` (the `[finance] billing` rule) to bill from the period after the
+    month of the run's first invoice: the onboarding invoice bills that month."""
+
+    subject: Ref
+
+    def describe(self) -> str:
+        return f"billing started for {self.subject}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +235,8 @@ def _send(raw: str, words: list[str]) -> Action:
 def _start(raw: str, words: list[str]) -> Action:
     if len(words) != 2 or not _SLUG_RE.match(words[1]):
         raise ActionError(f'"{raw}": write start <process-id> (e.g. start welcome-pack)')
+    if words[1] == "billing":
+        return Action(BILLING, "billing")
     return Action("start", words[1])
 
 
@@ -231,6 +248,8 @@ def _check_subject(action: Action, raw: str, subject_kind: str | None) -> None:
         if action.needs_subject and subject_kind == "none":
             raise ActionError(f'"{raw}": this process has no subject (subject: none), so there is nothing to change')
         return
+    if action.verb == BILLING and subject_kind != "client":
+        raise ActionError(f'"{raw}": start billing bills a client; this process is about a {subject_kind}')
     kind = kind_named(subject_kind)
     field = kind.field(action.target) if kind is not None and action.verb == "set" else None
     if field is not None and field.choices and action.value and action.value not in field.choices:
@@ -250,6 +269,8 @@ def to_effect(
         return SendInvoice(key, step, subject)
     if subject is None:
         raise ActionError(f'"{action}": this run has no subject, so there is nothing to change')
+    if action.verb == BILLING:
+        return StartBilling(key, step, subject)
     if action.verb == "set":
         return SetField(key, step, subject, action.target, set_value(action, today, calendar))
     cls = AddTag if action.verb == "tag add" else RemoveTag
@@ -280,4 +301,6 @@ def cannot_undo(action: Action, subject: Ref | None) -> str:
         return f"the {action.target} created from {action.value} stays"
     if action.verb == "send":
         return "the invoice that was sent stays sent"
+    if action.verb == BILLING:
+        return f"{whom} keeps its billing (remove billing to stop it)"
     return f"the run of {action.target} that was started stays"

@@ -1,5 +1,6 @@
 """The fields a process needs of the record it runs for, derived from the templates its steps use
-(`email:: welcome-email`, `do:: create invoice from onboarding-invoice`), so that the list cannot
+(`email:: welcome-email`, `do:: create invoice from onboarding-invoice`; `do:: start billing` needs
+the client's `rate`), so that the list cannot
 drift from the templates: a run is refused up front, naming what to set, rather than stopping at
 the step whose template cannot be filled (docs/processes.md, "Fields a process needs").
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from obm_tui.model.actions import BILLING
 from obm_tui.model.checklist import ProcessDef
 from obm_tui.model.errors import ObmError, ValidationError
 from obm_tui.model.records import Record
@@ -47,6 +49,8 @@ def process_needs(vault: Vault, process: ProcessDef) -> list[Need]:
                 used.setdefault(field, [])
                 if name not in used[field]:
                     used[field].append(name)
+    if any(action.verb == BILLING for step in process.checklist.steps for action in step.actions):
+        used.setdefault("rate", []).append(BILLING)  # the retainer's amount (services/billing.py)
     return [Need(field, tuple(templates)) for field, templates in used.items()]
 
 

@@ -26,8 +26,10 @@ from obm_tui.model.actions import (
     RemoveTag,
     SendInvoice,
     SetField,
+    StartBilling,
     StartRun,
 )
+from obm_tui.model.billing import BillingError
 from obm_tui.model.calendar import BusinessCalendar
 from obm_tui.model.conditions import Facts, Ref
 from obm_tui.model.durations import DurationError, parse_duration
@@ -39,6 +41,7 @@ from obm_tui.model.kinds import KIND_BY_FOLDER, KINDS, Kind
 from obm_tui.model.merge import DELETED
 from obm_tui.model.records import Record, validate
 from obm_tui.model.template_text import refuse_unfilled
+from obm_tui.services.billing import billing_start_for
 from obm_tui.services.calendar import business_calendar
 from obm_tui.services.drafts import fill_data, find_template, template_values, where_to_set
 from obm_tui.services.facts import find_record
@@ -87,6 +90,8 @@ def plan_effects(vault: Vault, effects: Sequence[Effect], *, run: Record, subjec
             _start(vault, plan, effect, subject, today)
         elif isinstance(effect, SendInvoice):
             _send(vault, plan, effect, run, subject, today)
+        elif isinstance(effect, StartBilling):
+            _start_billing(vault, plan, effect, run, today)
     return plan
 
 
@@ -301,6 +306,23 @@ def _send(vault: Vault, plan: EffectPlan, effect: SendInvoice, run: Record, subj
     for name, value in sent_fields(vault, record, today).items():
         plan.change(record, name, value)
     plan.notes.append(f"invoice {record.id} sent, due {plan.current(record)['due']}")
+# ----- start billing ------------------------------------------------------------------------------
+
+def _start_billing(vault: Vault, plan: EffectPlan, effect: StartBilling, run: Record, today: date) -> None:
+    record = find_record(vault, effect.subject.kind, effect.subject.id)
+    if record is None or not record.readable:
+        raise UsageError(f"{effect.describe()}: there is no readable {effect.subject}; the tick was not processed")
+    data = plan.current(record)
+    if str(data.get("billing") or "").strip():
+        plan.notes.append(f"client {record.id} bills already ({data['billing']}); billing not changed")
+        return
+    try:
+        rule, start = billing_start_for(vault, data, record.path, run.id, today)
+    except BillingError as exc:
+        raise ValidationError(f"{effect.describe()}: {exc}; the tick was not processed") from None
+    plan.change(record, "billing", rule)
+    plan.change(record, "billing_start", start.isoformat())
+    plan.notes.append(f"client {record.id}: billing {rule} from {start.isoformat()}")
 
 
 class PlannedFacts:

@@ -1,7 +1,8 @@
 """Processes that run themselves, while the app is open: what `obm tick` does, at the right times.
 
 - when the app opens: process ticks made elsewhere, apply the rules, start due recurring runs,
-  and the `[dunning]` pass (follow-ups of new declines, give up the ones past `give_up_after`);
+  the `[dunning]` pass (follow-ups of new declines, give up the ones past `give_up_after`), and the
+  billing pass (each due period's recurring invoice, services/billing.py);
 - after every save made in the app, and after files changed by another program (an editor, a
   `git pull`): process the ticks made there and bring open runs' status up to date (a paid
   invoice wakes a waiting run) with `process_pending_runs` (closed runs: only those files), then
@@ -25,6 +26,7 @@ from obm_tui.model.display import clean
 from obm_tui.tui.tasks import run_blocking
 
 if TYPE_CHECKING:
+    from obm_tui.services.billing import BillingChange
     from obm_tui.services.dunning import DunningChange
     from obm_tui.services.rules import RuleStart
     from obm_tui.services.runs import RunOutcome, Started
@@ -51,11 +53,13 @@ class PassResult:
     rules: list[RuleStart] = field(default_factory=list)
     recurring: list[Started] = field(default_factory=list)
     dunning: list[DunningChange] = field(default_factory=list)
+    billing: list[BillingChange] = field(default_factory=list)
 
     @property
     def paths(self) -> list[str]:
         found = [p for o in self.processed for p in o.paths]
         found += [r.started.record.path for r in self.rules if r.started and r.started.created]
+        found += [b.path for b in self.billing if b.changed and b.path]
         return found + [s.record.path for s in self.recurring if s.created]
 
 
@@ -138,6 +142,7 @@ class Automation:
         return result
 
     def _one_pass(self, wanted: Request, result: PassResult) -> None:
+        from obm_tui.services.billing import billing_pass
         from obm_tui.services.dunning import dunning_pass
         from obm_tui.services.rules import apply_rules
         from obm_tui.services.runs import process_pending_runs, tick_recurring
@@ -150,6 +155,7 @@ class Automation:
         if wanted.startup:
             result.recurring += [s for s in tick_recurring(vault, now.date()) if s.created]
             result.dunning += [d for d in dunning_pass(vault, now) if d.changed or d.error]
+            result.billing += [b for b in billing_pass(vault, now.date()) if b.changed or b.error]
 
     # ----- telling -----------------------------------------------------------------------------
     def _report(self, result: PassResult) -> None:
@@ -178,6 +184,9 @@ class Automation:
         for change in result.dunning:
             app.notify(clean(change.error or change.message), title="Declined payments",
                        severity="warning" if change.error else "information", markup=False)
+        for made in result.billing:
+            app.notify(clean(made.error or made.message), title="Recurring invoice not made" if made.error
+                       else "Invoice made", severity="warning" if made.error else "information", markup=False)
 
     def _failed(self, exc: Exception) -> bool:
         self.passes += 1

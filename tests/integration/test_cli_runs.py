@@ -119,7 +119,7 @@ def test_run_start_refuses_a_subject_missing_the_fields_the_process_needs(empty_
                          vault=empty_vault)
     assert (code, out) == (2, "")
     assert err == ("obm: process client-onboarding needs fields client maya-patel does not have: rate (obm set "
-                   "maya-patel rate=…; used by onboarding-invoice, monthly-retainer); nothing was started\n")
+                   "maya-patel rate=…; used by onboarding-invoice, start billing); nothing was started\n")
     assert git_out(empty_vault, "rev-parse", "HEAD") == head and not (empty_vault / "runs" / f"{RUN}.md").exists()
     code, out, err = obm("tick", "--today", "2026-11-20", vault=empty_vault)
     assert code == 0 and "client-onboarding" not in out  # not onboarding: no rule for her yet

@@ -12,7 +12,7 @@ import pytest
 
 from obm_tui.model.checklist import ProcessProblems
 from obm_tui.services import records as record_service
-from obm_tui.services.rules import apply_rules
+from obm_tui.services.rules import apply_rules, automate
 from obm_tui.services.run_views import check_runs, run_view, steps_agenda
 from obm_tui.services.runs import (
     draft_for_step,
@@ -109,8 +109,9 @@ def test_the_onboarding_example_end_to_end(maya: tuple[Path, Vault]) -> None:
     assert touched(root) == {RUN_PATH, "clients/maya-patel.md"}
     tick(vault, RUN, "mailing-list", now=at(wednesday))
     tick(vault, RUN, "recurring", now=at(wednesday))
-    monthly = [i for i in invoices_of(root, "maya-patel") if i.get("recurrence")]
-    assert len(monthly) == 1 and monthly[0]["recurrence"] == "FREQ=MONTHLY;BYMONTHDAY=1"
+    client = fields(root, "clients/maya-patel.md")  # the retainer bills from the month after the first invoice's
+    assert (client["billing"], client["billing_start"]) == ("FREQ=MONTHLY;BYMONTHDAY=1", "2026-12-01")
+    assert len(invoices_of(root, "maya-patel")) == 1  # nothing billed now: November is the first invoice's
     # 6. the follow-up on Friday: done
     final = tick(vault, RUN, "6", now=at(next_friday))
     run = fields(root, RUN_PATH)
@@ -118,6 +119,11 @@ def test_the_onboarding_example_end_to_end(maya: tuple[Path, Vault]) -> None:
     ticks = [s for s in subjects(root) if s.startswith(f"run {RUN}: ticked")]
     assert len(ticks) == 6  # each step one commit
     assert check_runs(vault, vault.records(archived=True)) == []
+    # 7. `obm tick` in the next months: exactly one invoice a month
+    for day in (date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2), date(2027, 1, 1), date(2027, 1, 1)):
+        automate(vault, at(day))
+    months = sorted(str(i.get("period") or i["issued"][:7]) for i in invoices_of(root, "maya-patel"))
+    assert months == ["2026-11", "2026-12", "2027-01"]
 
 
 def test_a_tick_from_another_editor_is_processed_exactly_once(maya: tuple[Path, Vault]) -> None:

@@ -175,7 +175,7 @@ def test_onboarding_end_to_end() -> None:
         "client maya-patel: contract set to sent",
         "tag current-client added to client maya-patel",
         "client maya-patel: status set to current",
-        "invoice created from template monthly-retainer for client maya-patel",
+        "billing started for client maya-patel",
     ]
     client = vault.records[("client", "maya-patel")]
     assert (client["status"], client["tags"], client["contract"]) == ("current", ["current-client"], "signed")
