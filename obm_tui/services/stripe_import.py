@@ -25,7 +25,9 @@ from obm_tui.model.fields import email_address
 from obm_tui.model.finance import record_payments
 from obm_tui.model.ids import CROCKFORD
 from obm_tui.model.kinds import KINDS
+from obm_tui.model.matching import Match, Payer, match
 from obm_tui.model.records import Record, validate
+from obm_tui.services.payments_in import InvoiceState, charge_row, invoice_states, open_infos
 from obm_tui.services.templates import record_template_body
 from obm_tui.vault.batch import Edit, NewFile, write_many
 from obm_tui.vault.store import Vault
@@ -135,9 +137,25 @@ def import_stripe(vault: Vault, data: bytes, *, now: datetime, source: str = "pa
     plan = _Plan()
     rows = list(parsed.rows)
     declines = _plan_declines(vault, parsed.candidates, plan, rows, created)
+    states = invoice_states(vault)
+    on_invoice = {ref: state for state in states.values() for ref in state.references()}
     taken = vault.index.ids("payment")
-    payments = 0
-    for movement in parsed.movements:
+    payments = on_invoices = 0
+    ambiguous: list[str] = []
+    for movement in sorted(parsed.movements, key=lambda m: (m.at, m.kind != CHARGE)):
+        state, found = _where(vault, movement, states, on_invoice)
+        if state is not None:
+            on_invoice[movement.reference] = state
+            on_invoices += 1
+            rows = [_noted(row, movement.row, f"{movement.kind} {movement.amount} {movement.currency} -> "
+                                              f"{state.record.id}") for row in rows]
+            continue
+        if found.ambiguous:
+            line = (f"{movement.reference}: {movement.amount} {movement.currency} fits "
+                    f"{' and '.join(found.candidates)}; left unmatched for a person to link")
+            ambiguous.append(line)
+            rows = [_noted(row, movement.row, f"charge {movement.amount} {movement.currency}: fits "
+                                              f"{' and '.join(found.candidates)}, left unmatched") for row in rows]
         fields = payment_fields(movement, payment_id(movement, taken), created)
         problems = validate(KINDS["payment"], fields, fields["id"])
         if problems:
@@ -145,19 +163,55 @@ def import_stripe(vault: Vault, data: bytes, *, now: datetime, source: str = "pa
             continue
         plan.files.append(NewFile(f"payments/{fields['id']}.md", fields, ""))
         payments += 1
+    for state in states.values():
+        if state.added:
+            plan.edits[state.record.path] = state.edit()
     rejected = sum(1 for r in rows if r.status == "rejected")
     skipped = sum(1 for r in rows if r.status == "skipped")
-    done = [f"{_plural(count, word)} recorded" for count, word in ((declines, "decline"), (payments, "payment"))
-            if count]
+    done = [f"{_plural(count, word)} {where}" for count, word, where in (
+        (declines, "decline", "recorded"), (on_invoices, "payment", "on invoices"), (payments, "payment", "recorded"))
+        if count]
     message = (f"import stripe {source}: {', '.join(done) or 'nothing recorded'}; "
                f"{rejected} rows rejected, {skipped} skipped")
-    result = StripeResult(tuple(rows), declines + payments, message, dry_run=dry_run, paths=plan.paths(),
-                          payments=payments)
+    result = StripeResult(tuple(rows), declines + payments + on_invoices, message, dry_run=dry_run,
+                          paths=plan.paths(), payments=payments, on_invoices=on_invoices,
+                          ambiguous=tuple(ambiguous))
     items = plan.items()
     if dry_run or not items:
         return result
     written = write_many(vault, items, message)
     return replace(result, commit=written.commit, pending=written.pending)
+
+
+def _where(vault: Vault, movement: Movement, states: dict[str, InvoiceState],
+           on_invoice: dict[str, InvoiceState]) -> tuple[InvoiceState | None, Match]:
+    """Put a charge on the invoice it matches, a refund on its charge's invoice; else None (and,
+    for a charge, the match that failed)."""
+    if movement.kind == CHARGE:
+        found = match(Payer(movement.amount, movement.currency, movement.email, movement.invoice), open_infos(states))
+        if not found.invoice:
+            return None, found
+        state = states[found.invoice.casefold()]
+        state.add(vault, charge_row(movement.day, movement.amount, movement.reference))
+        return state, found
+    if movement.kind == REFUND and movement.charge in on_invoice:
+        state = on_invoice[movement.charge]
+        if state.currency == movement.currency:
+            state.add(vault, charge_row(movement.day, -movement.amount, movement.reference, "refund",
+                                        f"refund of {movement.charge}"))
+            return state, Match(state.record.id)
+    return None, Match()
+
+
+def _noted(row: RowReport, number: int, reason: str) -> RowReport:
+    """The row's report line says where its money went (a row of the payments export may carry a
+    charge and its refund: the notes are joined)."""
+    if row.row != number or row.status != "ok":
+        return row
+    parts = row.reason.split("; ")
+    head = reason.split(" -> ")[0].split(":")[0]
+    parts = [reason if part == head else part for part in parts]
+    return RowReport(row.row, row.key, row.status, "; ".join(parts))
 
 
 def _refused(row: RowReport, number: int, reason: str) -> RowReport:
