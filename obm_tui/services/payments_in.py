@@ -10,13 +10,16 @@ in their one commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from obm_tui.importers.stripe import invoice_number
 from obm_tui.model import payments
-from obm_tui.model.errors import ObmError
+from obm_tui.model.errors import ObmError, ValidationError
+from obm_tui.model.fields import FieldValueError, to_date
 from obm_tui.model.finance import record_amount, record_currency, record_payments, settlement
-from obm_tui.model.matching import OPEN, OpenInvoice
+from obm_tui.model.matching import OPEN, OpenInvoice, Payer, candidates
 from obm_tui.model.merge import DELETED
 from obm_tui.model.money import MoneyError
 from obm_tui.model.payments import Payment
@@ -104,6 +107,126 @@ def open_infos(states: dict[str, InvoiceState]) -> list[OpenInvoice]:
     return [s.info() for s in states.values() if s.status in OPEN]
 
 
-def charge_row(day: Any, amount: Decimal, reference: str, method: str = "card", note: str = "") -> Payment:
+def charge_row(day: date, amount: Decimal, reference: str, method: str = "card", note: str = "") -> Payment:
     """The payments row of an imported or linked payment: its id made from its reference."""
     return Payment(day, amount, method, reference, note, row_id=payments.row_id_for(reference))
+
+
+# ----- the payments nothing matched: list, link, ignore ------------------------------------------
+
+@dataclass(frozen=True)
+class Unmatched:
+    """An unmatched payment record and the open invoices it most likely goes on, best first."""
+
+    record: Record
+    candidates: tuple[OpenInvoice, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        data = self.record.data
+        return {"id": self.record.id, "date": str(data.get("date") or ""), "amount": str(data.get("amount") or ""),
+                "currency": str(data.get("currency") or ""), "payment_type": str(data.get("payment_type") or "charge"),
+                "payer": str(data.get("payer") or ""), "email": str(data.get("email") or ""),
+                "reference": str(data.get("reference") or ""),
+                "candidates": [{"invoice": c.id, "client": c.client, "owed": str(c.balance), "currency": c.currency}
+                               for c in self.candidates]}
+
+
+LINKABLE_TYPES = ("charge", "credit", "refund")
+
+
+def _payer(vault: Vault, record: Record) -> Payer | None:
+    """What matching needs of a payment record (None when its money cannot be read)."""
+    try:
+        currency = record_currency(record, vault.config.currency)
+        amount = record_amount(record, currency)
+    except (MoneyError, ObmError):
+        return None
+    text = f"{record.data.get('description') or ''} {record.data.get('invoice') or ''}"
+    return Payer(amount, currency, str(record.data.get("email") or ""), invoice_number(text))
+
+
+def unmatched(vault: Vault) -> list[Unmatched]:
+    """The unmatched payment records, oldest first, each with its best candidates (charges and credits)."""
+    infos = open_infos(invoice_states(vault))
+    found = []
+    for record in vault.records("payment"):
+        if str(record.data.get("status") or "unmatched") != "unmatched":
+            continue
+        payer = _payer(vault, record)
+        kind = str(record.data.get("payment_type") or "charge")
+        best = candidates(payer, infos) if payer is not None and kind in ("charge", "credit") else ()
+        found.append(Unmatched(record, best))
+    return sorted(found, key=lambda u: (str(u.record.data.get("date") or ""), u.record.id))
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What `link` did: the message (the commit's), and the records as written."""
+
+    message: str
+    commit: str | None
+    pending: bool = False
+
+
+def link(vault: Vault, payment: Record, invoice: Record, *, today: date) -> Linked:
+    """Put an unmatched payment record on an invoice: a row there (its id made from the payment's
+    reference), the invoice's status and `paid` settled, the record `status: linked` with its
+    `invoice:` link — one commit. ValidationError (nothing written) when it cannot go there."""
+    kind = str(payment.data.get("payment_type") or "charge")
+    status = str(payment.data.get("status") or "unmatched")
+    if status != "unmatched":
+        raise ValidationError(f"payment {payment.id} is {status}, not unmatched: only an unmatched payment is linked")
+    if kind not in LINKABLE_TYPES:
+        raise ValidationError(f"payment {payment.id} is a {kind}: only a charge, a credit or a refund goes on an "
+                              "invoice")
+    payer = _payer(vault, payment)
+    if payer is None:
+        raise ValidationError(f"payment {payment.id}: its amount or currency cannot be read (see obm check)")
+    state = invoice_states(vault).get(invoice.id.casefold())
+    if state is None:
+        raise ValidationError(f"invoice {invoice.id}: its amount or currency cannot be read (see obm check)")
+    allowed = ("partly-paid", "paid") if kind == "refund" else OPEN
+    if state.status not in allowed:
+        raise ValidationError(f"invoice {invoice.id} is {state.status}: a {kind} goes on a "
+                              f"{' or '.join(allowed)} invoice")
+    if state.currency != payer.currency:
+        raise ValidationError(f"payment {payment.id} is in {payer.currency} and invoice {invoice.id} in "
+                              f"{state.currency}: amounts are never converted")
+    owed = state.info().balance
+    if kind != "refund" and payer.amount > owed:
+        raise ValidationError(f"payment {payment.id} ({payer.amount} {payer.currency}) is more than invoice "
+                              f"{invoice.id} still owes ({owed} {state.currency})")
+    reference = str(payment.data.get("reference") or "") or payment.id
+    if reference in state.references():
+        raise ValidationError(f"invoice {invoice.id} already has a row for {reference}")
+    day = _record_day(payment) or today
+    stripe = str(payment.data.get("source") or "") == "stripe"
+    amount = -payer.amount if kind == "refund" else payer.amount
+    method = "refund" if kind == "refund" else ("card" if stripe else "")
+    state.add(vault, charge_row(day, amount, reference, method, f"payment {payment.id}"))
+    before = state.status
+    edit = state.edit()
+    after = str(edit.changes.get("status", before))
+    shown = f"{payer.amount} {payer.currency}"
+    message = (f"payment {payment.id}: linked to invoice {invoice.id} ({shown})"
+               + (f"; invoice {invoice.id}: status {before} -> {after}" if after != before else ""))
+    changes = {"status": "linked", "invoice": f"[[{invoice.id}]]"}
+    written = vault.write_many([edit, Edit(payment, changes)], message)
+    return Linked(message, written.commit, written.pending)
+
+
+def ignore(vault: Vault, payment: Record) -> Linked:
+    """Set an unmatched payment record aside (`status: ignored`: not the business's money)."""
+    status = str(payment.data.get("status") or "unmatched")
+    if status != "unmatched":
+        raise ValidationError(f"payment {payment.id} is {status}, not unmatched")
+    message = f"payment {payment.id}: status unmatched -> ignored"
+    written = vault.write_many([Edit(payment, {"status": "ignored"})], message)
+    return Linked(message, written.commit, written.pending)
+
+
+def _record_day(record: Record) -> date | None:
+    try:
+        return to_date(record.data.get("date"))
+    except FieldValueError:
+        return None

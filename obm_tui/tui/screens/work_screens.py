@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from obm_tui.tui.screens.payments import PaymentsScreen
 from obm_tui.tui.screens.processes import ProcessesScreen
 from obm_tui.tui.screens.stock import StockScreen
 from obm_tui.tui.screens.tickets import TicketsScreen
@@ -12,7 +13,8 @@ from obm_tui.tui.screens.tickets import TicketsScreen
 if TYPE_CHECKING:
     from obm_tui.tui.app import ObmApp
 
-WORK_SCREENS: dict[str, Any] = {"processes": ProcessesScreen, "tickets": TicketsScreen, "stock": StockScreen}
+WORK_SCREENS: dict[str, Any] = {"processes": ProcessesScreen, "tickets": TicketsScreen, "stock": StockScreen,
+                                "payments": PaymentsScreen}
 
 
 def open_item(app: ObmApp, section: str, path: str) -> None:
