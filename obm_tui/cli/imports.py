@@ -1,5 +1,6 @@
-"""`obm import …`: mail (.eml/mbox -> tickets), shopify (orders -> shipments), stripe (failed
-payments -> declines). One commit per import; a report line per message or row; `--dry-run`.
+"""`obm import …`: mail (.eml/mbox -> tickets), shopify (orders -> shipments), stripe (payments
+and balance exports -> declines, payment records, invoice payments). One commit per import;
+a report line per message or row; `--dry-run`.
 Exit status 1 when some messages or rows could not be imported (the rest went in)."""
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def shopify(ctx: click.Context, path: Path, dry_run: bool, quiet: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary and the rejected rows.")
 @click.pass_context
 def stripe(ctx: click.Context, path: Path, dry_run: bool, quiet: bool) -> None:
-    """Stripe payments export (CSV) to decline records for Failed and Blocked payments."""
+    """Stripe payments or balance export (CSV): declines, charges, refunds, payouts."""
     from obm_tui.services.imports import import_stripe
     from obm_tui.services.records import now_in
 

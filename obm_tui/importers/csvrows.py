@@ -33,6 +33,12 @@ def normalise(header: str) -> str:
     return " ".join(header.replace("_", " ").replace("-", " ").lower().split())
 
 
+def delimiter_of(data: bytes) -> str:
+    """`;` when the first line has more semicolons than commas (some spreadsheet locales), else `,`."""
+    first_line = data.split(b"\n", 1)[0]
+    return ";" if first_line.count(b";") > first_line.count(b",") else ","
+
+
 def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """(header, [(row number, cells)]) of a UTF-8 CSV (BOM allowed; `,` or `;`); blank rows left out."""
     try:
@@ -41,8 +47,7 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise CsvRefused(f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
     if not text.strip():
         raise CsvRefused("the file is empty")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = delimiter_of(text.split("\n", 1)[0].encode("utf-8"))
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:

@@ -1,5 +1,6 @@
 """CSV imports: Shopify orders (-> `ship` rows in the products' ledgers) and Stripe payments
-(-> decline records for failed payments). Each import is one commit; each row gets a report line.
+(services/stripe_import.py: declines, charges, refunds, payouts). Each import is one commit;
+each row gets a report line.
 
 Both are idempotent: an order number already in a ledger's `Ref` (`order 1042`) and a charge id
 already in a decline record are skipped. A file that is not what it should be is refused whole
@@ -10,21 +11,16 @@ already in a decline record are skipped. A file that is not what it should be is
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any
 
 from obm_tui.importers.csvrows import RowReport
 from obm_tui.importers.shopify import Order, parse_orders
-from obm_tui.importers.stripe import DeclineCandidate, parse_payments
-from obm_tui.model import ids, ledger
+from obm_tui.model import ledger
 from obm_tui.model.errors import ObmError, UsageError
-from obm_tui.model.fields import email_address
-from obm_tui.model.kinds import KINDS
 from obm_tui.model.ledger import StockError
-from obm_tui.model.records import Record, validate
+from obm_tui.model.records import Record
 from obm_tui.services.stock import on_hand_of, read_product
-from obm_tui.services.templates import record_template_body
-from obm_tui.vault.batch import Edit, NewFile, write_many
+from obm_tui.services.stripe_import import import_stripe, known_references
+from obm_tui.vault.batch import Edit, write_many
 from obm_tui.vault.store import Vault
 
 
@@ -142,68 +138,4 @@ def _reject(row: RowReport, order: Order, reason: str) -> RowReport:
         return row
     return RowReport(row.row, row.key, "rejected", f"order not imported ({reason})")
 
-
-# ----- Stripe --------------------------------------------------------------------------------
-
-def known_charges(vault: Vault) -> set[str]:
-    """Charge ids already in a decline record."""
-    return {str(r.data["charge_id"]).strip() for r in vault.records("decline", archived=True)
-            if r.data.get("charge_id")}
-
-
-def import_stripe(vault: Vault, data: bytes, *, now: datetime, source: str = "payments.csv",
-                  dry_run: bool = False) -> CsvImport:
-    """A decline record for every Failed or Blocked payment not recorded before; one commit."""
-    parsed = parse_payments(data, known_charges(vault), vault.config.tz)
-    if parsed.refused:
-        raise UsageError(f"{source}: {parsed.refused}")
-    taken = vault.index.ids("decline")
-    body = record_template_body("decline")
-    local = now.astimezone(vault.config.tz).replace(tzinfo=None) if now.tzinfo else now
-    created = local.replace(second=0, microsecond=0).isoformat(timespec="minutes")
-    files: list[NewFile] = []
-    rows = list(parsed.rows)
-    for candidate in parsed.candidates:
-        rel, fields = _decline(candidate, taken, created)
-        problems = validate(KINDS["decline"], fields, fields["id"])
-        if problems:  # a value the importer let through but the record's own checks refuse
-            rows = [_refused_row(row, candidate, problems[0][1]) for row in rows]
-        else:
-            files.append(NewFile(rel, fields, body))
-    rejected = sum(1 for r in rows if r.status == "rejected")
-    skipped = sum(1 for r in rows if r.status == "skipped")
-    message = (f"import stripe {source}: {_plural(len(files), 'decline')} recorded; "
-               f"{rejected} rows rejected, {skipped} skipped")
-    result = CsvImport(tuple(rows), len(files), message, dry_run=dry_run, paths=tuple(f.rel for f in files))
-    if dry_run or not files:
-        return result
-    written = write_many(vault, files, message)
-    return replace(result, commit=written.commit, pending=written.pending)
-
-
-def _refused_row(row: RowReport, candidate: DeclineCandidate, reason: str) -> RowReport:
-    if row.row != candidate.row:
-        return row
-    return RowReport(row.row, row.key, "rejected", reason)
-
-
-def _decline(candidate: DeclineCandidate, taken: set[str], created: str) -> tuple[str, dict[str, Any]]:
-    customer = candidate.customer or candidate.email or "unknown customer"
-    for _ in range(100):
-        record_id = ids.event_id(candidate.declined, customer, ids.random_suffix())
-        if record_id.casefold() not in taken:
-            taken.add(record_id.casefold())
-            break
-    else:  # pragma: no cover - 32,768 suffixes a day
-        raise ObmError("could not find a free decline id for that day")
-    data: dict[str, Any] = {"type": "decline", "id": record_id, "customer": customer}
-    if email_address(candidate.email):
-        data["email"] = candidate.email
-    data.update({"amount": str(candidate.amount), "currency": candidate.currency})
-    if candidate.product:
-        data["product"] = candidate.product
-    data.update({"declined": candidate.declined.isoformat(), "status": "new", "charge_id": candidate.charge_id})
-    if candidate.reason:
-        data["reason"] = candidate.reason
-    data["created"] = created
-    return f"declines/{record_id}.md", data
+__all__ = ["CsvImport", "import_shopify", "import_stripe", "known_references"]

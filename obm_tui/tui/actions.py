@@ -36,7 +36,7 @@ class Action:
 SCOPES = {
     "app": "Everywhere",
     "table": "Any list",
-    "list": "Record lists (clients, processes, tickets, stock, declines, invoices)",
+    "list": "Record lists (clients, processes, tickets, stock, declines, invoices, payments)",
     "today": "Today",
     "record": "A record",
     "form": "Editing a field",
@@ -48,6 +48,7 @@ SCOPES = {
     "ticket": "A ticket (its conversation)",
     "stock": "Stock",
     "invoices": "Invoices",
+    "payments": "Payments (unmatched)",
     "draft": "An email draft",
 }
 
@@ -60,6 +61,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.stock", "5", "app.open_main('stock')", "Stock", "Products and purchase orders"),
     Action("app.declines", "6", "app.open_main('declines')", "Declines", "Declined payments to follow up"),
     Action("app.invoices", "7", "app.open_main('invoices')", "Invoices", "Invoices sent to clients"),
+    Action("app.payments", "0", "app.open_main('payments')", "Payments",
+           "Payments on no invoice yet (from the Stripe import): link them", show=False),
     Action("app.history", "8", "app.open_main('history')", "History", "The whole vault's audit trail"),
     Action("app.problems", "9", "app.open_main('problems')", "Problems",
            "Files that do not parse or break their schema"),
@@ -176,6 +179,10 @@ ACTIONS: tuple[Action, ...] = (
            "Mark the draft invoice under the cursor sent (issued today, due after the payment terms)"),
     Action("invoices.pay", "p", "pay_invoice", "Payment",
            "Record a payment (or a refund below 0) on the invoice under the cursor"),
+    # --- payments -----------------------------------------------------------------------------
+    Action("payments.link", "l", "link_payment", "Link to invoice",
+           "Put the payment under the cursor on an invoice (choose it; its likeliest ones are named): a row "
+           "on the invoice and the payment linked, one commit"),
     # --- an email draft -----------------------------------------------------------------------
     Action("draft.copy", "c", "copy", "Copy", "Copy the draft (To, Subject, text) to the clipboard"),
     Action("draft.save", "s", "save", "Save .eml",

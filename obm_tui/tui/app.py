@@ -38,6 +38,7 @@ LISTS: dict[str, tuple[tuple[str, ...], str]] = {
     "stock": (("product", "purchase-order"), "Stock"),
     "declines": (("decline",), "Declined payments"),
     "invoices": (("invoice",), "Invoices"),
+    "payments": (("payment",), "Payments (unmatched)"),
 }
 
 

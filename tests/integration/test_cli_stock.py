@@ -116,9 +116,8 @@ def test_import_shopify_and_stripe(sample_copy: Path, tmp_path: Path) -> None:  
     assert (code, err) == (2, "obm: bad.csv: not a Shopify orders export: missing column(s) Created at\n")
     code, out, _ = obm("import", "stripe", str(CORPUS / "stripe" / "overlayon_unified_payments.csv"), vault=sample_copy)
     assert code == 0 and out.splitlines() == [
-        "row 2, ch_3POsheC8ukEwBaxR1SBP6Pvo: skipped: status Paid: not a decline",
-        "nothing to import: import stripe overlayon_unified_payments.csv: 0 declines recorded; "
-        "0 rows rejected, 1 skipped"]
+        "row 2, ch_3POsheC8ukEwBaxR1SBP6Pvo: charge 15.00 USD",
+        "import stripe overlayon_unified_payments.csv: 1 payment recorded; 0 rows rejected, 0 skipped"]
 
 
 def test_a_sku_keeps_its_spelling_and_matches_in_any_case(empty_vault: Path, tmp_path: Path) -> None:

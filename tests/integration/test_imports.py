@@ -240,25 +240,53 @@ def stripe_rows(*changes: dict[str, str]) -> bytes:
     return out.getvalue().encode()
 
 
-def test_stripe_real_export_has_no_declines(sample_copy: Path) -> None:  # noqa: F811
+def test_stripe_real_export_records_its_charge_once(sample_copy: Path) -> None:  # noqa: F811
+    """Issue 12 item 1: the real export's Paid row is a charge; matching no invoice, it is an
+    unmatched payment record named from its charge id; a second import adds nothing."""
     vault = Vault.open(sample_copy)
+    data = (CORPUS / "stripe" / "overlayon_unified_payments.csv").read_bytes()
+    result = import_stripe(vault, data, now=NOW, source="payments.csv")
+    assert result.message == "import stripe payments.csv: 1 payment recorded; 0 rows rejected, 0 skipped"
+    assert log(sample_copy)[0] == result.message and result.commit
+    (path,) = result.paths
+    assert path.startswith("payments/PAY-240606-") and len(path) == len("payments/PAY-240606-XXX.md")  # New York
+    record = Vault.open(sample_copy).index.by_path(path)
+    assert record is not None and record.ok, record and record.problems
+    shown = ("date", "amount", "currency", "payment_type", "status", "email", "reference", "source")
+    assert {k: record.data[k] for k in shown} == {
+        "date": "2024-06-06", "amount": "15.00", "currency": "USD", "payment_type": "charge", "status": "unmatched",
+        "email": "redacted@example.com", "reference": "ch_3POsheC8ukEwBaxR1SBP6Pvo", "source": "stripe"}
+    assert "fee" not in record.data  # the export's fee is in THB
     before = log(sample_copy)
-    result = import_stripe(vault, (CORPUS / "stripe" / "overlayon_unified_payments.csv").read_bytes(), now=NOW)
-    assert (result.recorded, result.rejected, result.skipped, result.commit) == (0, 0, 1, None)
-    assert log(sample_copy) == before
+    again = import_stripe(Vault.open(sample_copy), data, now=NOW, source="payments.csv")
+    assert (again.recorded, again.skipped, again.commit) == (0, 1, None) and log(sample_copy) == before
+
+
+def test_stripe_balance_export_refunds_and_payouts_are_payment_records(sample_copy: Path) -> None:  # noqa: F811
+    data = (Path(__file__).resolve().parents[1] / "data" / "stripe" / "balance_history.csv").read_bytes()
+    result = import_stripe(Vault.open(sample_copy), data, now=NOW, source="balance_history.csv")
+    assert result.message == ("import stripe balance_history.csv: 4 payments recorded; 3 rows rejected, "
+                              "1 skipped")
+    vault = Vault.open(sample_copy)
+    kinds = sorted((str(r.data["payment_type"]), str(r.data["amount"]), str(r.data.get("fee", "")))
+                   for r in vault.records("payment"))
+    assert kinds == [("charge", "1500.00", "43.80"), ("charge", "49.00", "1.72"), ("payout", "1000.00", ""),
+                     ("refund", "49.00", "")]
+    assert all(r.ok for r in vault.records("payment"))
 
 
 def test_stripe_failed_rows_become_declines_once(sample_copy: Path) -> None:  # noqa: F811
     vault = Vault.open(sample_copy)
     data = stripe_rows(
-        {"id": "ch_failed_1", "Status": "Failed", "Seller Message": "The bank declined the payment.", "Amount": "49,00",
+        {"id": "ch_failed_1", "Status": "Failed", "Seller Message": "The bank declined the payment.", "Amount": "49.00",
          "Card Name": "", "Customer Email": "ana@example.com", "Created date (UTC)": "2026-11-23 03:30:00"},
         {"id": "ch_failed_2", "Status": "Failed", "Amount": "-3.00"},
     )
     result = import_stripe(vault, data, now=NOW, source="payments.csv")
-    assert result.message == "import stripe payments.csv: 1 decline recorded; 1 rows rejected, 1 skipped"
+    assert result.message == ("import stripe payments.csv: 1 decline recorded, 1 payment recorded; "
+                              "1 rows rejected, 0 skipped")
     assert log(sample_copy)[0] == result.message
-    (path,) = result.paths
+    (path,) = [p for p in result.paths if p.startswith("declines/")]
     record = Vault.open(sample_copy).index.by_path(path)
     assert record is not None and record.ok, record and record.problems
     assert path.startswith("declines/2026-11-22-ana-example-com-")  # 03:30 UTC is the 22nd in New York
@@ -293,12 +321,13 @@ def test_stripe_older_created_utc_export_imports_row_by_row(sample_copy: Path) -
         row(id="ch_old_3", Created_UTC="2019-05-15 09:00", Amount="9.00", Currency="usd", Status="Paid"),
     ]).encode()
     result = import_stripe(Vault.open(sample_copy), data, now=NOW, source="payments-2019.csv")
-    assert result.message == "import stripe payments-2019.csv: 1 decline recorded; 1 rows rejected, 1 skipped"
+    assert result.message == ("import stripe payments-2019.csv: 1 decline recorded, 1 payment recorded; "
+                              "1 rows rejected, 0 skipped")
     assert [str(r) for r in result.rows] == [
         "row 2, ch_old_1: declined 25.00 USD: Insufficient funds",
         "row 3, ch_old_2: Created (UTC) is not a date: '14/05/2019'",
-        "row 4, ch_old_3: status Paid: not a decline"]
-    (path,) = result.paths
+        "row 4, ch_old_3: charge 9.00 USD"]
+    path = result.paths[0]
     record = Vault.open(sample_copy).index.by_path(path)
     assert record is not None and record.ok and record.data["declined"] == "2019-05-14"
     assert log(sample_copy)[0] == result.message

@@ -16,6 +16,7 @@ from obm_tui.tui.dialogs.pick_record import PickRecordDialog
 from obm_tui.tui.dialogs.receive import ReceiveDialog
 from obm_tui.tui.dialogs.reply import ReplyDialog
 from obm_tui.tui.screens.invoices import InvoicesScreen
+from obm_tui.tui.screens.payments import PaymentsScreen
 from obm_tui.tui.screens.processes import ProcessesScreen
 from obm_tui.tui.screens.run import RunScreen
 from obm_tui.tui.screens.stock import StockScreen
@@ -24,7 +25,8 @@ from obm_tui.tui.screens.tickets import TicketsScreen
 from tests.integration.demo_copy import _copy
 
 WORK_CLASSES = (ProcessesScreen, RunScreen, TicketsScreen, TicketScreen, StockScreen, DraftDialog, MovementDialog,
-                NewTicketDialog, PickRecordDialog, ReceiveDialog, ReplyDialog, InvoicesScreen, PaymentDialog)
+                NewTicketDialog, PickRecordDialog, ReceiveDialog, ReplyDialog, InvoicesScreen, PaymentDialog,
+                PaymentsScreen)
 
 
 def press_until(table, key_matches) -> int:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""Stripe payments export: the real corpus file (one Paid row) and synthetic failed rows."""
+"""Stripe exports: the real payments export (one Paid row), synthetic failed and refunded rows, and
+a balance history export written from Stripe's documented header (tests/data/stripe)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from obm_tui.importers.stripe import parse_amount, parse_payments
+from obm_tui.importers.stripe import CHARGE, PAYOUT, REFUND, parse_amount, parse_payments
 
 REAL = Path(__file__).resolve().parents[1] / "corpus" / "stripe" / "overlayon_unified_payments.csv"
+BALANCE = Path(__file__).resolve().parents[1] / "data" / "stripe" / "balance_history.csv"
 
 
 def real_rows() -> tuple[list[str], list[list[str]]]:
@@ -36,8 +38,87 @@ def test_the_real_export_has_no_declines_and_no_problems() -> None:
     result = parse_payments(REAL.read_bytes())
     assert result.refused == "" and result.candidates == ()
     (report,) = result.rows
-    assert (report.row, report.status, report.reason) == (2, "skipped", "status Paid: not a decline")
+    assert (report.row, report.status, report.reason) == (2, "ok", "charge 15.00 USD")
     assert report.key == "ch_3POsheC8ukEwBaxR1SBP6Pvo"
+
+
+def test_the_real_paid_row_is_a_charge_without_the_converted_fee() -> None:
+    (charge,) = parse_payments(REAL.read_bytes()).movements
+    assert (charge.kind, charge.reference, charge.amount, charge.currency) == (
+        CHARGE, "ch_3POsheC8ukEwBaxR1SBP6Pvo", Decimal("15.00"), "USD")
+    assert charge.day == date(2024, 6, 7) and charge.email == "redacted@example.com"
+    assert charge.fee is None  # 35.40 is in THB, the converted currency: never taken as USD
+
+
+def test_a_refunded_row_is_a_charge_and_its_refund() -> None:
+    data = with_changes(Status="Refunded", **{"Amount Refunded": "5.00", "Refunded date (UTC)": "2024-06-09 10:00:00",
+                                              "Converted Currency": "", "Fee": "0.74"})
+    charge, refund = parse_payments(data).movements
+    assert (charge.kind, charge.amount, charge.fee) == (CHARGE, Decimal("15.00"), Decimal("0.74"))
+    assert (refund.kind, refund.amount, refund.charge, refund.day) == (
+        REFUND, Decimal("5.00"), "ch_3POsheC8ukEwBaxR1SBP6Pvo", date(2024, 6, 9))
+    assert refund.reference == "ch_3POsheC8ukEwBaxR1SBP6Pvo-refund"
+
+
+PAID_ROWS = [
+    ("decimal comma in a comma file", {"Amount": "12,50"}, "a comma only groups thousands"),
+    ("unknown currency", {"Currency": "xyz"}, "unknown currency 'xyz'"),
+    ("negative charge", {"Amount": "-15.00"}, "a charge must be above 0"),
+    ("yen with cents", {"Currency": "jpy", "Amount": "1500.50"}, "JPY has 0 decimals"),
+    ("refund above the amount", {"Amount Refunded": "99.00"}, "Amount Refunded '99.00' is not between"),
+]
+
+
+@pytest.mark.parametrize(("changes", "says"), [c[1:] for c in PAID_ROWS], ids=[c[0] for c in PAID_ROWS])
+def test_a_bad_paid_row_is_rejected_with_its_reason(changes: dict[str, str], says: str) -> None:
+    header, rows = real_rows()
+    good = list(rows[0])
+    good[header.index("id")] = "ch_good"
+    bad = list(rows[0])
+    for name, value in changes.items():
+        bad[header.index(name)] = value
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows([header, bad, good])
+    result = parse_payments(out.getvalue().encode())
+    assert [(r.row, r.status) for r in result.rows] == [(2, "rejected"), (3, "ok")]
+    assert says in result.rows[0].reason, result.rows[0].reason
+    assert [m.reference for m in result.movements] == ["ch_good"]
+
+
+def test_the_balance_export_reads_charges_refunds_and_payouts_row_by_row() -> None:
+    result = parse_payments(BALANCE.read_bytes())
+    assert result.refused == "" and result.balance and result.candidates == ()
+    assert [(m.kind, m.reference, m.amount, m.fee) for m in result.movements] == [
+        (CHARGE, "ch_3QAaaa0001", Decimal("1500.00"), Decimal("43.80")),
+        (CHARGE, "ch_3QAaaa0002", Decimal("49.00"), Decimal("1.72")),
+        (REFUND, "re_3QAaaa0003", Decimal("49.00"), None),
+        (PAYOUT, "po_1QAaaa0004", Decimal("1000.00"), None)]
+    assert result.movements[0].invoice == "INV-261101-7KQ"
+    assert result.movements[2].charge == "ch_3QAaaa0002"
+    assert [(r.row, r.status) for r in result.rows] == [
+        (2, "ok"), (3, "ok"), (4, "ok"), (5, "ok"), (6, "skipped"), (7, "rejected"), (8, "rejected"), (9, "rejected")]
+    reasons = [r.reason for r in result.rows[4:]]
+    assert reasons[0] == "type stripe_fee: not a charge, refund or payout"
+    assert "a comma only groups thousands" in reasons[1]
+    assert reasons[2] == "unknown currency 'xyz'" and "a charge must be above 0" in reasons[3]
+
+
+def test_the_balance_export_skips_known_ids() -> None:
+    result = parse_payments(BALANCE.read_bytes(), known_charges={"ch_3QAaaa0001", "po_1QAaaa0004"})
+    assert [m.reference for m in result.movements] == ["ch_3QAaaa0002", "re_3QAaaa0003"]
+    assert [r.reason for r in result.rows if r.status == "skipped"][:2] == ["already recorded", "already recorded"]
+
+
+def test_a_semicolon_balance_export_reads_decimal_commas() -> None:
+    data = (b"id;Type;Source;Amount;Fee;Net;Currency;Created (UTC);Description\n"
+            b"txn_9;charge;ch_9;1.234,50;0,30;1.234,20;eur;2026-11-04 10:00:00;x\n")
+    (charge,) = parse_payments(data).movements
+    assert (charge.amount, charge.fee, charge.currency) == (Decimal("1234.50"), Decimal("0.30"), "EUR")
+
+
+def test_a_balance_export_without_its_columns_is_refused() -> None:
+    assert parse_payments(b"id,Type,Amount\ntxn_1,charge,5\n").refused == (
+        "not a Stripe balance export: missing column(s) Currency, Created (UTC)")
 
 
 def test_a_failed_row_is_a_decline_candidate() -> None:
@@ -62,7 +143,7 @@ def test_declined_date_is_in_the_vault_zone() -> None:
 
 ROWS = [
     ("blocked counts", {"Status": "Blocked"}, "ok", ""),
-    ("refunded skipped", {"Status": "Refunded"}, "skipped", "status Refunded: not a decline"),
+    ("pending skipped", {"Status": "Pending"}, "skipped", "status Pending: not a payment or a decline"),
     ("bad amount", {"Status": "Failed", "Amount": "fifteen"}, "rejected", "Amount must be a positive amount"),
     ("zero amount", {"Status": "Failed", "Amount": "0.00"}, "rejected", "positive"),
     ("bad date", {"Status": "Failed", "Created date (UTC)": "June 7"}, "rejected", "is not a date"),
@@ -100,7 +181,12 @@ def test_semicolon_export_with_decimal_commas() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("15.00", Decimal("15.00")), ("1,234.50", Decimal("1234.50")), ("15,5", Decimal("15.5")), ("abc", None), ("", None),
-], ids=["plain", "thousands", "decimal comma", "text", "empty"])
+    ("15.00", Decimal("15.00")), ("1,234.50", Decimal("1234.50")), ("15,5", None), ("abc", None), ("", None),
+], ids=["plain", "thousands", "decimal comma refused", "text", "empty"])
 def test_parse_amount(text: str, expected: Decimal | None) -> None:
     assert parse_amount(text) == expected
+
+
+def test_parse_amount_reads_a_decimal_comma_only_in_its_context() -> None:
+    assert parse_amount("15,5", decimal_comma=True) == Decimal("15.5")
+    assert parse_amount("1.234,50", decimal_comma=True) == Decimal("1234.50")

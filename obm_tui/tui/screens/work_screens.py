@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from obm_tui.tui.screens.invoices import InvoicesScreen
+from obm_tui.tui.screens.payments import PaymentsScreen
 from obm_tui.tui.screens.processes import ProcessesScreen
 from obm_tui.tui.screens.stock import StockScreen
 from obm_tui.tui.screens.tickets import TicketsScreen
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from obm_tui.tui.app import ObmApp
 
 WORK_SCREENS: dict[str, Any] = {"processes": ProcessesScreen, "tickets": TicketsScreen, "stock": StockScreen,
-                               "invoices": InvoicesScreen}
+                               "invoices": InvoicesScreen, "payments": PaymentsScreen}
 
 
 def open_item(app: ObmApp, section: str, path: str) -> None:

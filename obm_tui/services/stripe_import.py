@@ -1,0 +1,259 @@
+"""`obm import stripe FILE`: Stripe's payments or balance export into the vault, in one commit.
+
+- a failed or blocked payment becomes a decline record (to follow up);
+- a charge, a refund and a payout become `payment` records (`payments/PAY-…`, status
+  `unmatched`), with an id made from Stripe's id so two clones importing the same export write
+  the same file.
+
+Idempotent on Stripe's ids: a charge id already in a decline, a reference already in a payment
+record or on an invoice's or bill's payments row is skipped. The parser is importers/stripe.py;
+the rules are docs/finances.md, "Payments in: the Stripe import".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from obm_tui.importers.csvrows import RowReport
+from obm_tui.importers.stripe import CHARGE, PAYOUT, REFUND, DeclineCandidate, Movement, parse_payments
+from obm_tui.model import ids
+from obm_tui.model.errors import ObmError, UsageError
+from obm_tui.model.fields import email_address
+from obm_tui.model.finance import record_payments
+from obm_tui.model.ids import CROCKFORD
+from obm_tui.model.kinds import KINDS
+from obm_tui.model.matching import Match, Payer, match
+from obm_tui.model.records import Record, validate
+from obm_tui.services.payments_in import InvoiceState, charge_row, invoice_states, open_infos
+from obm_tui.services.templates import record_template_body
+from obm_tui.vault.batch import Edit, NewFile, write_many
+from obm_tui.vault.store import Vault
+
+PAYMENT_TYPE = {CHARGE: "charge", REFUND: "refund", PAYOUT: "payout"}
+
+
+@dataclass(frozen=True)
+class StripeResult:
+    """What a Stripe import did (or would do, with dry_run): a report line per row and the commit."""
+
+    rows: tuple[RowReport, ...]
+    recorded: int
+    message: str
+    commit: str | None = None
+    pending: bool = False
+    dry_run: bool = False
+    paths: tuple[str, ...] = ()
+    payments: int = 0  # payment records made
+    on_invoices: int = 0  # rows put on invoices
+    ambiguous: tuple[str, ...] = field(default_factory=tuple)  # lines: a charge and its candidates
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for r in self.rows if r.status == "rejected")
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for r in self.rows if r.status == "skipped")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def known_references(vault: Vault) -> set[str]:
+    """Stripe ids already in the vault: declines' charge ids, payment records' references, and the
+    references of every invoice's and bill's payments rows (as the loader keeps them)."""
+    found = {str(r.data["charge_id"]).strip() for r in vault.records("decline", archived=True)
+             if r.data.get("charge_id")}
+    found |= {str(r.data["reference"]).strip() for r in vault.records("payment", archived=True)
+              if r.data.get("reference")}
+    for kind in ("invoice", "bill"):
+        for record in vault.records(kind, archived=True):
+            found |= {p.reference.strip() for p in record_payments(record) if p.reference}
+    return found
+
+
+def payment_id(movement: Movement, taken: set[str]) -> str:
+    """`PAY-<yymmdd>-<3 chars of a hash of Stripe's id>`: the same in every clone; a longer hash
+    only when another record already has those 3."""
+    digest = int.from_bytes(hashlib.sha256(movement.reference.encode("utf-8")).digest()[:8], "big")
+    chars = "".join(CROCKFORD[(digest >> (5 * i)) & 31] for i in range(12))
+    for length in range(3, 13):
+        record_id = ids.serial_id("PAY", movement.day, chars[:length])
+        if record_id.casefold() not in taken:
+            taken.add(record_id.casefold())
+            return record_id
+    raise ObmError("could not find a free payment id")  # pragma: no cover - 12 hash characters
+
+
+def _created(now: datetime, vault: Vault) -> str:
+    local = now.astimezone(vault.config.tz).replace(tzinfo=None) if now.tzinfo else now
+    return local.replace(second=0, microsecond=0).isoformat(timespec="minutes")
+
+
+def payment_fields(movement: Movement, record_id: str, created: str) -> dict[str, Any]:
+    """The front matter of the payment record of a movement nothing matched."""
+    data: dict[str, Any] = {"type": "payment", "id": record_id}
+    payer = movement.customer or movement.email
+    if payer:
+        data["payer"] = payer
+    data.update({"date": movement.day.isoformat(), "amount": str(movement.amount), "currency": movement.currency,
+                 "payment_type": PAYMENT_TYPE[movement.kind], "status": "unmatched"})
+    if email_address(movement.email):
+        data["email"] = movement.email
+    data["reference"] = movement.reference
+    if movement.description:
+        data["description"] = movement.description
+    if movement.fee:
+        data["fee"] = str(movement.fee)
+    data.update({"source": "stripe", "created": created})
+    return data
+
+
+class _Plan:
+    """What the import will write: new files, and edits of loaded records (one per record)."""
+
+    def __init__(self) -> None:
+        self.files: list[NewFile] = []
+        self.edits: dict[str, Edit] = {}
+
+    def items(self) -> list[NewFile | Edit]:
+        return [*self.files, *self.edits.values()]
+
+    def paths(self) -> tuple[str, ...]:
+        return tuple(f.rel for f in self.files) + tuple(self.edits)
+
+
+def import_stripe(vault: Vault, data: bytes, *, now: datetime, source: str = "payments.csv",
+                  dry_run: bool = False) -> StripeResult:
+    """Declines for failed payments, payment records for charges, refunds and payouts; one commit."""
+    parsed = parse_payments(data, known_references(vault), vault.config.tz)
+    if parsed.refused:
+        raise UsageError(f"{source}: {parsed.refused}")
+    created = _created(now, vault)
+    plan = _Plan()
+    rows = list(parsed.rows)
+    declines = _plan_declines(vault, parsed.candidates, plan, rows, created)
+    states = invoice_states(vault)
+    on_invoice = {ref: state for state in states.values() for ref in state.references()}
+    taken = vault.index.ids("payment")
+    payments = on_invoices = 0
+    ambiguous: list[str] = []
+    for movement in sorted(parsed.movements, key=lambda m: (m.at, m.kind != CHARGE)):
+        state, found = _where(vault, movement, states, on_invoice)
+        if state is not None:
+            on_invoice[movement.reference] = state
+            on_invoices += 1
+            rows = [_noted(row, movement.row, f"{movement.kind} {movement.amount} {movement.currency} -> "
+                                              f"{state.record.id}") for row in rows]
+            continue
+        if found.ambiguous:
+            line = (f"{movement.reference}: {movement.amount} {movement.currency} fits "
+                    f"{' and '.join(found.candidates)}; left unmatched for a person to link")
+            ambiguous.append(line)
+            rows = [_noted(row, movement.row, f"charge {movement.amount} {movement.currency}: fits "
+                                              f"{' and '.join(found.candidates)}, left unmatched") for row in rows]
+        fields = payment_fields(movement, payment_id(movement, taken), created)
+        problems = validate(KINDS["payment"], fields, fields["id"])
+        if problems:
+            rows = [_refused(row, movement.row, problems[0][1]) for row in rows]
+            continue
+        plan.files.append(NewFile(f"payments/{fields['id']}.md", fields, ""))
+        payments += 1
+    for state in states.values():
+        if state.added:
+            plan.edits[state.record.path] = state.edit()
+    rejected = sum(1 for r in rows if r.status == "rejected")
+    skipped = sum(1 for r in rows if r.status == "skipped")
+    done = [f"{_plural(count, word)} {where}" for count, word, where in (
+        (declines, "decline", "recorded"), (on_invoices, "payment", "on invoices"), (payments, "payment", "recorded"))
+        if count]
+    message = (f"import stripe {source}: {', '.join(done) or 'nothing recorded'}; "
+               f"{rejected} rows rejected, {skipped} skipped")
+    result = StripeResult(tuple(rows), declines + payments + on_invoices, message, dry_run=dry_run,
+                          paths=plan.paths(), payments=payments, on_invoices=on_invoices,
+                          ambiguous=tuple(ambiguous))
+    items = plan.items()
+    if dry_run or not items:
+        return result
+    written = write_many(vault, items, message)
+    return replace(result, commit=written.commit, pending=written.pending)
+
+
+def _where(vault: Vault, movement: Movement, states: dict[str, InvoiceState],
+           on_invoice: dict[str, InvoiceState]) -> tuple[InvoiceState | None, Match]:
+    """Put a charge on the invoice it matches, a refund on its charge's invoice; else None (and,
+    for a charge, the match that failed)."""
+    if movement.kind == CHARGE:
+        found = match(Payer(movement.amount, movement.currency, movement.email, movement.invoice), open_infos(states))
+        if not found.invoice:
+            return None, found
+        state = states[found.invoice.casefold()]
+        state.add(vault, charge_row(movement.day, movement.amount, movement.reference))
+        return state, found
+    if movement.kind == REFUND and movement.charge in on_invoice:
+        state = on_invoice[movement.charge]
+        if state.currency == movement.currency:
+            state.add(vault, charge_row(movement.day, -movement.amount, movement.reference, "refund",
+                                        f"refund of {movement.charge}"))
+            return state, Match(state.record.id)
+    return None, Match()
+
+
+def _noted(row: RowReport, number: int, reason: str) -> RowReport:
+    """The row's report line says where its money went (a row of the payments export may carry a
+    charge and its refund: the notes are joined)."""
+    if row.row != number or row.status != "ok":
+        return row
+    parts = row.reason.split("; ")
+    head = reason.split(" -> ")[0].split(":")[0]
+    parts = [reason if part == head else part for part in parts]
+    return RowReport(row.row, row.key, row.status, "; ".join(parts))
+
+
+def _refused(row: RowReport, number: int, reason: str) -> RowReport:
+    return RowReport(row.row, row.key, "rejected", reason) if row.row == number and row.status == "ok" else row
+
+
+def _plan_declines(vault: Vault, candidates: tuple[DeclineCandidate, ...], plan: _Plan, rows: list[RowReport],
+                   created: str) -> int:
+    taken = vault.index.ids("decline")
+    body = record_template_body("decline")
+    count = 0
+    for candidate in candidates:
+        rel, fields = _decline(candidate, taken, created)
+        problems = validate(KINDS["decline"], fields, fields["id"])
+        if problems:  # a value the importer let through but the record's own checks refuse
+            rows[:] = [_refused(row, candidate.row, problems[0][1]) for row in rows]
+        else:
+            plan.files.append(NewFile(rel, fields, body))
+            count += 1
+    return count
+
+
+def _decline(candidate: DeclineCandidate, taken: set[str], created: str) -> tuple[str, dict[str, Any]]:
+    customer = candidate.customer or candidate.email or "unknown customer"
+    for _ in range(100):
+        record_id = ids.event_id(candidate.declined, customer, ids.random_suffix())
+        if record_id.casefold() not in taken:
+            taken.add(record_id.casefold())
+            break
+    else:  # pragma: no cover - 32,768 suffixes a day
+        raise ObmError("could not find a free decline id for that day")
+    data: dict[str, Any] = {"type": "decline", "id": record_id, "customer": customer}
+    if email_address(candidate.email):
+        data["email"] = candidate.email
+    data.update({"amount": str(candidate.amount), "currency": candidate.currency})
+    if candidate.product:
+        data["product"] = candidate.product
+    data.update({"declined": candidate.declined.isoformat(), "status": "new", "charge_id": candidate.charge_id})
+    if candidate.reason:
+        data["reason"] = candidate.reason
+    data["created"] = created
+    return f"declines/{record_id}.md", data
+
+
+__all__ = ["Record", "StripeResult", "import_stripe", "known_references", "payment_id"]
