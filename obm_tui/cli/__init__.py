@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from obm_tui.cli import books as _books  # noqa: F401  (obm export beancount|hledger|csv)
 from obm_tui.cli import care as _care  # noqa: F401  (obm ticket …)
 from obm_tui.cli import completion as _completion  # noqa: F401  (obm completion bash|zsh|fish)
 from obm_tui.cli import doctor as _doctor  # noqa: F401  (obm doctor)

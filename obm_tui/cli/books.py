@@ -1,0 +1,70 @@
+"""`obm export beancount|hledger|csv`: the books for the accountant (services/books.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from obm_tui.cli.app import EXIT_PROBLEMS, opened
+from obm_tui.cli.finance import export
+from obm_tui.cli.out import say
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """`--from 2026-11-01` as a date; a usage error in the user's words otherwise."""
+    from obm_tui.model.errors import UsageError
+    from obm_tui.model.fields import FieldValueError, to_date
+
+    if value is None:
+        return None
+    try:
+        return to_date(value)
+    except FieldValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _export(ctx: click.Context, fmt: str, start: str | None, end: str | None, output: Path | None) -> None:
+    from obm_tui.model.errors import UsageError
+    from obm_tui.services.books import render, vault_books
+
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    with opened(ctx, change=False) as vault:
+        books = vault_books(vault, start=first, end=last)
+    text = render(books, fmt)
+    if output is None:
+        say(text.rstrip("\n"))
+    else:
+        from obm_tui.vault.atomic import write_atomic
+
+        try:
+            write_atomic(output, text.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"-o {output}: cannot be written ({exc.strerror or exc})") from None
+        say(f"wrote {len(books.transactions)} transactions to {output}", err=True)
+    for skipped in books.skipped:
+        say(f"obm: {skipped.path}: left out of the books: {skipped.reason}", err=True)
+    if books.skipped:
+        say(f"obm: {len(books.skipped)} record(s) left out; fix them and export again", err=True)
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _command(fmt: str, doc: str) -> None:
+    @click.option("--from", "start", metavar="DATE", help="First day (opening balances before it).")
+    @click.option("--to", "end", metavar="DATE", help="Last day (included).")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                  help="Write to FILE instead of the standard output.")
+    @click.pass_context
+    def command(ctx: click.Context, start: str | None, end: str | None, output: Path | None) -> None:
+        _export(ctx, fmt, start, end, output)
+
+    command.__doc__ = doc
+    export.command(fmt)(command)
+
+
+_command("beancount", "The books as a Beancount file: obm export beancount --from 2026-01-01 -o books.beancount")
+_command("hledger", "The books as an hledger journal: obm export hledger --from 2026-01-01 -o books.journal")
+_command("csv", "The books as CSV, one line per posting: obm export csv --to 2026-11-30 -o books.csv")
