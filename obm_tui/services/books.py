@@ -97,7 +97,7 @@ def account_name(name: str, where: str = "") -> str:
     return ":".join(parts)
 
 
-def _settings_named(settings: FinanceSettings) -> FinanceSettings:
+def book_settings(settings: FinanceSettings) -> FinanceSettings:
     """The settings with every account name made safe (and checked) once."""
     accounts = {role: account_name(settings.account(role), f"[finance.accounts] {role}")
                 for role in finance.DEFAULT_ACCOUNTS}
@@ -110,7 +110,7 @@ def books_of(records: Iterable[Record], settings: FinanceSettings, *, title: str
              start: date | None = None, end: date | None = None) -> Books:
     """The journal of the records' money from `start` to `end` (both included; None: open)."""
     records = list(records)
-    settings = _settings_named(settings)
+    settings = book_settings(settings)
     facts = finance.collect(records, settings.currency)
     names = {r.id: r.title for r in records if r.kind == "client"}
     titles = {r.id: r.title for r in records if r.kind in ("invoice", "bill")}
