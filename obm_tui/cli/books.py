@@ -1,4 +1,5 @@
-"""`obm export beancount|hledger|csv`: the books for the accountant (services/books.py)."""
+"""`obm export beancount|hledger|csv`: the books for the accountant (services/books.py); money out:
+`obm finance pay-bill` and `obm finance expense` (services/bills.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import click
 
 from obm_tui.cli.app import EXIT_PROBLEMS, opened
-from obm_tui.cli.finance import export
+from obm_tui.cli.finance import export, finance
 from obm_tui.cli.out import say
 
 
@@ -68,3 +69,41 @@ def _command(fmt: str, doc: str) -> None:
 _command("beancount", "The books as a Beancount file: obm export beancount --from 2026-01-01 -o books.beancount")
 _command("hledger", "The books as an hledger journal: obm export hledger --from 2026-01-01 -o books.journal")
 _command("csv", "The books as CSV, one line per posting: obm export csv --to 2026-11-30 -o books.csv")
+
+
+@finance.command("pay-bill")
+@click.argument("ref", metavar="BILL")
+@click.argument("amount")
+@click.option("--date", "day", metavar="DATE", help="Day it was paid (default: today).")
+@click.option("--method", default="", metavar="TEXT", help="How: bank, card …")
+@click.option("--ref", "reference", default="", metavar="REF", help="The bank's or processor's reference.")
+@click.pass_context
+def pay_bill(ctx: click.Context, ref: str, amount: str, day: str | None, method: str, reference: str) -> None:
+    """A payment on a supplier's bill: obm finance pay-bill BILL-261125-K3M 250.00 --method bank"""
+    from obm_tui.services.bills import pay_bill as pay
+
+    when = parse_day(day, "--date")
+    with opened(ctx) as vault:
+        result = pay(vault, ref, amount, day=when, method=method, reference=reference)
+        say(vault.git.log(limit=1)[0].message if result.commit else f"saved {result.record.path}")
+
+
+@finance.command("expense")
+@click.argument("payee")
+@click.argument("amount")
+@click.option("--date", "day", metavar="DATE", help="Day it was paid (default: today).")
+@click.option("--category", default="", metavar="NAME", help="Its category ([finance.categories] maps it).")
+@click.option("--receipt", default="", metavar="PATH|URL", help="Where the receipt is.")
+@click.option("--currency", default="", metavar="CODE", help="When not the vault's currency.")
+@click.option("--paid-with", default="", metavar="TEXT", help="The card or account it was paid from.")
+@click.pass_context
+def expense(ctx: click.Context, payee: str, amount: str, day: str | None, category: str, receipt: str,
+            currency: str, paid_with: str) -> None:
+    """Money spent and paid at once: obm finance expense Notion 10.00 --category software"""
+    from obm_tui.services.bills import new_expense
+
+    when = parse_day(day, "--date")
+    with opened(ctx) as vault:
+        result = new_expense(vault, payee, amount, day=when, category=category, receipt=receipt, currency=currency,
+                             paid_with=paid_with)
+        say(f"created expense {result.record.id} ({result.record.path})")
