@@ -25,6 +25,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})\Z")
 MONEY_KINDS = frozenset({"invoice", "bill", "expense", "payment"})
 FOLLOWED_UP = ("recovered", "lost")
 SUMMARY_COLUMNS = ("invoiced", "received", "expenses", "bills", "receivables")
+CLOSED_MONTH_NOTE = "this change alters the books of closed month"  # how the write road's warning starts
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from obm_tui.model.errors import ConflictError, FormatError, UsageError, VaultEr
 from obm_tui.model.fields import FieldValueError
 from obm_tui.model.kinds import Kind
 from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
-from obm_tui.model.month_close import MONEY_KINDS, closed_months, closed_months_changed
+from obm_tui.model.month_close import CLOSED_MONTH_NOTE, MONEY_KINDS, closed_months, closed_months_changed
 from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
 from obm_tui.vault import interrupted, journal, merge_driver
@@ -397,7 +397,7 @@ class Vault:
         if not months:
             return ""
         shown = ", ".join(sorted(months))
-        self.notes.append(f"this change alters the books of closed month {shown} (closes/); tell the accountant")
+        self.notes.append(f"{CLOSED_MONTH_NOTE} {shown} (closes/); tell the accountant")
         return f" (changes closed month {shown})"
 
     def _parse_or_refuse(self, record: Record, raw: bytes) -> Document:
