@@ -10,7 +10,7 @@ DEMO := .demo/vault
 PYTEST_FAST := -m "not slow and not soak"
 
 .PHONY: run test setup demo-reset lock test-latest test-floor bench bench-big bench-tui bench-gitpython bench-rules \
-	kill-test soak clean
+	kill-test soak clean test-interop
 
 # A changed lock or pyproject makes a new venv, so what is installed is exactly the lock: every
 # package pinned and hash-checked, obm itself built by the locked hatchling (no build isolation).
@@ -40,6 +40,12 @@ test: $(STAMP)
 	$(BIN)/ruff check obm_tui tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+## make test-interop: the exports read by hledger (installed from the OS packages when missing and run as root).
+test-interop: $(STAMP)
+	@command -v hledger >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y hledger; } || \
+		echo "hledger is not installed (apt-get install hledger as root); its tests are skipped"
+	$(BIN)/python -m pytest -m hledger -rs tests/integration/test_books_tools.py
 
 ## make lock: re-resolve the lock to the newest versions pyproject.toml allows (a deliberate upgrade).
 lock: $(STAMP)

@@ -20,6 +20,7 @@ from obm_tui.model.kinds import KINDS
 from obm_tui.model.ledger import Movement
 from obm_tui.model.purchase import PurchaseError, Receipt
 from obm_tui.model.records import Record
+from obm_tui.services.bills import bill_for_order
 from obm_tui.services.records import make_id, require_readable, update
 from obm_tui.services.stock import (
     find_product,
@@ -27,7 +28,7 @@ from obm_tui.services.stock import (
     plan_movement,
     read_product,
 )
-from obm_tui.vault.batch import BatchResult, Edit, write_many
+from obm_tui.vault.batch import BatchResult, Edit, NewFile, write_many
 from obm_tui.vault.store import SaveResult, Vault
 
 
@@ -148,7 +149,7 @@ def receive(vault: Vault, ref: str, arrivals: Mapping[str, int | None] | None = 
         raise ValidationError(f"{record.id}: fix its lines first ({'; '.join(problems)})")
     wanted = _arrivals(record, lines, arrivals)
     receipt = purchase.receive(record.id, str(record.data.get("status") or "draft"), lines, wanted, today)
-    edits: list[Edit] = [Edit(record, _order_changes(record, receipt))]
+    edits: list[Edit | NewFile] = [Edit(record, _order_changes(record, receipt))]
     movements: dict[str, Movement] = {}
     for sku, units in receipt.deltas.items():
         product = find_product(vault, sku)
@@ -158,6 +159,10 @@ def receive(vault: Vault, ref: str, arrivals: Mapping[str, int | None] | None = 
         edits.append(Edit(product, {"on_hand": str(planned.movement.on_hand)}, planned.body, doc.body))
     stock = ", ".join(f"{sku} {m.before} -> {m.on_hand}" for sku, m in movements.items())
     message = f"{receipt.message}; stock {stock}"
+    if receipt.status == "received":  # received in full: its bill, in the same commit (services/bills.py)
+        bill = bill_for_order(vault, record, receipt.lines, today)
+        edits += [bill.file] if bill.file is not None else []
+        message += f"; {bill.note}"
     return ReceiptResult(receipt, movements, message, write_many(vault, edits, message))
 
 

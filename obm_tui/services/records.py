@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from obm_tui.model import ids
 from obm_tui.model.errors import UsageError, ValidationError
-from obm_tui.model.fields import FieldValueError
+from obm_tui.model.fields import FieldValueError, to_date
 from obm_tui.model.inputs import parse_input, to_raw
 from obm_tui.model.kinds import Kind, kind_named
 from obm_tui.model.merge import DELETED
@@ -64,7 +64,7 @@ def new_record(vault: Vault, kind_name: str, title: str, pairs: Mapping[str, str
     title = _checked_title(kind, title)
     when = when or now_in(vault)
     fields = {k: v for k, v in parse_assignments(kind, pairs or {}).items() if v is not DELETED}
-    record_id, stem = make_id(vault, kind, title.strip(), fields, when)
+    record_id, stem = make_id(vault, kind, title.strip(), fields, _event_day(kind, fields) or when)
     data = _initial_fields(kind, record_id, title.strip(), fields, when)
     problems = _check_fields(kind, data)
     if problems:
@@ -72,6 +72,19 @@ def new_record(vault: Vault, kind_name: str, title: str, pairs: Mapping[str, str
     rel = f"{kind.folder}/{stem}.md"
     text = body if body is not None else record_template_body(kind.name)
     return vault.create(rel, data, text, created_message(kind.name, record_id, title.strip()))
+
+
+EVENT_DAY_FIELDS = {"expense": "date"}  # an event id names the day it happened, not the day it was typed
+
+
+def _event_day(kind: Kind, fields: Mapping[str, Any]) -> datetime | None:
+    """The day in an event id: the record's own day (an expense's `date`) when it has one."""
+    name = EVENT_DAY_FIELDS.get(kind.name)
+    raw = fields.get(name) if name else None
+    try:
+        return datetime.combine(to_date(raw), time()) if raw else None
+    except FieldValueError:
+        return None
 
 
 def _checked_title(kind: Kind, title: str) -> str:

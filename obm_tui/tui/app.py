@@ -16,6 +16,7 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.worker import Worker, get_current_worker
 
+from obm_tui.model.month_close import CLOSED_MONTH_NOTE
 from obm_tui.model.records import Record
 from obm_tui.tui import flows
 from obm_tui.tui.actions import bindings
@@ -193,6 +194,7 @@ class ObmApp(App[None]):
         self.post_message(VaultChanged())
 
     def on_vault_changed(self, _message: VaultChanged) -> None:
+        self._warn_closed_months()
         with self._changed_lock:
             paths, everything = self._changed, self._changed_all
             self._changed, self._changed_all = set(), False
@@ -202,6 +204,14 @@ class ObmApp(App[None]):
             refresh = getattr(screen, "refresh_data", None)
             if refresh is not None and screen.is_mounted:
                 refresh(None if everything else set(paths))
+
+    def _warn_closed_months(self) -> None:
+        """A save that changed a closed month's money (vault/store.py says so in its commit and
+        leaves a note): the same warning here as the CLI prints."""
+        notes = self.vault.notes
+        for note in [n for n in notes if n.startswith(CLOSED_MONTH_NOTE)]:
+            notes.remove(note)
+            self.notify(note, title="Closed month", severity="warning", markup=False)
 
     def action_sync(self) -> None:
         """Fetch, merge and push (services/sync.py), in a worker; the result as a notification."""

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from obm_tui.model import payments
 from obm_tui.model.errors import ConflictError, FormatError, UsageError, VaultError
 from obm_tui.model.fields import FieldValueError
 from obm_tui.model.kinds import Kind
 from obm_tui.model.merge import DELETED, FieldConflict, merge_changes
+from obm_tui.model.month_close import CLOSED_MONTH_NOTE, MONEY_KINDS, closed_months, closed_months_changed
 from obm_tui.model.records import Record
 from obm_tui.vault import frontmatter_edit as edit
 from obm_tui.vault import interrupted, journal, merge_driver
@@ -242,7 +244,8 @@ class Vault:
             return BatchResult(tuple(self._reindex(p.rel, p.new) for p in planned), None)
         files = [journal.FileChange(p.rel, journal.digest(p.old), p.new) for p in changed + as_is]
         files += [journal.FileChange(rel, journal.digest(old), None) for rel, old in gone if is_kept_version(rel)]
-        intent = journal.begin(self.root, files, message + _merge_note(outside), self.config.author)
+        message += _merge_note(outside) + self._closed_month_note([(p.rel, p.old, p.new) for p in changed])
+        intent = journal.begin(self.root, files, message, self.config.author)
         try:
             self._write_all(changed)
         except BaseException:
@@ -370,11 +373,32 @@ class Vault:
             if record.digest and _digest(raw) != record.digest:
                 raise ConflictError(f"{record.path} changed since it was loaded; look at it again before deleting")
             files = [journal.FileChange(record.path, journal.digest(raw), None)]
+            message += self._closed_month_note([(record.path, raw, None)])
             intent = journal.begin(self.root, files, message, self.config.author)
             (self.root / record.path).unlink(missing_ok=True)
             self.index.remove(record.path)
             self.own_writes[record.path] = b""
             return self._commit_change(intent, [Planned(record.path, b"", raw)], None, removed=True).commit
+
+    def _closed_month_note(self, changes: Sequence[tuple[str, bytes | None, bytes | None]]) -> str:
+        """` (changes closed month 2026-11)` when a change alters the money of a month a `close`
+        record says is closed (model/month_close.py), and a note to warn the user; else ''.
+        Every write passes here, whichever command or screen made it."""
+        closed = closed_months(self.records("close", archived=True))
+        if not closed:
+            return ""
+        currency = self.config.currency.strip().upper()
+        months: set[str] = set()
+        for rel, old, new in changes:
+            kind = kind_of_path(rel)
+            if kind is not None and kind.name in MONEY_KINDS:
+                months.update(closed_months_changed(_money_record(rel, kind, old), _money_record(rel, kind, new),
+                                                    closed, currency))
+        if not months:
+            return ""
+        shown = ", ".join(sorted(months))
+        self.notes.append(f"{CLOSED_MONTH_NOTE} {shown} (closes/); tell the accountant")
+        return f" (changes closed month {shown})"
 
     def _parse_or_refuse(self, record: Record, raw: bytes) -> Document:
         try:
@@ -612,6 +636,22 @@ def _merge_note(outside: Mapping[str, tuple[str, ...]]) -> str:
     if len(outside) == 1:
         return f" (merged with an outside edit of {', '.join(next(iter(outside.values())))})"
     return f" (merged with outside edits of {'; '.join(f'{p} ({chr(44).join(f)})' for p, f in outside.items())})"
+
+
+def _money_record(rel: str, kind: Kind, raw: bytes | None) -> Record | None:
+    """A money record from its bytes (front matter and payment rows), for the closed-month check;
+    None for no file or one that does not parse."""
+    if raw is None:
+        return None
+    try:
+        doc = read_document(raw)
+    except FormatError:
+        return None
+    currency = doc.data.get("currency")
+    table = payments.parse(doc.body, currency.strip().upper() if isinstance(currency, str) and currency else None)
+    stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
+    return Record(kind.name, str(doc.data.get("id") or stem), rel, doc.data,
+                  extra={"payments": payments.summary(table)} if table.payments else {})
 
 
 class _RacedError(Exception):

@@ -139,7 +139,9 @@ def test_purchase_order_draft_order_and_receipts_in_one_commit_each(sample: Vaul
     rest = po.receive(sample, order_id, today=date(2026, 12, 12))
     assert rest.receipt.status == "received" and set(rest.movements) == {"MUG-TRAVEL", MUG}
     files = git_out(sample.root, "show", "--name-only", "--format=", "HEAD").split()
-    assert sorted(files) == [f"purchase-orders/{order_id}.md", "stock/MUG-CLASSIC.md", "stock/MUG-TRAVEL.md"]
+    bill = rest.written.records[-1]  # received in full: its bill in the same commit (services/bills.py)
+    assert sorted(files) == [bill.path, f"purchase-orders/{order_id}.md", "stock/MUG-CLASSIC.md", "stock/MUG-TRAVEL.md"]
+    assert bill.kind == "bill" and bill.data["purchase_order"] == f"[[{order_id}]]"
     order = sample.find(order_id, "purchase-order")
     assert order.data["received"] == "2026-12-12"
     assert [(line["qty"], line["received"]) for line in order.data["lines"]] == [("72", "72"), ("48", "48")]
