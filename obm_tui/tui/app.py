@@ -42,6 +42,7 @@ LISTS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 def _screen(name: str) -> Any:
+    from obm_tui.tui.screens.finance import FinanceScreen
     from obm_tui.tui.screens.history import HistoryScreen
     from obm_tui.tui.screens.problems import ProblemsScreen
     from obm_tui.tui.screens.records import RecordsScreen
@@ -52,7 +53,7 @@ def _screen(name: str) -> Any:
 
         screen = WORK_SCREENS.get(name, RecordsScreen)
         return lambda: screen(*LISTS[name])
-    return {"today": TodayScreen, "history": HistoryScreen, "problems": ProblemsScreen}[name]
+    return {"today": TodayScreen, "history": HistoryScreen, "problems": ProblemsScreen, "finance": FinanceScreen}[name]
 
 
 class ObmApp(App[None]):
@@ -61,7 +62,8 @@ class ObmApp(App[None]):
     TITLE = "obm"
     CSS_PATH = "obm.tcss"
     BINDINGS = bindings("app")
-    MODES: ClassVar[dict[str, Any]] = {name: _screen(name) for name in ("today", *LISTS, "history", "problems")}
+    MODES: ClassVar[dict[str, Any]] = {name: _screen(name) for name in ("today", *LISTS, "history", "problems",
+                                                                             "finance")}
     COMMANDS = App.COMMANDS | {RecordsProvider, ActionsProvider}
 
     def __init__(self, vault: Vault, *, clock: Clock | None = None, settings: Settings | None = None,
