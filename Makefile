@@ -9,7 +9,7 @@ LOCK_INPUTS := pyproject.toml requirements-tools.in
 DEMO := .demo/vault
 PYTEST_FAST := -m "not slow and not soak"
 
-.PHONY: run test setup demo-reset lock test-latest test-floor bench bench-big bench-tui bench-gitpython bench-rules \
+.PHONY: run test setup demo-reset lock test-latest test-floor bench bench-big bench-tui bench-gitpython bench-rules bench-finance \
 	kill-test soak clean
 
 # A changed lock or pyproject makes a new venv, so what is installed is exactly the lock: every
@@ -66,6 +66,7 @@ test-floor: $(STAMP)
 ## make bench: the performance benchmarks (1k and 10k; bench-big adds 100k).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes 1000,10000
+	$(BIN)/python -m benchmarks.finance_bench --records 10000
 
 bench-big: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes 1000,10000,100000
@@ -73,6 +74,10 @@ bench-big: $(STAMP)
 ## make bench-rules: the rule pass after a change, against the change (10k records).
 bench-rules: $(STAMP)
 	$(BIN)/python -m benchmarks.rules_bench --records 10000
+
+## make bench-finance: the finance report and the Finance screen against bare references (100k).
+bench-finance: $(STAMP)
+	$(BIN)/python -m benchmarks.finance_bench --records 100000
 
 ## make bench-tui: the app's first frames, filtering, opening, external edits, through Pilot (100k).
 bench-tui: $(STAMP)

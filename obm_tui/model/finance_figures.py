@@ -10,10 +10,11 @@ the currency's scale. Months are `YYYY-MM` strings. Pure: no files, no clock (th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from obm_tui.model.fields import FieldValueError, to_date, to_money
@@ -43,7 +44,9 @@ BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])")
 
 
+@lru_cache(maxsize=16384)
 def month_of(day: date) -> str:
+    """`2026-11` (kept per day: a report asks it of every event, and the days are few)."""
     return f"{day.year:04d}-{day.month:02d}"
 
 
@@ -373,20 +376,26 @@ class CostHistory:
         return best
 
 
-def cost_history(orders: Iterable[Record]) -> CostHistory:
-    """Unit costs of the purchase orders that were ordered (not drafts or cancelled), by their
-    `ordered` day (else `received`)."""
+def order_costs(record: Record) -> tuple[tuple[date, str, Decimal], ...]:
+    """(day, SKU key, unit cost) of each line of a purchase order that was ordered (not a draft
+    or cancelled), by its `ordered` day (else `received`)."""
+    if record.kind != "purchase-order" or str(record.data.get("status") or "draft") in ("draft", "cancelled"):
+        return ()
+    day = _day(record.data.get("ordered")) or _day(record.data.get("received"))
+    if day is None:
+        return ()
+    lines, _ = parse_lines(record.data.get("lines"))
+    return tuple((day, sku_key(line.sku), line.unit_cost) for line in lines if line.unit_cost is not None)
+
+
+def cost_history(orders: Iterable[Record],
+                 costs: Callable[[Record], tuple[tuple[date, str, Decimal], ...]] = order_costs) -> CostHistory:
+    """Unit costs of the purchase orders that were ordered, by day (`costs` may keep `order_costs`
+    per version of a file)."""
     found: dict[str, list[tuple[date, Decimal]]] = {}
     for record in orders:
-        if record.kind != "purchase-order" or str(record.data.get("status") or "draft") in ("draft", "cancelled"):
-            continue
-        day = _day(record.data.get("ordered")) or _day(record.data.get("received"))
-        if day is None:
-            continue
-        lines, _ = parse_lines(record.data.get("lines"))
-        for line in lines:
-            if line.unit_cost is not None:
-                found.setdefault(sku_key(line.sku), []).append((day, line.unit_cost))
+        for day, sku, cost in costs(record):
+            found.setdefault(sku, []).append((day, cost))
     return CostHistory({sku: tuple(sorted(costs, key=lambda c: c[0])) for sku, costs in found.items()})
 
 
@@ -468,34 +477,59 @@ def median(values: Sequence[int]) -> Decimal | None:
     return (Decimal(ordered[middle - 1]) + Decimal(ordered[middle])) / 2
 
 
-def declines(records: Iterable[Record], default_currency: str) -> tuple[list[DeclineMonth], tuple[Skipped, ...]]:
+@dataclass(frozen=True, slots=True)
+class DeclineFact:
+    """What the figures need of one decline."""
+
+    month: str
+    currency: str
+    amount: Decimal
+    status: str
+    days: int | None  # from declined to resolved, for a recovered one with a resolved day
+
+
+def decline_fact(record: Record, default_currency: str) -> DeclineFact | Skipped | None:
+    """The decline's month, amount and outcome; Skipped when its money or day cannot be read;
+    None for what is not a decline to count (archived, unreadable files are problems elsewhere)."""
+    if record.kind != "decline" or not record.readable or record.data.get("archived") is True:
+        return None
+    day = _day(record.data.get("declined"))
+    try:
+        currency = record_currency(record, default_currency)
+        amount = exact(to_money(record.data.get("amount")), currency)
+    except (MoneyError, FieldValueError) as exc:
+        return Skipped(record.path, f"amount: {exc}")
+    if day is None:
+        return Skipped(record.path, "declined: no day like 2026-11-04")
+    status = str(record.data.get("status") or "new")
+    resolved = _day(record.data.get("resolved")) if status == "recovered" else None
+    days = (resolved - day).days if resolved is not None and resolved >= day else None
+    return DeclineFact(month_of(day), currency, amount, status, days)
+
+
+def declines(records: Iterable[Record], default_currency: str,
+             fact: Callable[[Record, str], DeclineFact | Skipped | None] = decline_fact,
+             ) -> tuple[list[DeclineMonth], tuple[Skipped, ...]]:
+    """The declines by month (`fact` may keep `decline_fact` per version of a file)."""
     sums: dict[tuple[str, str], list[Any]] = {}
     skipped: list[Skipped] = []
     for record in records:
-        if record.kind != "decline" or not record.readable or record.data.get("archived") is True:
+        got = fact(record, default_currency)
+        if got is None:
             continue
-        day = _day(record.data.get("declined"))
-        try:
-            currency = record_currency(record, default_currency)
-            amount = exact(to_money(record.data.get("amount")), currency)
-        except (MoneyError, FieldValueError) as exc:
-            skipped.append(Skipped(record.path, f"amount: {exc}"))
+        if isinstance(got, Skipped):
+            skipped.append(got)
             continue
-        if day is None:
-            skipped.append(Skipped(record.path, "declined: no day like 2026-11-04"))
-            continue
-        status = str(record.data.get("status") or "new")
-        row = sums.setdefault((month_of(day), currency), [0, ZERO, ZERO, ZERO, ZERO, []])
+        row = sums.setdefault((got.month, got.currency), [0, ZERO, ZERO, ZERO, ZERO, []])
         row[0] += 1
-        row[1] += amount
-        if status == "recovered":
-            row[3] += amount
-            resolved = _day(record.data.get("resolved"))
-            if resolved is not None and resolved >= day:
-                row[5].append((resolved - day).days)
-        elif status == "lost":
-            row[4] += amount
+        row[1] += got.amount
+        if got.status == "recovered":
+            row[3] += got.amount
+            if got.days is not None:
+                row[5].append(got.days)
+        elif got.status == "lost":
+            row[4] += got.amount
         else:
-            row[2] += amount
+            row[2] += got.amount
     return ([DeclineMonth(m, c, n, rounded(d, c), rounded(r, c), rounded(rec, c), rounded(lost, c), median(days))
              for (m, c), (n, d, r, rec, lost, days) in sorted(sums.items())], tuple(skipped))

@@ -10,21 +10,24 @@ them (`1500.00`), never grouped, never converted. Definitions: docs/finances.md,
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from obm_tui.model import finance_figures as ff
 from obm_tui.model import ledger
 from obm_tui.model.errors import ObmError, UsageError
-from obm_tui.model.finance import FinanceSettings, Skipped, collect, finance_settings
+from obm_tui.model.finance import Event, Facts, FinanceSettings, Skipped, collect, finance_settings
 from obm_tui.model.ledger import Movement
 from obm_tui.model.money import format_amount
 from obm_tui.model.records import Record
 from obm_tui.vault.frontmatter import read_body
 from obm_tui.vault.store import Vault
 
+T = TypeVar("T")
 FIGURES = ("revenue", "mrr", "aging", "cash", "margin", "declines")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])\Z")
 DEFAULT_MONTHS = 12  # with no range: the last twelve months, this one included
@@ -89,6 +92,52 @@ def product_movements(vault: Vault, record: Record) -> tuple[Movement, ...]:
     return parsed.movements
 
 
+MONEY_KINDS = frozenset({"invoice", "bill", "expense", "payment"})
+_KEPT: WeakKeyDictionary[Vault, dict[str, tuple[bytes, str, tuple[Event, ...], tuple[Skipped, ...]]]] = (
+    WeakKeyDictionary())
+
+
+def vault_facts(vault: Vault, records: Sequence[Record], currency: str) -> Facts:
+    """`model.finance.collect` of the records, each record's events kept per version of its file
+    (its digest), as `vault.derived` keeps values of bodies: after a change only the changed
+    records are read again. The same events as one `collect` of them all, record by record (the
+    figures do not depend on their order, so they are not sorted by day)."""
+    kept = _KEPT.setdefault(vault, {})
+    events: list[Event] = []
+    skipped: list[Skipped] = []
+    for record in records:
+        if record.kind not in MONEY_KINDS:
+            continue
+        got = kept.get(record.path)
+        if got is None or not record.digest or got[0] != record.digest or got[1] != currency:
+            facts = collect([record], currency)
+            got = (record.digest, currency, facts.events, facts.skipped)
+            if record.digest:
+                kept[record.path] = got
+        events.extend(got[2])
+        skipped.extend(got[3])
+    if len(kept) > 2 * len(records) + 1000:  # records gone: drop what was kept of them
+        live = {r.path for r in records}
+        for path in [p for p in kept if p not in live]:
+            del kept[path]
+    return Facts(tuple(events), tuple(skipped))
+
+
+_VALUES: WeakKeyDictionary[Vault, dict[tuple[str, str], tuple[bytes, Any]]] = WeakKeyDictionary()
+
+
+def _kept(vault: Vault, name: str, record: Record, compute: Callable[[Record], T]) -> T:
+    """`compute(record)`, kept per version of the record's file (front matter only: no file is read)."""
+    kept = _VALUES.setdefault(vault, {})
+    got = kept.get((name, record.path))
+    if got is not None and record.digest and got[0] == record.digest:
+        return got[1]
+    value = compute(record)
+    if record.digest:
+        kept[(name, record.path)] = (record.digest, value)
+    return value
+
+
 PAYMENT_PROBLEMS = ("a payment", "the payments table")
 
 
@@ -109,35 +158,49 @@ def finance_report(vault: Vault, first: str, last: str, today: date,
                    figures: Sequence[str] = FIGURES) -> FinanceReport:
     """The figures asked for (all by default), for the months `first`…`last`."""
     records = vault.records()
+    by_kind: dict[str, list[Record]] = {}
+    for record in records:
+        by_kind.setdefault(record.kind, []).append(record)
+
+    def of(*kinds: str) -> list[Record]:
+        return [r for kind in kinds for r in by_kind.get(kind, ())]
+
     currency = vault.config.currency
     settings = settings_of(vault)
-    bad_rows = unreadable_payments(records)
-    facts = collect([r for r in records if r.path not in bad_rows], currency)
+    money = of(*MONEY_KINDS)
+    bad_rows = unreadable_payments(money)
+    facts = vault_facts(vault, [r for r in money if r.path not in bad_rows], currency)
     as_of = min(ff.month_end(last), today)
     skipped = [*facts.skipped, *bad_rows.values()]
 
     def inside(month: str) -> bool:
         return first <= month <= last
 
+    # revenue and cash need only the events of the months shown; MRR (by period, which may be
+    # billed late) and aging (every event up to its day) need them all
+    start, end = ff.month_end(first).replace(day=1), ff.month_end(last)
+    shown = [e for e in facts.events if start <= e.day <= end]
     found: dict[str, object] = {}
     if "revenue" in figures:
-        found["revenue"] = [r for r in ff.revenue(facts.events) if inside(r.month)]
+        found["revenue"] = [r for r in ff.revenue(shown) if inside(r.month)]
     if "mrr" in figures:
-        found["mrr"] = [r for r in ff.mrr(facts.events, records) if inside(r.month)]
-        rates, bad = ff.run_rate(records, as_of, currency)
+        found["mrr"] = [r for r in ff.mrr(facts.events, of("invoice", "client")) if inside(r.month)]
+        rates, bad = ff.run_rate(of("client"), as_of, currency)
         found["run_rate"] = rates
         skipped.extend(bad)
     if "aging" in figures:
-        found["aging"] = ff.aging(facts.events, records, settings, as_of)
+        found["aging"] = ff.aging(facts.events, of("invoice", "client"), settings, as_of)
     if "cash" in figures:
-        found["cash"] = [r for r in ff.cash(facts.events) if inside(r.month)]
+        found["cash"] = [r for r in ff.cash(shown) if inside(r.month)]
     if "margin" in figures:
-        products = [(r, product_movements(vault, r)) for r in records if r.kind == "product" and r.readable]
-        rows, bad = ff.margin(products, ff.cost_history(records), currency)
+        products = [(r, product_movements(vault, r)) for r in of("product") if r.readable]
+        costs = ff.cost_history(of("purchase-order"), lambda r: _kept(vault, "costs", r, ff.order_costs))
+        rows, bad = ff.margin(products, costs, currency)
         found["margin"] = [r for r in rows if inside(r.month)]
         skipped.extend(bad)
     if "declines" in figures:
-        rows_d, bad = ff.declines(records, currency)
+        rows_d, bad = ff.declines(of("decline"), currency,
+                                  lambda r, c: _kept(vault, f"decline {c}", r, lambda x: ff.decline_fact(x, c)))
         found["declines"] = [r for r in rows_d if inside(r.month)]
         skipped.extend(bad)
     return FinanceReport(first, last, as_of, skipped=tuple(sorted(set(skipped), key=lambda s: s.path)),

@@ -110,3 +110,23 @@ def test_csv_is_one_header_row_then_rows(money_vault: Path) -> None:
 def test_bad_options_are_one_line_in_the_users_words(money_vault: Path, args: tuple[str, ...], error: str) -> None:
     code, out, err = obm(*args, vault=money_vault)
     assert (code, out) == (2, "") and error in err and err.count("\n") == 1
+
+
+def test_events_kept_per_file_version_follow_a_save(money_vault: Path) -> None:
+    from datetime import date
+
+    from obm_tui.model.finance import collect
+    from obm_tui.services.finance_report import finance_report, vault_facts
+
+    vault = Vault.open(money_vault)
+    try:
+        before = finance_report(vault, "2026-11", "2026-11", date(2026, 11, 30))
+        assert [(r.currency, str(r.invoiced)) for r in before.revenue] == [("EUR", "80.00"), ("USD", "1000.00")]
+        vault.update(vault.find("INV-3"), {"amount": "1250.00"}, "invoice INV-3: amount 1000.00 -> 1250.00")
+        after = finance_report(vault, "2026-11", "2026-11", date(2026, 11, 30))
+        assert [(r.currency, str(r.invoiced)) for r in after.revenue] == [("EUR", "80.00"), ("USD", "1250.00")]
+        records = [r for r in vault.records() if r.path != "invoices/INV-BAD.md"]
+        assert sorted(map(repr, vault_facts(vault, records, "USD").events)) == sorted(
+            map(repr, collect(records, "USD").events))
+    finally:
+        vault.close()
