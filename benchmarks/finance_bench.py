@@ -89,8 +89,9 @@ async def bare_first_frame() -> float:
         return time.perf_counter() - started
 
 
-async def finance_first_frame(root: Path, repeat: int) -> list[float]:
-    """From pressing `0` (the app idle on Today) until the Finance screen's charts are painted."""
+async def finance_first_frame(root: Path, repeat: int) -> list[tuple[float, float]]:
+    """From pressing `0` (the app idle on Today) until the Finance screen is painted (its title,
+    and "Working out the figures…"), and until its charts are painted with the figures."""
     from obm_tui.tui.app import ObmApp
     from obm_tui.tui.clock import fixed_clock
     from obm_tui.tui.screens.finance import FinanceScreen
@@ -98,13 +99,19 @@ async def finance_first_frame(root: Path, repeat: int) -> list[float]:
     from obm_tui.vault.store import Vault
 
     painted: list[float] = []
-    original = FinanceScreen._show
+    mounted: list[float] = []
+    original, original_mount = FinanceScreen._show, FinanceScreen.on_mount
 
     def show(screen: FinanceScreen, report: object) -> None:
         original(screen, report)  # type: ignore[arg-type]
         screen.app.call_after_refresh(lambda: painted.append(time.perf_counter()))
 
+    def mount(screen: FinanceScreen) -> None:
+        original_mount(screen)
+        screen.app.call_after_refresh(lambda: mounted.append(time.perf_counter()))
+
     FinanceScreen._show = show  # type: ignore[method-assign]
+    FinanceScreen.on_mount = mount  # type: ignore[method-assign]
     waits = []
     for _ in range(repeat):
         vault = Vault.open(root, commit_external=False, trust_cache=True)
@@ -113,16 +120,18 @@ async def finance_first_frame(root: Path, repeat: int) -> list[float]:
             async with app.run_test(size=SIZE) as pilot:
                 await _idle(pilot)
                 painted.clear()
+                mounted.clear()
                 started = time.perf_counter()
                 await pilot.press("0")
                 for _ in range(20000):
                     await asyncio.sleep(0.002)
                     if painted:
                         break
-                waits.append(painted[0] - started)
+                waits.append((mounted[0] - started, painted[0] - started))
         finally:
             vault.close()
     FinanceScreen._show = original  # type: ignore[method-assign]
+    FinanceScreen.on_mount = original_mount  # type: ignore[method-assign]
     return waits
 
 
@@ -150,10 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  first report of a session (ledgers)   {figures['first report (reads the ledgers)']:8.3f} s")
     if not args.no_tui:
         bare = statistics.median(asyncio.run(bare_first_frame()) for _ in range(args.repeat))
-        screen = statistics.median(asyncio.run(finance_first_frame(root, max(1, args.repeat // 2))))
-        print(f"  Finance screen first frame (key 0)    {screen:8.3f} s   bare Textual first frame "
-              f"{bare:8.3f} s   beyond {screen - bare:+6.3f} s   target ≤ +0.3 s "
-              f"{'PASS' if screen - bare <= 0.3 else 'MISS'}")
+        frames = asyncio.run(finance_first_frame(root, max(1, args.repeat // 2)))
+        drawn, charts = (statistics.median(f[i] for f in frames) for i in (0, 1))
+        for name, value in (("Finance screen first frame (key 0)", drawn), ("  … with its figures", charts)):
+            print(f"  {name:<37} {value:8.3f} s   bare Textual first frame {bare:8.3f} s   "
+                  f"beyond {value - bare:+6.3f} s   target ≤ +0.3 s {'PASS' if value - bare <= 0.3 else 'MISS'}")
     return 0
 
 

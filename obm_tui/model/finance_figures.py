@@ -206,34 +206,41 @@ def client_terms(records: Iterable[Record]) -> dict[str, int]:
     return found
 
 
+_OWED_KINDS = frozenset({INVOICED, RECEIVED, WRITTEN_OFF})
+
+
 def aging(events: Iterable[Event], records: Iterable[Record], settings: FinanceSettings, as_of: date) -> list[AgingRow]:
     """Each client's receivable on `as_of` (events of later days are not counted), by age.
     An invoice's balance is its amount less its payments and what was written off."""
     records = list(records)
     terms = client_terms(records)
     invoices = {r.id: r for r in records if r.kind == "invoice"}
-    owed: dict[str, list[Any]] = {}  # invoice id -> [balance, currency, client, issued]
+    balance: dict[str, Decimal] = {}
+    about: dict[str, tuple[str, str, date]] = {}  # invoice id -> (currency, client, issued)
     for event in events:
-        if event.day > as_of or event.kind not in (INVOICED, RECEIVED, WRITTEN_OFF):
+        kind = event.kind
+        if kind not in _OWED_KINDS or event.day > as_of:
             continue
-        entry = owed.setdefault(event.record, [ZERO, event.currency, event.party, event.day])
-        if event.kind == INVOICED:
-            entry[0] += event.amount
-            entry[3] = event.day
+        key = event.record
+        if kind == INVOICED:
+            balance[key] = balance.get(key, ZERO) + event.amount
+            about[key] = (event.currency, event.party, event.day)
         else:
-            entry[0] -= event.amount
+            balance[key] = balance.get(key, ZERO) - event.amount
+            if key not in about:
+                about[key] = (event.currency, event.party, event.day)
     rows: dict[tuple[str, str], tuple[list[Decimal], list[Decimal], list[str]]] = {}
-    for invoice_id, (balance, currency, client, issued) in sorted(owed.items()):
-        if balance == 0:
-            continue
+    for invoice_id in sorted(k for k, v in balance.items() if v):
+        owed = balance[invoice_id]
+        currency, client, issued = about[invoice_id]
         buckets, credit, ids = rows.setdefault((client, currency), ([ZERO] * len(BUCKETS), [ZERO], []))
         ids.append(invoice_id)
-        if balance < 0:
-            credit[0] += balance
+        if owed < 0:
+            credit[0] += owed
             continue
         record = invoices.get(invoice_id)
         due = due_day(record, issued, terms, settings) if record is not None else issued
-        buckets[bucket_of((as_of - due).days)] += balance
+        buckets[bucket_of((as_of - due).days)] += owed
     return [AgingRow(client, c, tuple(rounded(b, c) for b in buckets), rounded(credit[0], c), tuple(ids))
             for (client, c), (buckets, credit, ids) in sorted(rows.items())]
 

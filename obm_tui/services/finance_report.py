@@ -25,6 +25,7 @@ from obm_tui.model.ledger import Movement
 from obm_tui.model.money import format_amount
 from obm_tui.model.records import Record
 from obm_tui.vault.frontmatter import read_body
+from obm_tui.vault.loader import gc_paused
 from obm_tui.vault.store import Vault
 
 T = TypeVar("T")
@@ -156,7 +157,13 @@ def unreadable_payments(records: Sequence[Record]) -> dict[str, Skipped]:
 
 def finance_report(vault: Vault, first: str, last: str, today: date,
                    figures: Sequence[str] = FIGURES) -> FinanceReport:
-    """The figures asked for (all by default), for the months `first`…`last`."""
+    """The figures asked for (all by default), for the months `first`…`last`. The collector is
+    paused meanwhile, as for a load: the report makes many short-lived objects and no cycles."""
+    with gc_paused():
+        return _report(vault, first, last, today, figures)
+
+
+def _report(vault: Vault, first: str, last: str, today: date, figures: Sequence[str]) -> FinanceReport:
     records = vault.records()
     by_kind: dict[str, list[Record]] = {}
     for record in records:

@@ -86,6 +86,7 @@ class ObmApp(App[None]):
         self._record_screen: Any = None  # the RecordScreen reused by open_record
         self._started: set[str] = set()  # start-up work done (see start_up_done)
         self._frozen = False
+        self.finance_kept: Any = None  # the last finance report worked out (screens/finance.py)
         self.automation = Automation(self) if automate else None
 
     # ----- start and stop ----------------------------------------------------------------------
@@ -170,6 +171,19 @@ class ObmApp(App[None]):
         if self._started >= {"agenda", "verified"} and not self._frozen:
             self._frozen = True
             self.call_after_refresh(_collect_and_freeze)
+            self.call_after_refresh(self._warm_finance)
+
+    @work(thread=True, exclusive=True, group="finance-warm", exit_on_error=False, name="Finance figures")
+    def _warm_finance(self) -> None:
+        """Once start-up work is done: the Finance screen's figures, so `0` shows them at once
+        (the screen works them out again when it opens; docs/architecture.md, "Finance figures")."""
+        from obm_tui.tui.screens.finance import work_out
+
+        try:
+            report = work_out(self.vault, self.now().date())
+        except Exception:  # noqa: BLE001 - the Finance screen says what is wrong when it is opened
+            return
+        self.call_from_thread(setattr, self, "finance_kept", report)
 
     def _applied(self, applied: Any) -> None:
         """From the watcher thread: what another program changed (already in the index)."""

@@ -54,3 +54,14 @@ async def test_the_figures_follow_a_payment_saved_meanwhile(vault: Vault) -> Non
         vault.update(invoice, {"status": "paid", "paid": "2026-11-22"}, "invoice INV-261120-BBB: status sent -> paid")
         await wait_for(pilot, lambda: "450.00 USD  invoiced 2,450.00 USD" in screen_text(app))
         assert "2,000.00 USD owed" in screen_text(app)
+
+
+async def test_the_figures_are_worked_out_after_start_up_so_zero_shows_them_at_once(vault: Vault) -> None:
+    app = make_app(vault)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)  # Today's agenda and the files compared: then the finance figures, in a worker
+        kept = app.finance_kept
+        assert kept is not None and [str(r.invoiced) for r in kept.revenue] == ["2450.00"]
+        await pilot.press("0")
+        screen = app.screen
+        assert isinstance(screen, FinanceScreen) and screen.report == kept

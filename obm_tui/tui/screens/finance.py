@@ -8,7 +8,9 @@ again whenever the vault changes. Nothing here writes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -24,6 +26,9 @@ from obm_tui.tui.tasks import run_blocking
 from obm_tui.tui.widgets.key_bar import KeyBar, ScreenTabs
 from obm_tui.tui.widgets.status_bar import StatusBar
 from obm_tui.tui.widgets.virtual_table import Column, VirtualTable, natural_widths
+
+if TYPE_CHECKING:
+    from obm_tui.vault.store import Vault
 
 BAR = 36  # cells of the longest bar
 FIGURE_TITLES = {"revenue": "Revenue", "mrr": "MRR", "aging": "Receivables aging", "cash": "Cash",
@@ -79,6 +84,9 @@ class FinanceScreen(ObmScreen):
         self.figure = 0
         self.tables = False
         self._show_view()
+        kept = self.obm.finance_kept
+        if kept is not None and kept.last == months_range(self.obm.now().date())[1]:
+            self._show(kept)  # worked out after start-up: shown at once, then worked out again
         self.refresh_data(None)
 
     def refresh_data(self, paths: set[str] | None) -> None:
@@ -87,16 +95,12 @@ class FinanceScreen(ObmScreen):
         self.mark_seen()
         today = self.obm.now().date()
         vault = self.vault
-
-        def work() -> FinanceReport:
-            first, last = months_range(today)
-            return finance_report(vault, first, last, today)
-
-        run_blocking(self, work, done=self._show, label="Working out the finances", group="finance",
-                     exclusive=True)
+        run_blocking(self, lambda: work_out(vault, today), done=self._show, label="Working out the finances",
+                     group="finance", exclusive=True)
 
     def _show(self, report: FinanceReport) -> None:
         self.report = report
+        self.obm.finance_kept = report
         self.query_one("#charts", Static).update(overview(report))
         self._show_table()
 
@@ -141,6 +145,12 @@ class FinanceScreen(ObmScreen):
 
     def action_refresh_finance(self) -> None:
         self.refresh_data(None)
+
+
+def work_out(vault: Vault, today: date) -> FinanceReport:
+    """The screen's report: the last twelve months, this one included (run in a worker)."""
+    first, last = months_range(today)
+    return finance_report(vault, first, last, today)
 
 
 _MONEY_FOLDERS = frozenset({"invoices", "bills", "expenses", "payments", "clients", "declines", "stock",
