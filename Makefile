@@ -10,7 +10,7 @@ DEMO := .demo/vault
 PYTEST_FAST := -m "not slow and not soak"
 
 .PHONY: run test setup demo-reset lock test-latest test-floor bench bench-big bench-tui bench-gitpython bench-rules \
-	kill-test soak clean test-interop
+	bench-finance kill-test soak clean test-interop
 
 # A changed lock or pyproject makes a new venv, so what is installed is exactly the lock: every
 # package pinned and hash-checked, obm itself built by the locked hatchling (no build isolation).
@@ -72,6 +72,7 @@ test-floor: $(STAMP)
 ## make bench: the performance benchmarks (1k and 10k; bench-big adds 100k).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes 1000,10000
+	$(BIN)/python -m benchmarks.finance_bench --records 10000
 
 bench-big: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes 1000,10000,100000
@@ -79,6 +80,10 @@ bench-big: $(STAMP)
 ## make bench-rules: the rule pass after a change, against the change (10k records).
 bench-rules: $(STAMP)
 	$(BIN)/python -m benchmarks.rules_bench --records 10000
+
+## make bench-finance: the finance report and the Finance screen against bare references (100k).
+bench-finance: $(STAMP)
+	$(BIN)/python -m benchmarks.finance_bench --records 100000
 
 ## make bench-tui: the app's first frames, filtering, opening, external edits, through Pilot (100k).
 bench-tui: $(STAMP)

@@ -34,6 +34,18 @@ SHARES = (
     ("ticket", 40), ("invoice", 15), ("run", 12), ("client", 10), ("decline", 10),
     ("product", 5), ("purchase-order", 4), ("process", 2), ("review", 2),
 )
+# The finance profile (`--profile finance`, make bench-finance): a business that bills a lot —
+# at 100k records ~30k invoices, the paid and partly-paid ones with `## Payments` rows — with
+# supplier bills and expenses. The default profile's vaults are unchanged by it.
+FINANCE_SHARES = (
+    ("ticket", 20), ("invoice", 30), ("run", 10), ("client", 10), ("decline", 10),
+    ("product", 5), ("purchase-order", 4), ("process", 2), ("review", 2), ("bill", 3), ("expense", 4),
+)
+PROFILES = {"default": SHARES, "finance": FINANCE_SHARES}
+CATEGORIES = ("software", "ads", "stock", "postage", "fees", "travel")
+PAYEES = ("Canva", "Google Ads", "Royal Mail", "Zoom", "Notion", "Meta Ads", "Dropbox", "Trainline")
+PAYMENTS_HEADER = ("## Payments", "", "| Date | Amount | Method | Reference | Note | Id |",
+                   "|------------|--------:|--------|-----------|------|--------|")
 GIT = ["git", "-c", "core.hooksPath=/dev/null", "-c", "user.name=obm bench", "-c", "user.email=bench@example.com"]
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 FIRST_DAY = date(2024, 1, 1)
@@ -99,9 +111,9 @@ def slug(text: str, limit: int = 60) -> str:
     return _SLUG_RE.sub("-", text.lower()).strip("-")[:limit].rstrip("-")
 
 
-def counts(size: int) -> dict[str, int]:
+def counts(size: int, shares: tuple[tuple[str, int], ...] = SHARES) -> dict[str, int]:
     """Records of each kind in a vault of `size` records (the shares add up to exactly `size`)."""
-    made = {kind: max(1, size * share // 100) for kind, share in SHARES}
+    made = {kind: max(1, size * share // 100) for kind, share in shares}
     made["ticket"] += size - sum(made.values())
     return made
 
@@ -109,9 +121,10 @@ def counts(size: int) -> dict[str, int]:
 class Maker:
     """Makes the records of one vault, deterministically, as (relative path, bytes)."""
 
-    def __init__(self, size: int, seed: int = SEED) -> None:
+    def __init__(self, size: int, seed: int = SEED, profile: str = "default") -> None:
         self.rng = random.Random(seed)
         self.size = size
+        self.profile = profile
         self.taken: set[str] = set()
         self.clients: list[str] = []
         self.processes: list[str] = []
@@ -248,6 +261,8 @@ class Maker:
         return lines
 
     def invoice(self, n: int) -> tuple[str, str]:
+        if self.profile == "finance":
+            return self.paid_invoice(n)
         issued = self.day()
         iid = self.unique(lambda: f"INV-{issued:%y%m%d}-{self.suffix()}")
         status = self.aged(issued, ("draft", "sent", "paid", "paid", "paid", "void"), ("paid", "paid", "paid", "void"),
@@ -262,6 +277,67 @@ class Maker:
                  *(f"| {self.rng.choice(OFFERS)} | 1 | {amount.strip(chr(34))} |"
                    for _ in range(self.rng.randrange(1, 4)))]
         return f"invoices/{iid}.md", _doc(fm, self.filler(lines))
+
+    def payment_rows(self, cents: int, day: date, parts: int, method: str = "card") -> list[str]:
+        """`parts` dated rows that sum to `cents`, from `day` on."""
+        cuts = sorted(self.rng.sample(range(1, cents), parts - 1)) if parts > 1 and cents > parts else []
+        amounts = [b - a for a, b in zip([0, *cuts], [*cuts, cents], strict=True)]
+        rows = []
+        for amount in amounts:
+            day += timedelta(days=self.rng.randrange(1, 12))
+            ref = f"ch_{self.suffix()}{self.rng.randrange(10 ** 8):08d}{self.suffix()}"
+            rid = "".join(self.rng.choice(CROCKFORD) for _ in range(6))
+            rows.append(f"| {day} | {amount // 100}.{amount % 100:02d} | {method} | {ref} | | {rid} |")
+        return rows
+
+    def paid_invoice(self, n: int) -> tuple[str, str]:
+        """An invoice of the finance profile: mostly paid, with its `## Payments` rows."""
+        issued = self.day()
+        iid = self.unique(lambda: f"INV-{issued:%y%m%d}-{self.suffix()}")
+        status = self.aged(issued, ("draft", "sent", "partly-paid", "paid", "paid", "paid"),
+                           ("paid",) * 12 + ("void", "written-off"), 60)
+        cents = self.rng.randrange(90, 4000) * 100 + self.rng.choice((0, 50, 99, 25))
+        amount = f"{cents // 100}.{cents % 100:02d}"
+        client = self.rng.choice(self.clients)
+        fm = ["type: invoice", f"id: {iid}", f"title: {self.rng.choice(OFFERS)} — {issued:%B %Y}",
+              f'client: "[[{client}]]"', f'amount: "{amount}"', "currency: USD",
+              f"status: {status}", f"issued: {issued}", f"due: {issued + timedelta(days=14)}"]
+        if self.rng.random() < 0.4:
+            fm.append(f'period: "{issued:%Y-%m}"')
+        rows: list[str] = []
+        if status == "paid":
+            rows = self.payment_rows(cents, issued, self.rng.choice((1, 1, 1, 2, 3)))
+            fm.append(f"paid: {rows[-1][2:12]}")
+        elif status == "partly-paid":
+            rows = self.payment_rows(cents // 2, issued, 1)
+        elif status == "written-off":
+            fm.append(f"closed: {issued + timedelta(days=120)}")
+        lines = ["| Item | Qty | Price |", "|------|----:|------:|", f"| {self.rng.choice(OFFERS)} | 1 | {amount} |"]
+        if rows:
+            lines += ["", *PAYMENTS_HEADER, *rows]
+        return f"invoices/{iid}.md", _doc(fm, self.filler(lines, 700, 1400))
+
+    def bill(self, n: int) -> tuple[str, str]:
+        issued = self.day()
+        bid = self.unique(lambda: f"BILL-{issued:%y%m%d}-{self.suffix()}")
+        status = self.aged(issued, ("unpaid", "partly-paid", "paid"), ("paid",), 45)
+        cents = self.rng.randrange(40, 3000) * 100 + self.rng.choice((0, 40, 80))
+        fm = ["type: bill", f"id: {bid}", f"title: Restock {issued:%B}", f"supplier: {self.rng.choice(SUPPLIERS)}",
+              f'amount: "{cents // 100}.{cents % 100:02d}"', f"status: {status}", f"issued: {issued}",
+              f"due: {issued + timedelta(days=30)}", "category: stock"]
+        rows = (self.payment_rows(cents, issued, 1, "bank") if status == "paid"
+                else self.payment_rows(cents // 2, issued, 1, "bank") if status == "partly-paid" else [])
+        if rows and status == "paid":
+            fm.append(f"paid: {rows[-1][2:12]}")
+        body = [self.rng.choice(SENTENCES), *([""] + list(PAYMENTS_HEADER) + rows if rows else [])]
+        return f"bills/{bid}.md", _doc(fm, "\n".join(body) + "\n")
+
+    def expense(self, n: int) -> tuple[str, str]:
+        day, payee = self.day(), self.rng.choice(PAYEES)
+        eid = self.unique(lambda: f"{day}-{slug(payee)}-{self.suffix().lower()}")
+        fm = ["type: expense", f"id: {eid}", f"payee: {payee}", f"date: {day}", f"amount: {self.money(5, 400)}",
+              f"category: {self.rng.choice(CATEGORIES)}", "paid_with: company card"]
+        return f"expenses/{eid}.md", _doc(fm, self.rng.choice(SENTENCES) + "\n")
 
     def decline(self, n: int) -> tuple[str, str]:
         customer, day = self.person(), self.day()
@@ -315,9 +391,10 @@ class Maker:
 
     def records(self) -> Iterator[tuple[str, str]]:
         """Every record: processes, clients and products first (the others link to them)."""
-        plan = counts(self.size)
-        order = ("process", "client", "product", "ticket", "invoice", "decline", "purchase-order", "run", "review")
-        for kind in order:
+        plan = counts(self.size, PROFILES[self.profile])
+        order = ("process", "client", "product", "ticket", "invoice", "decline", "purchase-order", "run", "review",
+                 "bill", "expense")
+        for kind in (k for k in order if k in plan):
             make = getattr(self, kind.replace("-", "_"))
             for n in range(plan[kind]):
                 yield make(n)
@@ -348,7 +425,7 @@ def _stream(files: Iterator[tuple[str, str]]) -> Iterator[bytes]:
     yield "".join(f"M 100644 :{mark} {rel}\n" for mark, rel in enumerate(paths, start=1)).encode() + b"\n"
 
 
-def build(root: Path, size: int, seed: int = SEED) -> None:
+def build(root: Path, size: int, seed: int = SEED, profile: str = "default") -> None:
     """Create the vault at `root` (replacing whatever is there)."""
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -357,7 +434,7 @@ def build(root: Path, size: int, seed: int = SEED) -> None:
         subprocess.run(["git", "config", key, value], cwd=root, check=True)
     proc = subprocess.Popen([*GIT, "fast-import", "--quiet"], cwd=root, stdin=subprocess.PIPE)
     assert proc.stdin is not None
-    files = iter([*skeleton(), *Maker(size, seed).records()])
+    files = iter([*skeleton(), *Maker(size, seed, profile).records()])
     for chunk in _stream(files):
         proc.stdin.write(chunk)
     proc.stdin.close()
@@ -368,18 +445,21 @@ def build(root: Path, size: int, seed: int = SEED) -> None:
     subprocess.run([*GIT, "update-index", "-q", "--refresh"], cwd=root, check=False)
 
 
-def vault(size: int, where: Path = VAULTS, seed: int = SEED) -> Path:
+def vault(size: int, where: Path = VAULTS, seed: int = SEED, profile: str = "default") -> Path:
     """The path of the vault of `size` records, generating it unless a current one is kept."""
-    root = where / f"vault-{size}"
-    stamp = where / f"vault-{size}.json"
-    want = {"version": VERSION, "seed": seed, "size": size}
+    name = f"vault-{size}" if profile == "default" else f"vault-{profile}-{size}"
+    root = where / name
+    stamp = where / f"{name}.json"
+    want: dict[str, object] = {"version": VERSION, "seed": seed, "size": size}
+    if profile != "default":
+        want["profile"] = profile
     try:
         if json.loads(stamp.read_text()) == want and (root / ".git").is_dir():
             return root
     except (OSError, ValueError):
         pass
     stamp.unlink(missing_ok=True)
-    build(root, size, seed)
+    build(root, size, seed, profile)
     stamp.write_text(json.dumps(want))
     return root
 
@@ -388,11 +468,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate (or reuse) a synthetic benchmark vault.")
     parser.add_argument("size", type=int)
     parser.add_argument("--fresh", action="store_true", help="rebuild even if a current vault is kept")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="default",
+                        help="finance: ~30%% invoices with their payments, bills and expenses")
     args = parser.parse_args(argv)
     if args.fresh:
-        (VAULTS / f"vault-{args.size}.json").unlink(missing_ok=True)
+        name = f"vault-{args.size}" if args.profile == "default" else f"vault-{args.profile}-{args.size}"
+        (VAULTS / f"{name}.json").unlink(missing_ok=True)
     started = time.perf_counter()
-    root = vault(args.size)
+    root = vault(args.size, profile=args.profile)
     print(root)
     print(f"ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0

@@ -50,6 +50,7 @@ SCOPES = {
     "invoices": "Invoices",
     "payments": "Payments (unmatched)",
     "draft": "An email draft",
+    "finance": "Finance",
 }
 
 ACTIONS: tuple[Action, ...] = (
@@ -66,6 +67,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.history", "8", "app.open_main('history')", "History", "The whole vault's audit trail"),
     Action("app.problems", "9", "app.open_main('problems')", "Problems",
            "Files that do not parse or break their schema"),
+    Action("app.finance", "0", "app.open_main('finance')", "Finance",
+           "The money: revenue, MRR, receivables by age, cash, margin, declines"),
     Action("app.help", "question_mark,f1", "app.show_help", "Keys", "Every key, for where you are"),
     Action("app.palette", "ctrl+p", "app.command_palette", "Palette",
            "Find any record by name, run any action", show=False, priority=True),
@@ -131,6 +134,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("history.more", "m", "load_more", "More", "Load older changes", show=False),
     Action("history.back", "escape", "back", "Back", "Clear the filter, or go back"),
     # --- problems -----------------------------------------------------------------------------
+    Action("finance.tables", "t", "toggle_tables", "Tables", "Switch between the charts and the numbers as tables"),
+    Action("finance.next", "f", "next_figure", "Next figure",
+           "The numbers of the next figure: revenue, MRR, aging, cash, margin, declines"),
+    Action("finance.refresh", "r", "refresh_finance", "Refresh",
+           "Work the figures out again now (they also follow the files)"),
     Action("problems.editor", "e", "open_editor", "Fix in editor", "Open the file at the problem's line in $EDITOR"),
     Action("problems.refresh", "r", "refresh_problems", "Check again", "Run the vault check again"),
     Action("problems.discard", "x", "discard_kept", "Discard copy",
@@ -230,8 +238,8 @@ def keys_markdown() -> str:
             "`esc` clears it. History takes `kind:client record:fred-smith since:2026-11-01",
             "until:2026-11-30 author:mia` and words.", ""]
     out += ["## Number keys", "",
-            "`1`–`9` open the main screens. Each opens as you left it: if a record was open there, that",
-            "record. Press the same number again to go back to that screen's list.", ""]
+            "`1`–`9` and `0` (Finance) open the main screens. Each opens as you left it: if a record was",
+            "open there, that record. Press the same number again to go back to that screen's list.", ""]
     for scope, title in SCOPES.items():
         out += [f"## {title}", "", "| Keys | Action | Id |", "|---|---|---|"]
         out += [f"| `{key_label(a.keys)}` | {a.help or a.description} | `{a.id}` |"

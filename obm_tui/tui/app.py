@@ -44,6 +44,7 @@ LISTS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 def _screen(name: str) -> Any:
+    from obm_tui.tui.screens.finance import FinanceScreen
     from obm_tui.tui.screens.history import HistoryScreen
     from obm_tui.tui.screens.problems import ProblemsScreen
     from obm_tui.tui.screens.records import RecordsScreen
@@ -54,7 +55,7 @@ def _screen(name: str) -> Any:
 
         screen = WORK_SCREENS.get(name, RecordsScreen)
         return lambda: screen(*LISTS[name])
-    return {"today": TodayScreen, "history": HistoryScreen, "problems": ProblemsScreen}[name]
+    return {"today": TodayScreen, "history": HistoryScreen, "problems": ProblemsScreen, "finance": FinanceScreen}[name]
 
 
 class ObmApp(App[None]):
@@ -63,7 +64,8 @@ class ObmApp(App[None]):
     TITLE = "obm"
     CSS_PATH = "obm.tcss"
     BINDINGS = bindings("app")
-    MODES: ClassVar[dict[str, Any]] = {name: _screen(name) for name in ("today", *LISTS, "history", "problems")}
+    MODES: ClassVar[dict[str, Any]] = {name: _screen(name) for name in ("today", *LISTS, "history", "problems",
+                                                                             "finance")}
     COMMANDS = App.COMMANDS | {RecordsProvider, ActionsProvider}
 
     def __init__(self, vault: Vault, *, clock: Clock | None = None, settings: Settings | None = None,
@@ -86,6 +88,7 @@ class ObmApp(App[None]):
         self._record_screen: Any = None  # the RecordScreen reused by open_record
         self._started: set[str] = set()  # start-up work done (see start_up_done)
         self._frozen = False
+        self.finance_kept: Any = None  # the last finance report worked out (screens/finance.py)
         self.automation = Automation(self) if automate else None
 
     # ----- start and stop ----------------------------------------------------------------------
@@ -170,6 +173,19 @@ class ObmApp(App[None]):
         if self._started >= {"agenda", "verified"} and not self._frozen:
             self._frozen = True
             self.call_after_refresh(_collect_and_freeze)
+            self.call_after_refresh(self._warm_finance)
+
+    @work(thread=True, exclusive=True, group="finance-warm", exit_on_error=False, name="Finance figures")
+    def _warm_finance(self) -> None:
+        """Once start-up work is done: the Finance screen's figures, so `0` shows them at once
+        (the screen works them out again when it opens; docs/architecture.md, "Finance figures")."""
+        from obm_tui.tui.screens.finance import work_out
+
+        try:
+            report = work_out(self.vault, self.now().date())
+        except Exception:  # noqa: BLE001 - the Finance screen says what is wrong when it is opened
+            return
+        self.call_from_thread(setattr, self, "finance_kept", report)
 
     def _applied(self, applied: Any) -> None:
         """From the watcher thread: what another program changed (already in the index)."""

@@ -15,6 +15,7 @@ from obm_tui.tui.dialogs.conflict import ConflictDialog
 from obm_tui.tui.dialogs.delete import DeleteDialog
 from obm_tui.tui.dialogs.new_record import NewRecordDialog
 from obm_tui.tui.dialogs.prompt import PromptDialog
+from obm_tui.tui.screens.finance import FinanceScreen
 from obm_tui.tui.screens.help import HelpScreen
 from obm_tui.tui.screens.history import HistoryScreen
 from obm_tui.tui.screens.problems import ProblemsScreen
@@ -35,6 +36,7 @@ CLASSES = (ObmApp, TodayScreen, RecordsScreen, RecordScreen, HistoryScreen, Prob
 from tests.tui.work_helpers import WORK_CLASSES  # noqa: E402 - runs, tickets and stock views
 
 CLASSES += WORK_CLASSES
+CLASSES += (FinanceScreen,)
 
 
 def declared() -> list[Binding]:

@@ -14,8 +14,9 @@ from obm_tui.tui.actions import BY_ID
 from obm_tui.tui.safe import join, styled
 
 MAIN = ("app.today", "app.clients", "app.processes", "app.tickets", "app.stock", "app.declines",
-        "app.invoices", "app.history", "app.problems")
-MODES = ("today", "clients", "processes", "tickets", "stock", "declines", "invoices", "history", "problems")
+        "app.invoices", "app.history", "app.problems", "app.finance")
+MODES = ("today", "clients", "processes", "tickets", "stock", "declines", "invoices", "history", "problems",
+         "finance")
 
 
 class Clickable(Widget):
