@@ -62,8 +62,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.stock", "5", "app.open_main('stock')", "Stock", "Products and purchase orders"),
     Action("app.declines", "6", "app.open_main('declines')", "Declines", "Declined payments to follow up"),
     Action("app.invoices", "7", "app.open_main('invoices')", "Invoices", "Invoices sent to clients"),
-    Action("app.payments", "0", "app.open_main('payments')", "Payments",
-           "Payments on no invoice yet (from the Stripe import): link them", show=False),
     Action("app.history", "8", "app.open_main('history')", "History", "The whole vault's audit trail"),
     Action("app.problems", "9", "app.open_main('problems')", "Problems",
            "Files that do not parse or break their schema"),
@@ -135,6 +133,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("history.back", "escape", "back", "Back", "Clear the filter, or go back"),
     # --- problems -----------------------------------------------------------------------------
     Action("finance.tables", "t", "toggle_tables", "Tables", "Switch between the charts and the numbers as tables"),
+    Action("finance.payments", "u", "app.open_main('payments')", "Unmatched",
+           "Payments on no invoice yet (from the Stripe import): link them"),
     Action("finance.next", "f", "next_figure", "Next figure",
            "The numbers of the next figure: revenue, MRR, aging, cash, margin, declines"),
     Action("finance.refresh", "r", "refresh_finance", "Refresh",

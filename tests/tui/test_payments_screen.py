@@ -38,7 +38,7 @@ async def test_l_links_the_payment_under_the_cursor_to_the_invoice_chosen(sample
     app = make_app(sample)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("0")
+        await pilot.press("0", "u")  # Finance, then its unmatched payments
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PaymentsScreen)
