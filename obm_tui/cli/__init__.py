@@ -7,6 +7,7 @@ from obm_tui.cli import completion as _completion  # noqa: F401  (obm completion
 from obm_tui.cli import doctor as _doctor  # noqa: F401  (obm doctor)
 from obm_tui.cli import finance as _finance  # noqa: F401  (obm invoice …, obm finance …, obm export …)
 from obm_tui.cli import imports as _imports  # noqa: F401  (obm import mail|shopify|stripe)
+from obm_tui.cli import invoice_docs as _invoice_docs  # noqa: F401  (obm invoice pdf|email)
 from obm_tui.cli import records as _records  # noqa: F401  (registers its commands)
 from obm_tui.cli import runs as _runs  # noqa: F401  (obm run …, obm tick, obm agenda, obm draft)
 from obm_tui.cli import stock as _stock  # noqa: F401  (obm stock …, obm po …)
