@@ -3,6 +3,7 @@ Services: services/invoice_pdf.py, services/invoice_mail.py (docs/finances.md, d
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from obm_tui.cli.app import opened
 from obm_tui.cli.completion import ids_of
 from obm_tui.cli.finance import invoice
 from obm_tui.cli.out import say
+from obm_tui.cli.runs import _TODAY, _now
 
 
 @invoice.command("pdf")
@@ -28,3 +30,21 @@ def invoice_pdf_cmd(ctx: click.Context, invoice_id: str, output: Path | None) ->
     target = output if output is not None else Path(f"{record.id}.pdf")
     target.write_bytes(data)
     say(str(target))
+
+
+@invoice.command("email")
+@click.argument("invoice_id", metavar="ID", shell_complete=ids_of("invoice"))
+@_TODAY
+@click.pass_context
+def invoice_email_cmd(ctx: click.Context, invoice_id: str, today: datetime | None) -> None:
+    """Draft the invoice's email, its PDF attached, as an .eml in the vault's outbox/ (template
+    emails/invoice). Never sends mail: open the .eml in your mail program and send it."""
+    from obm_tui.services.invoice_mail import invoice_email, save_to_outbox
+    from obm_tui.services.invoice_pdf import invoice_of
+
+    with opened(ctx, change=False) as vault:
+        record = invoice_of(vault, invoice_id)
+        draft, data = invoice_email(vault, record, _now(vault, today).date())
+        path = save_to_outbox(vault, f"invoice-{record.id}", data)
+    say(draft.as_text())
+    say(f"saved {path}", err=True)

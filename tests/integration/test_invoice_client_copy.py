@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from io import BytesIO
 from pathlib import Path
 
@@ -109,3 +111,42 @@ def test_a_name_the_font_cannot_draw_is_refused_never_dropped(empty_vault: Path,
     assert code == 2
     assert "the client's name has characters the PDF's font (DejaVu Sans) cannot draw: 久 保 大" in err
     assert not (tmp_path / "ken.pdf").exists()
+
+
+def test_the_email_is_an_eml_draft_in_the_outbox_with_the_pdf_attached(zoe: Path) -> None:
+    write_invoice(zoe, ITEMS)
+    code, out, err = obm("invoice", "email", INVOICE, "--today", "2026-12-02", vault=zoe)
+    assert code == 0, err
+    (eml,) = (zoe / "outbox").glob("*.eml")
+    assert eml.name == f"invoice-{INVOICE}.eml" and f"saved {eml}" in err
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert message["To"].addresses[0].addr_spec == "zoe@example.com"
+    sender = message["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == ("Test Business", "hello@test-business.example")
+    assert message["Subject"] == f"Invoice {INVOICE} from Test Business"
+    assert message["X-Unsent"] == "1"
+    text = message.get_body(("plain",))
+    assert text is not None
+    body = text.get_content()
+    assert body.startswith("Hi Zoë,") and "1,500.00 USD, due on 2026-12-15" in body
+    assert "https://pay.test-business.example/card" in body and "Max Manager" in body
+    (attachment,) = message.iter_attachments()
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == f"{INVOICE}.pdf"
+    pdf = attachment.get_content()
+    assert pdf.startswith(b"%PDF") and "Balance due 1,100.00 USD" in pdf_text(pdf)
+    assert out.startswith("To: zoe@example.com\nSubject: Invoice")
+    code, _, _ = obm("invoice", "email", INVOICE, "--today", "2026-12-02", vault=zoe)
+    assert code == 0 and (zoe / "outbox" / f"invoice-{INVOICE}-2.eml").is_file()  # never over the first
+    assert git_out(zoe, "status", "--porcelain", "--", "invoices", "clients") == ""
+
+
+def test_an_email_with_a_name_left_unfilled_is_refused_and_nothing_is_written(empty_vault: Path) -> None:
+    code, _, err = obm("new", "client", "Noel Mail", "rate=900", vault=empty_vault)
+    assert code == 0, err
+    write_invoice(empty_vault, "", client="noel-mail")
+    code, out, err = obm("invoice", "email", INVOICE, vault=empty_vault)
+    assert code == 2 and out == ""
+    assert "template invoice" in err and "${email}" in err and "no draft made" in err
+    assert not (empty_vault / "outbox").exists()
