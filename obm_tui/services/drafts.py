@@ -173,17 +173,19 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def email_draft(vault: Vault, template_name: str, subject: Record | None, today: date) -> Draft:
-    """Fill the email template `template_name` with the subject's fields. `to` defaults to its email."""
+def email_draft(vault: Vault, template_name: str, subject: Record | None, today: date,
+                extra: Mapping[str, str] | None = None) -> Draft:
+    """Fill the email template `template_name` with the subject's fields (and `extra` values, which
+    win: an invoice's `${balance}`, its client's `${email}`). `to` defaults to the `email` value."""
     template = find_template(vault, template_name, "emails")
-    values = template_values(vault, subject, today)
+    values = template_values(vault, subject, today) | dict(extra or {})
     unknown: list[str] = []
     data = fill_data(dict(template.data), values, unknown)
     body = fill_data(template.body, values, unknown)
     if subject is not None:
         _check_address_field(subject)
     refuse_unfilled(f"template {template_name}", unknown, where_to_set(subject), "no draft made")
-    to = str(data.get("to") or (subject.text("email") if subject is not None else ""))
+    to = str(data.get("to") or values.get("email") or (subject.text("email") if subject is not None else ""))
     return Draft(template_name, _checked_to(to, template_name), str(data.get("subject") or ""), body)
 
 

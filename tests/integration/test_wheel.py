@@ -67,6 +67,8 @@ def test_the_wheel_holds_every_template_sample_vault_file_and_stylesheet(wheel: 
         assert expected <= names, sorted(expected - names)[:5]
     stylesheets = {path for path in source_files("obm_tui") if path.endswith(".tcss")}
     assert stylesheets and stylesheets <= names
+    fonts = source_files("obm_tui/fonts")  # the invoice PDF's font and its licence
+    assert {"obm_tui/fonts/DejaVuSans.ttf", "obm_tui/fonts/LICENSE"} <= fonts <= names
 
 
 def test_obm_runs_from_the_installed_wheel(installed: Path, tmp_path: Path) -> None:
