@@ -147,7 +147,8 @@ def _check_fields(kind: Kind, data: Mapping[str, Any]) -> list[str]:
     problems = []
     for spec in kind.all_fields:
         if spec.required and data.get(spec.name) is None:
-            problems.append(f"{spec.name} is required for a {kind.name} (add {spec.name}=…)")
+            article = "an" if kind.name[0] in "aeiou" else "a"
+            problems.append(f"{spec.name} is required for {article} {kind.name} (add {spec.name}=…)")
     return problems
 
 

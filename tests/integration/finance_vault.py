@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
+
+import tomlkit
 
 CLIENT = """---
 type: client
@@ -69,5 +72,17 @@ def commit_all(root: Path, message: str = "test records") -> None:
 
 
 def add_config(root: Path, text: str) -> None:
+    """Merge the TOML `text` into the vault's config: its keys replace or join the config's own
+    (the config `obm init` writes has a `[finance]` table already: a second one would not read)."""
     config = root / ".obm" / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+    document = tomlkit.parse(config.read_text(encoding="utf-8"))
+    _merge_tables(document, tomlkit.parse(text))
+    config.write_text(tomlkit.dumps(document), encoding="utf-8")
+
+
+def _merge_tables(into: Any, new: Any) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge_tables(into[key], value)
+        else:
+            into[key] = value

@@ -11,6 +11,7 @@ import pytest
 from obm_tui.services.billing import billing_pass
 from obm_tui.services.sync import sync
 from obm_tui.vault.store import Vault
+from tests.integration.finance_vault import add_config
 
 CLIENT = """---
 type: client
@@ -73,8 +74,7 @@ def test_paused_past_lead_and_ended_clients_are_not_billed_and_vault_terms_apply
     add_client(empty_vault, "pat-past", "Pat Past", status="past")
     add_client(empty_vault, "lee-lead", "Lee Lead", status="lead")
     add_client(empty_vault, "ed-ended", "Ed Ended", extra="billing_end: 2026-11-15\n")
-    with (empty_vault / ".obm/config.toml").open("a") as config:
-        config.write("\n[finance]\npayment_terms = 30\n")
+    add_config(empty_vault, "[finance]\npayment_terms = 30\n")
     run_pass(empty_vault, date(2026, 12, 1))
     made = invoices(empty_vault)
     assert sorted(t.split("period: \"")[1][:7] for t in made.values()) == ["2026-10", "2026-11"]  # Ed, to his end

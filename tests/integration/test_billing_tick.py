@@ -33,12 +33,15 @@ def test_tick_on_the_first_of_december_makes_the_december_retainers_once(sample_
     code, out, err = obm("tick", "--today", "2026-12-01", vault=sample_vault)
     assert code == 0, err
     made = [line for line in out.splitlines() if line.startswith("invoice ")]
-    # Zoe's November and December (she was never billed), and Aisha Khan's December from her template
-    # invoice (her November invoice, written before `period`, counts)
-    assert [line.split(": ")[1].split(",")[0] for line in made] == ["2026-11", "2026-12", "2026-12"]
-    assert all("for zoe-quinn" in line for line in made[:2])
-    assert "for aisha-khan" in made[2] and "from template INV-260701-B5M" in made[2]
-    assert len(list((sample_vault / "invoices").glob("INV-2612*.md"))) == 2 + 1  # + Priya's draft
+    periods = {line.split(" for ")[1].split(":")[0] + " " + line.split(": ")[1].split(",")[0] for line in made}
+    # Zoe's November and December (she was never billed); December for the sample's retainers
+    # (Daniel, Grace, Lucía) and for Aisha Khan from her template invoice (her November invoice
+    # counts); nothing for Priya, whose December draft exists, or James, who is paused
+    assert periods == {"zoe-quinn 2026-11", "zoe-quinn 2026-12", "daniel-okafor 2026-12", "grace-nakamura 2026-12",
+                       "lucia-fernandez 2026-12", "aisha-khan 2026-12"}
+    assert len(made) == len(periods)
+    assert any("for aisha-khan" in line and "from template INV-260701-B5M" in line for line in made)
+    assert len(list((sample_vault / "invoices").glob("INV-2612*.md"))) == 5 + 1  # + Priya's draft
     code, out, err = obm("tick", "--today", "2026-12-01", vault=sample_vault)
     assert (code, out, err.strip()) == (0, "", "nothing to do")
 

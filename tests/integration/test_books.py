@@ -46,7 +46,7 @@ def books_vault(empty_vault: Path) -> Path:
         id="BILL-261003-BBB", title="Flights", supplier="Air; Lines | Co", amount="300.00", status="unpaid",
         issued="2026-10-03", category="travel:air", more="", body=""))
     write(root, "expenses/2026-11-04-notion-x1y.md", EXPENSE.format(
-        id="2026-11-04-notion-x1y", payee="=Notion", date="2026-11-04", amount="10.00", category="software", more=""))
+        id="2026-11-04-notion-x1y", payee="=Notion", date="2026-11-04", amount="10.00", category="misc", more=""))
     commit_all(root)
     return root
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from obm_tui.cli import main
 from tests.conftest import git_out
+from tests.integration.finance_vault import add_config
 
 CLIENT = """---
 type: client
@@ -71,8 +72,7 @@ def vault(empty_vault: Path) -> Path:
 
 
 def set_config(root: Path, text: str) -> None:
-    config = root / ".obm" / "config.toml"
-    config.write_text(config.read_text() + "\n" + text)
+    add_config(root, text)
     git_out(root, "commit", "-q", "-am", "test: config")
 
 
