@@ -133,17 +133,19 @@ def is_overdue(record: Record, today: date) -> bool:
 def owed_text(record: Record, vault: Vault) -> str:
     """What is left to pay on an invoice, from the index (`1000.00 USD`); its `amount` as written
     when its money cannot be read."""
-    try:
-        currency, amount = _money(record, vault)
-    except InvoiceError:
-        return record.text("amount")
-    paid = sum((p.amount for p in record_payments(record)), Decimal(0))
-    return _shown(amount - paid, currency)
+    found = _balance(vault, record)
+    return record.text("amount") if found is None else _shown(found[1], found[0])
 
 
 def balance_of(vault: Vault, record: Record) -> tuple[str, Decimal] | None:
     """(`1,000.00 USD`, 1000.00): what is left to pay on an invoice, from the index; 0 once it is
     paid, void or written off; None when its money cannot be read."""
+    found = _balance(vault, record)
+    return None if found is None else (shown(found[1], found[0]), found[1])
+
+
+def _balance(vault: Vault, record: Record) -> tuple[str, Decimal] | None:
+    """(currency, what is left to pay) from the index; None when its money cannot be read."""
     try:
         currency, amount = _money(record, vault)
     except InvoiceError:
@@ -151,10 +153,8 @@ def balance_of(vault: Vault, record: Record) -> tuple[str, Decimal] | None:
     status = str(record.data.get("status") or "draft")
     rows = record_payments(record)
     if status in CLOSED or (status == "paid" and not rows):
-        balance = Decimal(0)
-    else:
-        balance = amount - sum((p.amount for p in rows), Decimal(0))
-    return shown(balance, currency), balance
+        return currency, Decimal(0)
+    return currency, amount - sum((p.amount for p in rows), Decimal(0))
 
 
 def money_line(vault: Vault, record: Record, today: date) -> str:
@@ -186,13 +186,12 @@ def _money(record: Record, vault: Vault) -> tuple[str, Decimal]:
 
 
 def _client(vault: Vault, record: Record) -> Record | None:
-    link = str(record.data.get("client") or "").strip()
-    if not link:
-        return None
-    try:
-        return vault.find(link, "client")
-    except Exception:  # noqa: BLE001 - a dangling link: no client settings apply
-        return None
+    """The invoice's client by the exact id of its link (None when it links to none)."""
+    from obm_tui.services.facts import find_record
+
+    raw = str(record.data.get("client") or "").strip()
+    link = raw[2:-2].split("|")[0].strip() if raw.startswith("[[") and raw.endswith("]]") else raw
+    return find_record(vault, "client", link) if link else None
 
 
 def _client_currency(vault: Vault, record: Record) -> str:
