@@ -75,18 +75,20 @@ def plans(vault: Vault) -> tuple[list[Plan], list[BillingChange]]:
     found: list[Plan] = []
     errors: list[BillingChange] = []
     currency = vault.config.currency
-    clients = {c.id.casefold(): c for c in vault.records("client", archived=True) if c.readable}
-    for record in sorted(clients.values(), key=lambda r: r.id):
-        if str(record.data.get("status") or "") not in BILLED_STATUSES:
-            continue
-        _add(found, errors, record, lambda r=record: client_plan(r, currency))
-    for invoice in sorted(vault.records("invoice", archived=True), key=lambda r: r.id):
+    clients = {c.id.casefold(): c for c in vault.records("client", archived=True)}
+    for record in sorted(vault.records("client"), key=lambda r: r.id):  # an archived client is not billed
+        if record.readable and str(record.data.get("status") or "") in BILLED_STATUSES:
+            _add(found, errors, record, lambda r=record: client_plan(r, currency))
+    for invoice in sorted(vault.records("invoice"), key=lambda r: r.id):
         if not invoice.readable or not invoice.data.get("recurrence") or invoice.data.get("status") == "void":
             continue
         owner = clients.get(_link(invoice.data.get("client")).casefold())
-        if owner is not None and str(owner.data.get("status") or "") not in BILLED_STATUSES:
-            continue
-        _add(found, errors, invoice, lambda r=invoice, c=owner: template_plan(r, c, currency))
+        if owner is None:
+            errors.append(BillingChange(f"invoice {invoice.id}: not billed", invoice.path, changed=False,
+                                        error=f"{invoice.path} client: no client {invoice.data.get('client')}"))
+        elif owner.readable and not owner.data.get("archived") and \
+                str(owner.data.get("status") or "") in BILLED_STATUSES:
+            _add(found, errors, invoice, lambda r=invoice, c=owner: template_plan(r, c, currency))
     return found, errors
 
 

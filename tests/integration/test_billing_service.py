@@ -154,3 +154,14 @@ def test_a_retainer_and_a_template_of_one_client_bill_each_period_once(empty_vau
     changes = run_pass(empty_vault, date(2026, 12, 1))
     assert [c.changed for c in changes] == [True]
     assert sorted(invoices(empty_vault)) == ["INV-261101-B5M.md", changes[0].path.split("/")[1]]
+
+
+def test_an_archived_client_is_not_billed_and_a_template_of_no_client_says_so(empty_vault: Path) -> None:
+    add_client(empty_vault, "ann-archived", "Ann Archived", extra="archived: true\n")
+    (empty_vault / "invoices/INV-261101-Z9Z.md").write_text(
+        '---\ntype: invoice\nid: INV-261101-Z9Z\ntitle: Lost — monthly\nclient: "[[nobody-here]]"\n'
+        'amount: "90.00"\nstatus: sent\nissued: 2026-11-01\nrecurrence: FREQ=MONTHLY;BYMONTHDAY=1\n---\n')
+    changes = run_pass(empty_vault, date(2026, 12, 1))
+    assert [(c.changed, c.error) for c in changes] == [
+        (False, 'invoices/INV-261101-Z9Z.md client: no client [[nobody-here]]')]
+    assert sorted(invoices(empty_vault)) == ["INV-261101-Z9Z.md"]
