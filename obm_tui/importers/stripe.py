@@ -28,6 +28,7 @@ from obm_tui.importers.csvrows import (
     odd_cell,
     read_rows,
 )
+from obm_tui.model import decline_codes
 from obm_tui.model.fields import FieldValueError, to_money
 from obm_tui.model.money import MoneyError
 from obm_tui.model.money import parse_amount as money_amount
@@ -182,11 +183,15 @@ def invoice_number(*texts: str) -> str:
 
 
 def decline_code(column: str, message: str) -> str:
-    """The decline code: its column when the export has one, else a `code` the seller message names."""
+    r"""The decline code: its column when the export has one, else the code the seller message
+    names (`The bank returned the decline code \`insufficient_funds\`.`), else one of Stripe's
+    documented codes written in it."""
     if re.fullmatch(r"[a-z_]+", column.strip()):
         return column.strip()
-    found = re.search(r"`([a-z_]+)`", message) or re.search(r"\b([a-z]+(?:_[a-z]+)+)\b", message)
-    return found.group(1) if found else ""
+    quoted = re.search(r"`([a-z_]+)`", message)
+    if quoted:
+        return quoted.group(1)
+    return next((word for word in re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", message) if decline_codes.known(word)), "")
 
 
 def _candidate(number: int, get: dict[str, str], tz: tzinfo, created_label: str,

@@ -3,7 +3,7 @@
     condition := clause (("and" | ";") clause)*
     clause    := ["not"] ["any" | "all"] field operator value
     field     := name | kind "." name | "subject." name
-    operator  := = != < <= > >= has
+    operator  := = != < <= > >= has in
 
 Records come in through `Facts`, so evaluating stays pure. See docs/processes.md.
 """
@@ -19,7 +19,8 @@ from typing import Any, Protocol
 from obm_tui.model.fact_values import as_text, as_texts, compare, link_target
 from obm_tui.model.kinds import kind_named
 
-OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "has")
+OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "has", "in")
+WORD_OPERATORS = ("has", "in")
 _TOKEN_RE = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|(<=|>=|!=|==|=|<|>|;)|([^\s;=<>!"]+|!))')
 _NAME_RE = re.compile(r"^[A-Za-z_][\w-]*$")
 Record = Mapping[str, Any]
@@ -162,11 +163,10 @@ def _field(word: str, where: str) -> tuple[str | None, str]:
 
 
 def _operator(tokens: list[tuple[str, str]], left: str, where: str) -> str:
-    if tokens and tokens[0] in (("op", o) for o in OPERATORS if o != "has"):
+    if tokens and tokens[0] in (("op", o) for o in OPERATORS if o not in WORD_OPERATORS):
         return tokens.pop(0)[1]
-    if tokens and tokens[0] == ("word", "has"):
-        tokens.pop(0)
-        return "has"
+    if tokens and tokens[0] in (("word", o) for o in WORD_OPERATORS):
+        return tokens.pop(0)[1]
     ops = ", ".join(OPERATORS)
     raise ConditionError(f"{where}: expected an operator ({ops}) after {left}")
 
@@ -220,6 +220,9 @@ def _compare(clause: Clause, record: Record, today: date) -> bool:
     if clause.op == "has":
         wanted = as_text(right).casefold()
         return any(item.casefold() == wanted for item in as_texts(left))
+    if clause.op == "in":  # code in stolen_card, lost_card: the field is one of the listed values
+        choices = {word.casefold() for word in re.split(r"[,\s]+", clause.value) if word}
+        return any(item.casefold() in choices for item in as_texts(left))
     if isinstance(left, list):
         return any(compare(item, clause.op, right) for item in left)
     return compare(left, clause.op, right)

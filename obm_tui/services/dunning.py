@@ -125,7 +125,7 @@ def _give_up(vault: Vault, decline: Record, runs: list[Record], days: int, now: 
     message = (f"decline {decline.id}: status {before} -> lost; not recovered {days} days after its follow-up "
                f"started on {began.isoformat()} ([dunning] give_up_after)")
     try:
-        saved = vault.update(decline, {"status": "lost"}, message)
+        saved = vault.update(decline, {"status": "lost", "resolved": now.date().isoformat()}, message)
     except ObmError as exc:
         return [DunningChange(f"decline {decline.id}: not given up", changed=False, error=exc.message)]
     done = [DunningChange(message, saved.commit)]

@@ -14,20 +14,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from obm_tui.importers.csvrows import RowReport
 from obm_tui.importers.stripe import CHARGE, PAYOUT, REFUND, DeclineCandidate, Movement, parse_payments
 from obm_tui.model import ids
 from obm_tui.model.errors import ObmError, UsageError
-from obm_tui.model.fields import email_address
-from obm_tui.model.finance import record_payments
+from obm_tui.model.fields import FieldValueError, email_address, to_date, to_money
+from obm_tui.model.finance import record_payments, settlement
 from obm_tui.model.ids import CROCKFORD
 from obm_tui.model.kinds import KINDS
 from obm_tui.model.matching import Match, Payer, match
 from obm_tui.model.records import Record, validate
-from obm_tui.services.payments_in import InvoiceState, charge_row, invoice_states, open_infos
+from obm_tui.services.dunning import SETTLED
+from obm_tui.services.payments_in import InvoiceState, charge_row, invoice_states, link_id, open_infos
 from obm_tui.services.templates import record_template_body
 from obm_tui.vault.batch import Edit, NewFile, write_many
 from obm_tui.vault.store import Vault
@@ -136,14 +138,17 @@ def import_stripe(vault: Vault, data: bytes, *, now: datetime, source: str = "pa
     created = _created(now, vault)
     plan = _Plan()
     rows = list(parsed.rows)
-    declines = _plan_declines(vault, parsed.candidates, plan, rows, created)
     states = invoice_states(vault)
+    declines = _plan_declines(vault, parsed.candidates, plan, rows, created, states)
+    owed = _open_declines(vault, plan)
     on_invoice = {ref: state for state in states.values() for ref in state.references()}
     taken = vault.index.ids("payment")
     payments = on_invoices = 0
     ambiguous: list[str] = []
     for movement in sorted(parsed.movements, key=lambda m: (m.at, m.kind != CHARGE)):
         state, found = _where(vault, movement, states, on_invoice)
+        if movement.kind == CHARGE:
+            _recover_by_payer(owed, movement)
         if state is not None:
             on_invoice[movement.reference] = state
             on_invoices += 1
@@ -166,11 +171,13 @@ def import_stripe(vault: Vault, data: bytes, *, now: datetime, source: str = "pa
     for state in states.values():
         if state.added:
             plan.edits[state.record.path] = state.edit()
+            _recover_by_invoice(owed, state)
+    recovered = _apply_recoveries(owed, plan)
     rejected = sum(1 for r in rows if r.status == "rejected")
     skipped = sum(1 for r in rows if r.status == "skipped")
     done = [f"{_plural(count, word)} {where}" for count, word, where in (
-        (declines, "decline", "recorded"), (on_invoices, "payment", "on invoices"), (payments, "payment", "recorded"))
-        if count]
+        (declines, "decline", "recorded"), (on_invoices, "payment", "on invoices"), (payments, "payment", "recorded"),
+        (recovered, "decline", "recovered")) if count]
     message = (f"import stripe {source}: {', '.join(done) or 'nothing recorded'}; "
                f"{rejected} rows rejected, {skipped} skipped")
     result = StripeResult(tuple(rows), declines + payments + on_invoices, message, dry_run=dry_run,
@@ -219,12 +226,18 @@ def _refused(row: RowReport, number: int, reason: str) -> RowReport:
 
 
 def _plan_declines(vault: Vault, candidates: tuple[DeclineCandidate, ...], plan: _Plan, rows: list[RowReport],
-                   created: str) -> int:
+                   created: str, states: dict[str, InvoiceState]) -> int:
     taken = vault.index.ids("decline")
     body = record_template_body("decline")
+    clients: dict[str, str] = {}
+    for client in vault.records("client", archived=True):
+        email = str(client.data.get("email") or "").strip().casefold()
+        if email:
+            clients.setdefault(email, client.id)
     count = 0
     for candidate in candidates:
         rel, fields = _decline(candidate, taken, created)
+        _link_decline(fields, candidate, clients, states)
         problems = validate(KINDS["decline"], fields, fields["id"])
         if problems:  # a value the importer let through but the record's own checks refuse
             rows[:] = [_refused(row, candidate.row, problems[0][1]) for row in rows]
@@ -232,6 +245,23 @@ def _plan_declines(vault: Vault, candidates: tuple[DeclineCandidate, ...], plan:
             plan.files.append(NewFile(rel, fields, body))
             count += 1
     return count
+
+
+def _link_decline(fields: dict[str, Any], candidate: DeclineCandidate, clients: dict[str, str],
+                  states: dict[str, InvoiceState]) -> None:
+    """The decline's `client` (by email), `invoice` (its number, else the client's email and the
+    amount on an open invoice) and `code`."""
+    client = clients.get(candidate.email.strip().casefold()) if candidate.email else None
+    if client:
+        fields["client"] = f"[[{client}]]"
+    invoice = states.get(candidate.invoice.casefold()) if candidate.invoice else None
+    if invoice is None:
+        found = match(Payer(candidate.amount, candidate.currency, candidate.email), open_infos(states))
+        invoice = states.get(found.invoice.casefold()) if found.invoice else None
+    if invoice is not None:
+        fields["invoice"] = f"[[{invoice.record.id}]]"
+    if candidate.code:
+        fields["code"] = candidate.code
 
 
 def _decline(candidate: DeclineCandidate, taken: set[str], created: str) -> tuple[str, dict[str, Any]]:
@@ -254,6 +284,77 @@ def _decline(candidate: DeclineCandidate, taken: set[str], created: str) -> tupl
         data["reason"] = candidate.reason
     data["created"] = created
     return f"declines/{record_id}.md", data
+
+
+# ----- declines recovered by a later payment -----------------------------------------------------
+
+@dataclass
+class _Owed:
+    """A decline still being worked (or made by this import): what a later payment must be to
+    recover it, and the day it was recovered (None: not yet)."""
+
+    path: str
+    email: str
+    amount: Decimal | None
+    currency: str
+    declined: date | None
+    invoice: str
+    record: Record | None = None  # None: a decline this import makes (in plan.files)
+    recovered: date | None = None
+
+
+def _open_declines(vault: Vault, plan: _Plan) -> list[_Owed]:
+    found = []
+    new = [(None, f.rel, dict(f.data)) for f in plan.files if f.data.get("type") == "decline"]
+    old = [(r, r.path, dict(r.data)) for r in vault.records("decline") if r.readable
+           and str(r.data.get("status") or "new") not in SETTLED]
+    for record, path, data in [*old, *new]:
+        currency = str(data.get("currency") or vault.config.currency).strip().upper()
+        try:
+            amount: Decimal | None = to_money(data.get("amount"))
+        except FieldValueError:
+            amount = None
+        try:
+            declined = to_date(data.get("declined"))
+        except FieldValueError:
+            declined = None
+        found.append(_Owed(path, str(data.get("email") or "").strip().casefold(), amount, currency, declined,
+                           link_id(data.get("invoice")).casefold(), record))
+    return found
+
+
+def _recover_by_payer(owed: list[_Owed], movement: Movement) -> None:
+    """A successful charge of the same customer (email) and amount recovers the declines before it."""
+    email = movement.email.strip().casefold()
+    for item in owed:
+        if (item.recovered is None and email and item.email == email and item.amount == movement.amount
+                and item.currency == movement.currency and (item.declined is None or item.declined <= movement.day)):
+            item.recovered = movement.day
+
+
+def _recover_by_invoice(owed: list[_Owed], state: InvoiceState) -> None:
+    """An invoice this import settled recovers the declines of it, on the day it was paid."""
+    settled = settlement("invoice", state.status, state.amount, state.rows)
+    if settled.status != "paid" or settled.paid is None:
+        return
+    for item in owed:
+        if item.recovered is None and item.invoice and item.invoice == state.record.id.casefold():
+            item.recovered = settled.paid
+
+
+def _apply_recoveries(owed: list[_Owed], plan: _Plan) -> int:
+    """`status: recovered` and `resolved:` on every recovered decline, in the import's commit."""
+    count = 0
+    for item in owed:
+        if item.recovered is None:
+            continue
+        changes = {"status": "recovered", "resolved": item.recovered.isoformat()}
+        if item.record is None:
+            plan.files = [replace(f, data={**f.data, **changes}) if f.rel == item.path else f for f in plan.files]
+        else:
+            plan.edits[item.path] = Edit(item.record, changes)
+        count += 1
+    return count
 
 
 __all__ = ["Record", "StripeResult", "import_stripe", "known_references", "payment_id"]

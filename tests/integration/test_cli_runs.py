@@ -281,6 +281,7 @@ def test_tick_gives_up_a_decline_after_give_up_after_days_and_ends_its_run(empty
     assert git_out(empty_vault, "show", "--name-only", "--format=", f"HEAD~{log.index(given_up)}").split() == [
         f"declines/{decline}.md"]
     assert "status: lost" in (empty_vault / "declines" / f"{decline}.md").read_text(encoding="utf-8")
+    assert f"resolved: {day10}" in (empty_vault / "declines" / f"{decline}.md").read_text(encoding="utf-8")
     code, out, err = obm("tick", "--today", day10, vault=empty_vault)
     assert (code, out, err.strip()) == (0, "", "nothing to do")
 

@@ -203,7 +203,7 @@ MISTAKES = {
         "- [ ] a [id:: welcome] [after:: tag]\n- [ ] b [id:: tag] [after:: welcome]\n",
     'due:: "+3 fortnights": unknown unit "fortnights" (use d, workdays, w, m or y)': "- [ ] a [due:: +3 fortnights]\n",
     'do:: "tagg add vip": unknown action "tagg" (use tag, set, create, start or send)': "- [ ] a [do:: tagg add vip]\n",
-    'when:: "invoice.status paid": expected an operator (=, !=, <, <=, >, >=, has) after invoice.status':
+    'when:: "invoice.status paid": expected an operator (=, !=, <, <=, >, >=, has, in) after invoice.status':
         "- [ ] a [when:: invoice.status paid]\n",
     'step id "send" is already used on line 1': "- [ ] a [id:: send]\n- [ ] b [id:: send]\n",
     "two due:: fields on one step": "- [ ] a [due:: +1d] [due:: +2d]\n",

@@ -58,7 +58,7 @@ def test_clauses_join(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("invoice.status paid", r"expected an operator \(=, !=, <, <=, >, >=, has\) after invoice.status"),
+        ("invoice.status paid", r"expected an operator \(=, !=, <, <=, >, >=, has, in\) after invoice.status"),
         ("invoice.status =", "expected a value after ="),
         ("= paid", "expected a field name"),
         ("invoce.status = paid", 'unknown record kind "invoce"'),
