@@ -88,7 +88,7 @@ class ObmApp(App[None]):
         self._record_screen: Any = None  # the RecordScreen reused by open_record
         self._started: set[str] = set()  # start-up work done (see start_up_done)
         self._frozen = False
-        self.finance_kept: Any = None  # the last finance report worked out (screens/finance.py)
+        self.finance_kept: Any = None  # (index version, the last finance report) (screens/finance.py)
         self.automation = Automation(self) if automate else None
 
     # ----- start and stop ----------------------------------------------------------------------
@@ -182,10 +182,10 @@ class ObmApp(App[None]):
         from obm_tui.tui.screens.finance import work_out
 
         try:
-            report = work_out(self.vault, self.now().date())
+            kept = work_out(self.vault, self.now().date())
         except Exception:  # noqa: BLE001 - the Finance screen says what is wrong when it is opened
             return
-        self.call_from_thread(setattr, self, "finance_kept", report)
+        self.call_from_thread(setattr, self, "finance_kept", kept)
 
     def _applied(self, applied: Any) -> None:
         """From the watcher thread: what another program changed (already in the index)."""

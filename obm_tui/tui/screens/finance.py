@@ -85,12 +85,18 @@ class FinanceScreen(ObmScreen):
         self.tables = False
         self._show_view()
         kept = self.obm.finance_kept
-        if kept is not None and kept.last == months_range(self.obm.now().date())[1]:
-            self._show(kept)  # worked out after start-up: shown at once, then worked out again
+        if kept is not None and kept[1].last == months_range(self.obm.now().date())[1]:
+            self._show(kept)  # worked out after start-up (or when last shown): drawn in the first frame
+            if kept[0] == self.vault.index.version:
+                self.mark_seen()  # nothing changed since
+            else:  # worked out again after the first frame, not competing with it
+                self.call_after_refresh(self.refresh_data, None)
+            return
         self.refresh_data(None)
 
     def refresh_data(self, paths: set[str] | None) -> None:
         if paths is not None and not any(p.split("/", 1)[0] in _MONEY_FOLDERS for p in paths):
+            self.mark_seen()
             return  # a ticket or a run changed: no figure moves
         self.mark_seen()
         today = self.obm.now().date()
@@ -98,9 +104,10 @@ class FinanceScreen(ObmScreen):
         run_blocking(self, lambda: work_out(vault, today), done=self._show, label="Working out the finances",
                      group="finance", exclusive=True)
 
-    def _show(self, report: FinanceReport) -> None:
-        self.report = report
-        self.obm.finance_kept = report
+    def _show(self, kept: tuple[int, FinanceReport]) -> None:
+        """Show a report (with the index version it was worked out at) and keep it for next time."""
+        self.obm.finance_kept = kept
+        report = self.report = kept[1]
         self.query_one("#charts", Static).update(overview(report))
         self._show_table()
 
@@ -147,10 +154,12 @@ class FinanceScreen(ObmScreen):
         self.refresh_data(None)
 
 
-def work_out(vault: Vault, today: date) -> FinanceReport:
-    """The screen's report: the last twelve months, this one included (run in a worker)."""
+def work_out(vault: Vault, today: date) -> tuple[int, FinanceReport]:
+    """The screen's report, the last twelve months with this one, and the version of the index it
+    was worked out from (run in a worker)."""
+    version = vault.index.version
     first, last = months_range(today)
-    return finance_report(vault, first, last, today)
+    return version, finance_report(vault, first, last, today)
 
 
 _MONEY_FOLDERS = frozenset({"invoices", "bills", "expenses", "payments", "clients", "declines", "stock",
