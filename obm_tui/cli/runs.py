@@ -175,6 +175,9 @@ def tick_cmd(ctx: click.Context, today: datetime | None) -> None:
     for change in report.dunning:
         if change.changed:
             say(change.message.splitlines()[0])
+    for reminder in report.reminders:
+        if reminder.changed:
+            say(f"{reminder.message} ({reminder.draft})")
     for error in report.errors:
         say(f"obm: {error}", err=True)
     if not report.did_something and not report.errors:

@@ -39,6 +39,7 @@ from obm_tui.model.kinds import KINDS, kind_named
 from obm_tui.model.records import Record
 from obm_tui.services.dunning import DunningChange, dunning_pass
 from obm_tui.services.facts import VaultFacts
+from obm_tui.services.reminders import ReminderChange, reminder_pass
 from obm_tui.services.rule_history import (
     Retry,
     history_since,
@@ -363,22 +364,27 @@ class Automation:
     rules: list[RuleStart] = field(default_factory=list)
     recurring: list[Started] = field(default_factory=list)
     dunning: list[DunningChange] = field(default_factory=list)
+    reminders: list[ReminderChange] = field(default_factory=list)
 
     @property
     def did_something(self) -> bool:
         return (any(o.changed for o in self.processed) or any(r.started and r.started.created for r in self.rules)
-                or any(s.created for s in self.recurring) or any(d.changed for d in self.dunning))
+                or any(s.created for s in self.recurring) or any(d.changed for d in self.dunning)
+                or any(r.changed for r in self.reminders))
 
     @property
     def errors(self) -> list[str]:
         return [f"{o.message}: {o.error}" for o in self.processed if o.error] + [
             f'rule "{r.rule}" for {r.record}: {r.error}' for r in self.rules if r.error] + [
-            f"{d.message}: {d.error}" for d in self.dunning if d.error]
+            f"{d.message}: {d.error}" for d in self.dunning if d.error] + [
+            f"{r.message}: {r.error}" for r in self.reminders if r.error]
 
 
 def automate(vault: Vault, now: datetime) -> Automation:
-    """`obm tick`: process pending runs, apply the rules, start due recurring runs. Idempotent."""
+    """`obm tick`: process pending runs, apply the rules, start due recurring runs, the dunning pass,
+    then the payment reminders due today. Idempotent."""
     processed = process_pending_runs(vault, now)
     started = apply_rules(vault, now, full=True)
     recurring = tick_recurring(vault, now.date())
-    return Automation(processed, started, recurring, dunning_pass(vault, now))
+    dunning = dunning_pass(vault, now)
+    return Automation(processed, started, recurring, dunning, reminder_pass(vault, now.date()))

@@ -1,7 +1,8 @@
 """Processes that run themselves, while the app is open: what `obm tick` does, at the right times.
 
 - when the app opens: process ticks made elsewhere, apply the rules, start due recurring runs,
-  and the `[dunning]` pass (follow-ups of new declines, give up the ones past `give_up_after`);
+  the `[dunning]` pass (follow-ups of new declines, give up the ones past `give_up_after`), and
+  the payment reminders due today (services/reminders.py: drafts in `outbox/`, `reminded` set);
 - after every save made in the app, and after files changed by another program (an editor, a
   `git pull`): process the ticks made there and bring open runs' status up to date (a paid
   invoice wakes a waiting run) with `process_pending_runs` (closed runs: only those files), then
@@ -26,6 +27,7 @@ from obm_tui.tui.tasks import run_blocking
 
 if TYPE_CHECKING:
     from obm_tui.services.dunning import DunningChange
+    from obm_tui.services.reminders import ReminderChange
     from obm_tui.services.rules import RuleStart
     from obm_tui.services.runs import RunOutcome, Started
     from obm_tui.tui.app import ObmApp
@@ -51,6 +53,7 @@ class PassResult:
     rules: list[RuleStart] = field(default_factory=list)
     recurring: list[Started] = field(default_factory=list)
     dunning: list[DunningChange] = field(default_factory=list)
+    reminders: list[ReminderChange] = field(default_factory=list)
 
     @property
     def paths(self) -> list[str]:
@@ -139,6 +142,7 @@ class Automation:
 
     def _one_pass(self, wanted: Request, result: PassResult) -> None:
         from obm_tui.services.dunning import dunning_pass
+        from obm_tui.services.reminders import reminder_pass
         from obm_tui.services.rules import apply_rules
         from obm_tui.services.runs import process_pending_runs, tick_recurring
 
@@ -150,6 +154,7 @@ class Automation:
         if wanted.startup:
             result.recurring += [s for s in tick_recurring(vault, now.date()) if s.created]
             result.dunning += [d for d in dunning_pass(vault, now) if d.changed or d.error]
+            result.reminders += [r for r in reminder_pass(vault, now.date()) if r.changed or r.error]
 
     # ----- telling -----------------------------------------------------------------------------
     def _report(self, result: PassResult) -> None:
@@ -178,6 +183,11 @@ class Automation:
         for change in result.dunning:
             app.notify(clean(change.error or change.message), title="Declined payments",
                        severity="warning" if change.error else "information", markup=False)
+        for reminder in result.reminders:
+            said = (f"{reminder.message}: {reminder.error}" if reminder.error
+                    else f"{reminder.message} ({reminder.draft})")
+            app.notify(clean(said), title="Payment reminders", severity="warning" if reminder.error else "information",
+                       markup=False)
 
     def _failed(self, exc: Exception) -> bool:
         self.passes += 1
