@@ -28,7 +28,10 @@ def invoice_pdf_cmd(ctx: click.Context, invoice_id: str, output: Path | None) ->
         record = invoice_of(vault, invoice_id)
         data = invoice_pdf(vault, record)
     target = output if output is not None else Path(f"{record.id}.pdf")
-    target.write_bytes(data)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise click.FileError(str(target), hint=f"{exc.strerror or exc}; no PDF was written") from None
     say(str(target))
 
 

@@ -179,6 +179,9 @@ def tick_cmd(ctx: click.Context, today: datetime | None) -> None:
     for made in report.billing:
         if made.changed:
             say(made.message)
+    for reminder in report.reminders:
+        if reminder.changed:
+            say(f"{reminder.message} ({reminder.draft})")
     for error in report.errors:
         say(f"obm: {error}", err=True)
     if not report.did_something and not report.errors:

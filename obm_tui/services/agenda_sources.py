@@ -1,4 +1,4 @@
-"""The customer-care and stock sections of the agenda, registered in `agenda.SOURCES`.
+"""The customer-care, stock and payment-reminder parts of the agenda, registered in `agenda.SOURCES`.
 
 `agenda.py` imports this module on its last line. Tickets: running clocks that are breached or
 breaching soon. Stock: the forecast's "reorder now" (on hand + incoming at or below the reorder
@@ -14,6 +14,7 @@ from obm_tui.model.ledger import oversold_low
 from obm_tui.model.sla import describe_clock
 from obm_tui.services.agenda import SOURCES, AgendaItem, Source, low_stock
 from obm_tui.services.care_queue import queue
+from obm_tui.services.reminders import reminded_today
 from obm_tui.services.stock import ProductForecast, forecast_all
 from obm_tui.services.tickets import local_now
 from obm_tui.vault.store import Vault
@@ -66,14 +67,25 @@ def _oversold(item: ProductForecast, f: Forecast, today: date) -> AgendaItem:
                       item.record.path, f"on hand went to {low.on_hand} on {low.day.isoformat()}" if low else "")
 
 
+def reminder_agenda(vault: Vault, now: datetime) -> list[AgendaItem]:
+    """"Invoices": the payment reminders drafted today, to send from the outbox
+    ("Payment reminder drafted for Aisha Khan — INV-… 1,500.00 USD, 7 days overdue")."""
+    today = local_now(vault, now).date()
+    return [AgendaItem("Invoices", 1, today, f"Payment reminder drafted for {name} — {owed.line(today)}",
+                       owed.invoice.path, "send it from outbox/")
+            for name, owed in reminded_today(vault, today)]
+
+
 def register(sources: list[Source]) -> None:
-    """Put the ticket and stock sources in `sources` (once; the forecast replaces `low_stock`)."""
+    """Put the ticket, stock and reminder sources in `sources` (once; the forecast replaces `low_stock`)."""
     if low_stock in sources:
         sources[sources.index(low_stock)] = stock_agenda
     elif stock_agenda not in sources:
         sources.append(stock_agenda)
     if ticket_agenda not in sources:
         sources.append(ticket_agenda)
+    if reminder_agenda not in sources:
+        sources.append(reminder_agenda)
 
 
 register(SOURCES)

@@ -177,3 +177,11 @@ def invoice_checks(vault: Vault, records: list[Record]) -> list[Problem]:
 
 
 EXTRA_CHECKS.append(invoice_checks)
+def reminder_checks(vault: Vault, records: list[Record]) -> list[Problem]:
+    """A `[finance] reminders` that cannot be used (services/reminders.py)."""
+    from obm_tui.services.reminders import reminder_problems
+
+    return reminder_problems(vault)
+
+
+EXTRA_CHECKS.append(reminder_checks)

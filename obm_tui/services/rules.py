@@ -40,6 +40,7 @@ from obm_tui.model.records import Record
 from obm_tui.services.billing import BillingChange, billing_pass
 from obm_tui.services.dunning import DunningChange, dunning_pass
 from obm_tui.services.facts import VaultFacts
+from obm_tui.services.reminders import ReminderChange, reminder_pass
 from obm_tui.services.rule_history import (
     Retry,
     history_since,
@@ -365,25 +366,30 @@ class Automation:
     recurring: list[Started] = field(default_factory=list)
     dunning: list[DunningChange] = field(default_factory=list)
     billing: list[BillingChange] = field(default_factory=list)
+    reminders: list[ReminderChange] = field(default_factory=list)
 
     @property
     def did_something(self) -> bool:
         return (any(o.changed for o in self.processed) or any(r.started and r.started.created for r in self.rules)
                 or any(s.created for s in self.recurring) or any(d.changed for d in self.dunning)
-                or any(b.changed for b in self.billing))
+                or any(b.changed for b in self.billing) or any(r.changed for r in self.reminders))
 
     @property
     def errors(self) -> list[str]:
         return [f"{o.message}: {o.error}" for o in self.processed if o.error] + [
             f'rule "{r.rule}" for {r.record}: {r.error}' for r in self.rules if r.error] + [
             f"{d.message}: {d.error}" for d in self.dunning if d.error] + [
-            b.error for b in self.billing if b.error]
+            b.error for b in self.billing if b.error] + [
+            f"{r.message}: {r.error}" for r in self.reminders if r.error]
 
 
 def automate(vault: Vault, now: datetime) -> Automation:
     """`obm tick`: process pending runs, apply the rules, start due recurring runs, the `[dunning]`
-    pass, and make the due recurring invoices (services/billing.py). Idempotent."""
+    pass, make the due recurring invoices (services/billing.py), then draft the payment reminders
+    due today (services/reminders.py). Idempotent."""
     processed = process_pending_runs(vault, now)
     started = apply_rules(vault, now, full=True)
     recurring = tick_recurring(vault, now.date())
-    return Automation(processed, started, recurring, dunning_pass(vault, now), billing_pass(vault, now.date()))
+    dunning = dunning_pass(vault, now)
+    billing = billing_pass(vault, now.date())
+    return Automation(processed, started, recurring, dunning, billing, reminder_pass(vault, now.date()))

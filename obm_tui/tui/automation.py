@@ -3,6 +3,8 @@
 - when the app opens: process ticks made elsewhere, apply the rules, start due recurring runs,
   the `[dunning]` pass (follow-ups of new declines, give up the ones past `give_up_after`), and the
   billing pass (each due period's recurring invoice, services/billing.py);
+  the `[dunning]` pass (follow-ups of new declines, give up the ones past `give_up_after`), and
+  the payment reminders due today (services/reminders.py: drafts in `outbox/`, `reminded` set);
 - after every save made in the app, and after files changed by another program (an editor, a
   `git pull`): process the ticks made there and bring open runs' status up to date (a paid
   invoice wakes a waiting run) with `process_pending_runs` (closed runs: only those files), then
@@ -28,6 +30,7 @@ from obm_tui.tui.tasks import run_blocking
 if TYPE_CHECKING:
     from obm_tui.services.billing import BillingChange
     from obm_tui.services.dunning import DunningChange
+    from obm_tui.services.reminders import ReminderChange
     from obm_tui.services.rules import RuleStart
     from obm_tui.services.runs import RunOutcome, Started
     from obm_tui.tui.app import ObmApp
@@ -54,6 +57,7 @@ class PassResult:
     recurring: list[Started] = field(default_factory=list)
     dunning: list[DunningChange] = field(default_factory=list)
     billing: list[BillingChange] = field(default_factory=list)
+    reminders: list[ReminderChange] = field(default_factory=list)
 
     @property
     def paths(self) -> list[str]:
@@ -144,6 +148,7 @@ class Automation:
     def _one_pass(self, wanted: Request, result: PassResult) -> None:
         from obm_tui.services.billing import billing_pass
         from obm_tui.services.dunning import dunning_pass
+        from obm_tui.services.reminders import reminder_pass
         from obm_tui.services.rules import apply_rules
         from obm_tui.services.runs import process_pending_runs, tick_recurring
 
@@ -156,6 +161,7 @@ class Automation:
             result.recurring += [s for s in tick_recurring(vault, now.date()) if s.created]
             result.dunning += [d for d in dunning_pass(vault, now) if d.changed or d.error]
             result.billing += [b for b in billing_pass(vault, now.date()) if b.changed or b.error]
+            result.reminders += [r for r in reminder_pass(vault, now.date()) if r.changed or r.error]
 
     # ----- telling -----------------------------------------------------------------------------
     def _report(self, result: PassResult) -> None:
@@ -187,6 +193,11 @@ class Automation:
         for made in result.billing:
             app.notify(clean(made.error or made.message), title="Recurring invoice not made" if made.error
                        else "Invoice made", severity="warning" if made.error else "information", markup=False)
+        for reminder in result.reminders:
+            said = (f"{reminder.message}: {reminder.error}" if reminder.error
+                    else f"{reminder.message} ({reminder.draft})")
+            app.notify(clean(said), title="Payment reminders", severity="warning" if reminder.error else "information",
+                       markup=False)
 
     def _failed(self, exc: Exception) -> bool:
         self.passes += 1

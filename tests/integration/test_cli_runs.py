@@ -51,6 +51,14 @@ def test_tick_on_the_demo_starts_what_the_rules_call_for_then_nothing(sample_vau
         ("run 2026-11-23-follow-up-declined-payment-2026-09-02-mark-jensen-m1f: started"
         ' (Follow up declined payment for Mark Jensen) — rule "Follow up every declined payment":'
         " decline 2026-09-02-mark-jensen-m1f: status = new"),
+        ("Payment reminder drafted for Daniel Okafor — INV-261101-R1X 2,000.00 USD, 8 days overdue"
+         " (outbox/reminder-daniel-okafor-2026-11-23.eml)"),
+        ("Payment reminder drafted for Grace Nakamura — INV-261101-W3H 900.00 USD, 8 days overdue"
+         " (outbox/reminder-grace-nakamura-2026-11-23.eml)"),
+        ("Payment reminder drafted for Lucía Fernández — INV-260801-Q2P 1,200.00 USD, 107 days overdue"
+         " (outbox/reminder-lucia-fernandez-2026-11-23.eml)"),
+        ("Payment reminder drafted for Priya Raman — INV-261103-H9Q 350.00 USD, due in 1 day"
+         " (outbox/reminder-priya-raman-2026-11-23.eml)"),
     ]
     code, out, err = obm("tick", "--today", "2026-11-23", vault=sample_vault)
     assert (code, out, err.strip()) == (0, "", "nothing to do")

@@ -102,6 +102,14 @@ def test_an_invoice_that_cannot_be_shown_is_refused_and_no_file_is_made(zoe: Pat
     assert not target.exists()
 
 
+def test_a_pdf_that_cannot_be_written_is_said_in_words(zoe: Path, tmp_path: Path) -> None:
+    write_invoice(zoe, ITEMS)
+    code, out, err = obm("invoice", "pdf", INVOICE, "-o", str(tmp_path / "no-such-folder" / "x.pdf"), vault=zoe)
+    assert code == 1 and out == ""
+    assert "no-such-folder/x.pdf" in err and "No such file or directory; no PDF was written" in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
 def test_a_name_the_font_cannot_draw_is_refused_never_dropped(empty_vault: Path, tmp_path: Path) -> None:
     code, out, err = obm("new", "client", "大久保 Ken", "email=ken@example.com", "rate=900", vault=empty_vault)
     assert code == 0, err

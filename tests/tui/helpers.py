@@ -18,6 +18,9 @@ CONFIG = """[business]
 name = "Fred Smith Coaching"
 currency = "USD"
 timezone = "America/New_York"
+
+[finance]
+reminders = []  # no payment reminders: these screens' tests (and snapshots) predate them
 """
 
 FILES = {
