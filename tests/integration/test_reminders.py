@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from obm_tui.cli import main
 from tests.conftest import git_out
+from tests.integration.finance_vault import add_config
 
 
 def obm(*args: str, vault: Path | None = None) -> tuple[int, str, str]:
@@ -127,10 +128,10 @@ def test_a_reminder_that_cannot_be_drafted_is_said_and_nothing_is_written(empty_
 
 def test_a_ladder_that_cannot_be_used_is_named_by_check_and_the_default_is_used(clients: Path) -> None:
     config = clients / ".obm/config.toml"
-    config.write_text(config.read_text() + '\n[finance]\nreminders = "weekly"\n')
+    add_config(clients, '[finance]\nreminders = "weekly"\n')
     code, out, _ = obm("check", vault=clients)
     assert code == 1
-    line = len(config.read_text().splitlines())
+    line = next(n for n, text in enumerate(config.read_text().splitlines(), 1) if text.startswith("reminders ="))
     assert (f".obm/config.toml:{line}: [finance] reminders must be a list of days from the due day, like "
             "[-3, 0, 7], got 'weekly'; [-3, 0, 7, 14, 30] is used") in out
     assert len(tick(clients, "2026-12-22")) == 1  # the default ladder's 7-day rung
