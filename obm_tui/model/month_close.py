@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from obm_tui.model import finance
 from obm_tui.model.errors import ValidationError
 from obm_tui.model.fields import FieldValueError, to_date
-from obm_tui.model.finance import Event, FinanceSettings
+from obm_tui.model.finance import Event, FinanceSettings, waits_for_a_link
 from obm_tui.model.money import Totals
 from obm_tui.model.records import Record
 
@@ -84,8 +84,7 @@ def blockers(records: Iterable[Record], when: Month, dunning_process: str, defau
         if r.kind == "invoice" and str(r.data.get("status") or "draft") == "draft" and (
                 when.holds(_day(r, "issued")) or str(r.data.get("period") or "") == when.name):
             found.append(Blocker(r.path, "still a draft: send it (or void it)"))
-        elif r.kind == "payment" and str(r.data.get("status") or "unmatched") == "unmatched" and when.holds(
-                _day(r, "date")):
+        elif r.kind == "payment" and waits_for_a_link(r) and when.holds(_day(r, "date")):
             found.append(Blocker(r.path, "a payment not matched: put it on its invoice, or mark it ignored"))
         elif r.kind == "purchase-order" and str(r.data.get("status")) == "received" and when.holds(
                 _day(r, "received")) and r.id not in billed:

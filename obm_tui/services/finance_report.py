@@ -20,7 +20,15 @@ from weakref import WeakKeyDictionary
 from obm_tui.model import finance_figures as ff
 from obm_tui.model import ledger
 from obm_tui.model.errors import ObmError, UsageError
-from obm_tui.model.finance import Event, Facts, FinanceSettings, Skipped, collect, finance_settings
+from obm_tui.model.finance import (
+    Event,
+    Facts,
+    FinanceSettings,
+    Skipped,
+    collect,
+    finance_settings,
+    unreadable_row,
+)
 from obm_tui.model.ledger import Movement
 from obm_tui.model.money import format_amount
 from obm_tui.model.records import Record
@@ -139,20 +147,10 @@ def _kept(vault: Vault, name: str, record: Record, compute: Callable[[Record], T
     return value
 
 
-PAYMENT_PROBLEMS = ("a payment", "the payments table")
-
-
 def unreadable_payments(records: Sequence[Record]) -> dict[str, Skipped]:
-    """Invoices and bills with a `## Payments` row obm cannot read (`12,50`, a bad date, another
-    currency): the loader keeps only the rows it could read, so counting the record would count a
-    payment short. They are left out of every figure, and named, until they are fixed."""
-    found: dict[str, Skipped] = {}
-    for record in records:
-        if record.kind in ("invoice", "bill") and record.problems:
-            bad = [p for p in record.problems if p.reason.startswith(PAYMENT_PROBLEMS)]
-            if bad:
-                found[record.path] = Skipped(record.path, f"line {bad[0].line}: {bad[0].reason}")
-    return found
+    """Invoices and bills with a payment row obm cannot read (`model.finance.unreadable_row`)."""
+    found = (unreadable_row(record) for record in records)
+    return {skip.path: skip for skip in found if skip is not None}
 
 
 def finance_report(vault: Vault, first: str, last: str, today: date,

@@ -18,7 +18,7 @@ from obm_tui.importers.stripe import invoice_number
 from obm_tui.model import payments
 from obm_tui.model.errors import ObmError, ValidationError
 from obm_tui.model.fields import FieldValueError, to_date
-from obm_tui.model.finance import record_amount, record_currency, record_payments, settlement
+from obm_tui.model.finance import record_amount, record_currency, record_payments, settlement, waits_for_a_link
 from obm_tui.model.matching import OPEN, OpenInvoice, Payer, candidates
 from obm_tui.model.merge import DELETED
 from obm_tui.model.money import MoneyError
@@ -150,7 +150,7 @@ def unmatched(vault: Vault) -> list[Unmatched]:
     infos = open_infos(invoice_states(vault))
     found = []
     for record in vault.records("payment"):
-        if str(record.data.get("status") or "unmatched") != "unmatched":
+        if not waits_for_a_link(record):
             continue
         payer = _payer(vault, record)
         kind = str(record.data.get("payment_type") or "charge")

@@ -166,3 +166,26 @@ def test_an_invoice_marked_paid_by_hand_counts_as_paid_in_full() -> None:
                                       "issued": "2026-06-01", "paid": "2026-06-04"})
     [invoiced, received] = collect([old], "USD").events
     assert (received.kind, received.day, received.amount) == (RECEIVED, date(2026, 6, 4), Decimal("80.00"))
+
+
+def test_an_invoice_with_a_payment_row_obm_cannot_read_is_left_out_and_named() -> None:
+    from obm_tui.model.errors import Problem
+
+    record = _record("invoice", "INV-5", {"client": "[[ben]]", "amount": "100.00", "status": "partly-paid",
+                                         "issued": "2026-11-01"}, (("2026-11-02", "50.00", "card", "", "ROWID1", ""),))
+    bad = Record(record.kind, record.id, record.path, record.data,
+                 (Problem(record.path, 12, "a payment's Amount: expected an amount like 120.00"),), extra=record.extra)
+    facts = collect([bad], "USD")
+    assert facts.events == () and [(s.path, s.reason[:8]) for s in facts.skipped] == [("invoices/INV-5.md", "line 12:")]
+
+
+def test_a_payout_waits_for_no_link_and_stays_in_the_books() -> None:
+    from obm_tui.model.finance import PAYOUT, waits_for_a_link
+
+    payout = _record("payment", "PAY-261106-4TR", {"date": "2026-11-06", "amount": "3203.70",
+                                                   "payment_type": "payout", "source": "stripe"})
+    charge = _record("payment", "PAY-261120-9KB", {"date": "2026-11-20", "amount": "600.00"})
+    assert (waits_for_a_link(payout), waits_for_a_link(charge)) == (False, True)
+    ignored = _record("payment", "PAY-1", {"date": "2026-11-06", "amount": "1.00", "payment_type": "payout",
+                                          "status": "ignored"})
+    assert [e.kind for e in collect([payout, ignored], "USD").events] == [PAYOUT]

@@ -5,13 +5,14 @@ named first), and the payment becomes a row on it, in one commit (services/payme
 
 from __future__ import annotations
 
+from obm_tui.model.finance import waits_for_a_link
 from obm_tui.model.records import Record
 from obm_tui.tui.actions import bindings
 from obm_tui.tui.screens.records import RecordsScreen
 
 
 def is_unmatched(record: Record) -> bool:
-    return record.readable and str(record.data.get("status") or "unmatched") == "unmatched"
+    return waits_for_a_link(record)
 
 
 class PaymentsScreen(RecordsScreen):
