@@ -185,3 +185,23 @@ def reminder_checks(vault: Vault, records: list[Record]) -> list[Problem]:
 
 
 EXTRA_CHECKS.append(reminder_checks)
+
+
+def currency_checks(vault: Vault, records: list[Record]) -> list[Problem]:
+    """An invoice with no `currency` of a client who has one unlike the vault's: the books and
+    reports read the invoice in the vault's currency, so it must say its own."""
+    currencies = {r.id.casefold(): str(r.data.get("currency") or "").strip().upper()
+                  for r in records if r.kind == "client" and r.readable}
+    found = []
+    for record in records:
+        if record.kind != "invoice" or not record.readable or str(record.data.get("currency") or "").strip():
+            continue
+        client = str(record.data.get("client") or "").strip().strip("[]").split("|")[0].casefold()
+        theirs = currencies.get(client, "")
+        if theirs and theirs != vault.config.currency:
+            found.append(Problem(record.path, 1, f"no currency, and its client {client} pays in {theirs}: "
+                                 f"write currency: {theirs} (else it counts as {vault.config.currency})"))
+    return found
+
+
+EXTRA_CHECKS.append(currency_checks)
