@@ -142,6 +142,9 @@ def _create(vault: Vault, plan: EffectPlan, effect: CreateRecord, run: Record, s
     if kind.name == "invoice":
         data.setdefault("issued", today.isoformat())
         data.setdefault("due", (today + INVOICE_TERMS).isoformat())
+        client_currency = str(subject.data.get("currency") or "").strip() if subject is not None else ""
+        if client_currency and subject is not None and subject.kind == "client":
+            data.setdefault("currency", client_currency.upper())  # the books read an invoice in its own
     title = str(data.get(kind.title_field) or f"{effect.template} for {subject.title if subject else run.id}")
     data[kind.title_field] = title
     if kind.name == "purchase-order" and subject is not None and _use_open_order(vault, plan, subject, run):

@@ -30,6 +30,15 @@ def test_the_onboarding_send_step_sends_the_invoice_it_creates(maya: tuple[Path,
     assert fields(root, f"invoices/{invoice['id']}.md")["status"] == "paid"
 
 
+def test_a_euro_clients_onboarding_invoice_says_euro(maya: tuple[Path, Vault]) -> None:  # noqa: F811
+    root, vault = maya
+    record_service.set_fields(vault, "maya-patel", {"currency": "eur"})
+    start_run(vault, "client-onboarding", "maya-patel", date(2026, 11, 20))
+    tick(vault, RUN, "send", now=at(date(2026, 11, 20)))
+    (invoice,) = invoices_of(root, "maya-patel")
+    assert invoice["currency"] == "EUR"  # the books and reports read it in euros, as its PDF does
+
+
 def test_send_invoice_sends_the_subjects_newest_draft_once(empty_vault: Path) -> None:
     vault = Vault.open(empty_vault)
     record_service.new_record(vault, "client", "Maya Patel", {"email": "maya@example.com", "rate": "900"},
