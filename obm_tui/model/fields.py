@@ -108,6 +108,16 @@ def to_date(raw: Any) -> date:
         raise FieldValueError(f"expected a date like 2026-11-22, got {text!r}") from None
 
 
+def day_or_none(raw: Any) -> date | None:
+    """A field's day, or None when it is empty or no day (the field check reports that)."""
+    if raw is None or raw == "":
+        return None
+    try:
+        return to_date(raw)
+    except FieldValueError:
+        return None
+
+
 def to_datetime(raw: Any) -> datetime:
     text = _text(raw).strip()
     try:
@@ -133,6 +143,13 @@ def to_link(raw: Any) -> str:
     if text.startswith("[") or not text:
         raise FieldValueError(f"expected a link like [[fred-smith]], got {text!r}")
     return text
+
+
+def link_target(raw: Any) -> str:
+    """The id a `[[link]]` (or a bare id) points to, '' when empty; never raises (for reading
+    records whose problems the field check reports)."""
+    text = str(raw or "").strip()
+    return text[2:-2].split("|")[0].strip() if text.startswith("[[") and text.endswith("]]") else text
 
 
 def email_address(text: str) -> str | None:

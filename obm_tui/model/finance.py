@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from obm_tui.model.fields import FieldValueError, to_date, to_money
+from obm_tui.model.fields import FieldValueError, day_or_none, link_target, to_money
 from obm_tui.model.money import MoneyError, currency_code, exact
 from obm_tui.model.payments import Payment, from_summary
 from obm_tui.model.records import Record
@@ -184,15 +184,7 @@ def record_payments(record: Record) -> tuple[Payment, ...]:
 
 
 def _day(record: Record, name: str) -> date | None:
-    raw = record.data.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return to_date(raw)
-    except FieldValueError:
-        return None
-
-
+    return day_or_none(record.data.get(name))
 # How the loader's problems with a `## Payments` row begin (model/payments.py).
 PAYMENT_PROBLEMS = ("a payment", "the payments table")
 
@@ -320,10 +312,7 @@ def _payment(record: Record, default: str) -> list[Event]:
 
 
 def _link(raw: Any) -> str:
-    text = str(raw or "").strip()
-    return text[2:-2].split("|")[0].strip() if text.startswith("[[") and text.endswith("]]") else text
-
-
+    return link_target(raw)
 _READERS = {"invoice": _invoice, "bill": _bill, "expense": _expense, "payment": _payment}
 
 

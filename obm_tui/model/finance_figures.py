@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from obm_tui.model.fields import FieldValueError, to_date, to_money
+from obm_tui.model.fields import FieldValueError, day_or_none, link_target, to_money
 from obm_tui.model.finance import (
     BILL_PAID,
     EXPENSE,
@@ -71,19 +71,9 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def _link(raw: object) -> str:
-    text = str(raw or "").strip()
-    return text[2:-2].split("|")[0].strip() if text.startswith("[[") and text.endswith("]]") else text
-
-
+    return link_target(raw)
 def _day(raw: object) -> date | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        return to_date(raw)
-    except FieldValueError:
-        return None
-
-
+    return day_or_none(raw)
 def _ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     return None if whole == 0 else (part / whole).quantize(Decimal("0.0001"))
 

@@ -24,14 +24,13 @@ from obm_tui.model.errors import Problem, ValidationError
 from obm_tui.model.fields import MAX_WHOLE, FieldValueError, whole_number
 from obm_tui.model.ids import sku_text
 from obm_tui.model.md_table import (
-    OTHER_HEADING_RE,
     SEPARATOR_CELL_RE,
     append_after_heading,
     append_section,
     column_key,
     escape_cell,
+    find_table,
     insert_row,
-    line_spans,
 )
 from obm_tui.model.md_table import cells as _cells
 from obm_tui.model.md_table import with_id_column as _with_id_column
@@ -146,16 +145,10 @@ def _row(cells: dict[str, str], number: int) -> Movement | str:
 
 def parse(body: str) -> Ledger:
     """Find and read the ledger table of a product body."""
-    spans = line_spans(body)
-    heading = next((i for i, (_, _, text) in enumerate(spans) if _HEADING_RE.match(text)), None)
+    spans, heading, table = find_table(body, _HEADING_RE)
     if heading is None:
         return Ledger()
-    table = heading + 1
-    while table < len(spans) and not spans[table][2].lstrip().startswith("|"):
-        if OTHER_HEADING_RE.match(spans[table][2]):
-            return Ledger(heading_line=heading + 1)
-        table += 1
-    if table >= len(spans):
+    if table is None:
         return Ledger(heading_line=heading + 1)
     return _read_table(spans, heading, table)
 

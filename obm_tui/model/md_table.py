@@ -44,6 +44,21 @@ def line_spans(body: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+def find_table(body: str, heading: re.Pattern[str]) -> tuple[list[tuple[int, int, str]], int | None, int | None]:
+    """The body's line spans, the index of the first line `heading` matches (None: no such
+    heading) and of the table's header line under it (None: no table before the next heading)."""
+    spans = line_spans(body)
+    at = next((i for i, (_, _, text) in enumerate(spans) if heading.match(text)), None)
+    if at is None:
+        return spans, None, None
+    first = at + 1
+    while first < len(spans) and not spans[first][2].lstrip().startswith("|"):
+        if OTHER_HEADING_RE.match(spans[first][2]):
+            return spans, at, None
+        first += 1
+    return spans, at, (first if first < len(spans) else None)
+
+
 def add_cell(line: str, text: str) -> str:
     """The line with one more cell at its end (dashes for a separator line)."""
     ending = "\r" if line.endswith("\r") else ""

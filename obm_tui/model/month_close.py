@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from obm_tui.model import finance
 from obm_tui.model.errors import ValidationError
-from obm_tui.model.fields import FieldValueError, to_date
+from obm_tui.model.fields import day_or_none, link_target
 from obm_tui.model.finance import Event, FinanceSettings, waits_for_a_link
 from obm_tui.model.money import Totals
 from obm_tui.model.records import Record
@@ -59,18 +59,9 @@ class Blocker:
 
 
 def _day(record: Record, name: str) -> date | None:
-    raw = record.data.get(name)
-    try:
-        return to_date(raw) if raw not in (None, "") else None
-    except FieldValueError:
-        return None
-
-
+    return day_or_none(record.data.get(name))
 def _link(raw: object) -> str:
-    text = str(raw or "").strip()
-    return text[2:-2].split("|")[0].strip() if text.startswith("[[") and text.endswith("]]") else text
-
-
+    return link_target(raw)
 def blockers(records: Iterable[Record], when: Month, dunning_process: str, default_currency: str) -> list[Blocker]:
     """Every reason the month cannot be closed yet, by file."""
     records = list(records)

@@ -30,15 +30,14 @@ from decimal import Decimal
 from obm_tui.model.errors import Problem
 from obm_tui.model.ids import CROCKFORD
 from obm_tui.model.md_table import (
-    OTHER_HEADING_RE,
     append_after_heading,
     append_section,
     cells,
     column_key,
     escape_cell,
+    find_table,
     insert_row,
     is_separator,
-    line_spans,
     with_id_column,
 )
 from obm_tui.model.money import MoneyError, currency_code, parse_amount
@@ -98,16 +97,10 @@ def row_id_for(reference: str) -> str:
 def parse(body: str, currency: str | None = None) -> PaymentTable:
     """Find and read the payments table of an invoice's or a bill's body. With `currency`, an
     amount written in another one is a problem; without, amounts are read as written."""
-    spans = line_spans(body)
-    heading = next((i for i, (_, _, text) in enumerate(spans) if _HEADING_RE.match(text)), None)
+    spans, heading, first = find_table(body, _HEADING_RE)
     if heading is None:
         return PaymentTable()
-    first = heading + 1
-    while first < len(spans) and not spans[first][2].lstrip().startswith("|"):
-        if OTHER_HEADING_RE.match(spans[first][2]):
-            return PaymentTable(heading_line=heading + 1)
-        first += 1
-    if first >= len(spans):
+    if first is None:
         return PaymentTable(heading_line=heading + 1)
     return _read_table(spans, heading, first, currency)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from obm_tui.model.errors import UsageError, ValidationError
-from obm_tui.model.fields import FieldValueError, to_date
+from obm_tui.model.fields import day_or_none
 from obm_tui.model.finance import record_amount, record_currency, record_payments
 from obm_tui.model.invoice_lines import Line, line_items
 from obm_tui.model.money import MoneyError, currency_code, shown
@@ -131,13 +131,7 @@ def paid_so_far(invoice: Record, currency: str, total: Decimal) -> Decimal:
 
 
 def _day(record: Record, name: str) -> date | None:
-    raw = record.data.get(name)
-    try:
-        return to_date(raw) if raw not in (None, "") else None
-    except FieldValueError:
-        return None
-
-
+    return day_or_none(record.data.get(name))
 # ----- the page ----------------------------------------------------------------------------------
 
 def render(sheet: InvoiceSheet) -> bytes:

@@ -16,7 +16,7 @@ from typing import Any
 
 from obm_tui.model import payments as payment_rows
 from obm_tui.model.errors import Problem, ValidationError
-from obm_tui.model.fields import FieldValueError, to_date, to_int
+from obm_tui.model.fields import FieldValueError, day_or_none, to_int
 from obm_tui.model.finance import (
     FinanceSettings,
     finance_settings,
@@ -110,14 +110,7 @@ def find_invoice(vault: Vault, ref: str) -> Record:
 
 
 def _day(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return to_date(value)
-    except FieldValueError:
-        return None
-
-
+    return day_or_none(value)
 def overdue_days(record: Record, today: date) -> int:
     """Days an invoice is past its due day while still owed (`sent` or `partly-paid`); else 0."""
     if record.kind != "invoice" or str(record.data.get("status") or "draft") not in OPEN:
