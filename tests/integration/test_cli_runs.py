@@ -55,7 +55,7 @@ def test_tick_on_the_demo_starts_what_the_rules_call_for_then_nothing(sample_vau
          " (outbox/reminder-daniel-okafor-2026-11-23.eml)"),
         ("Payment reminder drafted for Grace Nakamura — INV-261101-W3H 900.00 USD, 8 days overdue"
          " (outbox/reminder-grace-nakamura-2026-11-23.eml)"),
-        ("Payment reminder drafted for Lucía Fernández — INV-260801-Q2P 1,200.00 USD, 107 days overdue"
+        ("Payment reminder drafted for Lucía Fernández — INV-260801-Q2P 600.00 USD, 107 days overdue"
          " (outbox/reminder-lucia-fernandez-2026-11-23.eml)"),
         ("Payment reminder drafted for Priya Raman — INV-261103-H9Q 350.00 USD, due in 1 day"
          " (outbox/reminder-priya-raman-2026-11-23.eml)"),

@@ -83,7 +83,9 @@ def test_charges_go_on_the_invoices_they_match_in_one_commit(sample_copy: Path) 
     body = (sample_copy / part.path).read_text(encoding="utf-8")
     row_text = f"| 2026-11-20 | 500.00 | card | ch_part |  | {payments.row_id_for('ch_part')} |"
     assert body.count("## Payments") == 1 and row_text in body
-    left = {str(r.data["reference"]): r.data["status"] for r in vault.records("payment")}
+    sample_own = ("payments/PAY-261106-4TR.md", "payments/PAY-261120-9KB.md")
+    left = {str(r.data["reference"]): r.data.get("status")
+            for r in vault.records("payment") if r.path not in sample_own}
     assert left == {"ch_two": "unmatched", "ch_euro": "unmatched"}
     assert all(r.ok for r in vault.records("invoice")), [r.problems for r in vault.records("invoice")]
 
