@@ -397,13 +397,16 @@ def cost_history(orders: Iterable[Record],
 
 
 def margin(products: Sequence[tuple[Record, Sequence[Movement]]], costs: CostHistory,
-           currency: str) -> tuple[list[MarginMonth], tuple[Skipped, ...]]:
-    """Every `ship` row of every product's ledger, by month (products are in the vault's currency).
-    A product without a readable `price`, or a shipment with no unit cost, is named and left out."""
+           currency: str, start: date | None = None, end: date | None = None
+           ) -> tuple[list[MarginMonth], tuple[Skipped, ...]]:
+    """Every `ship` row of every product's ledger (between `start` and `end` when given), by month
+    (products are in the vault's currency). A product without a readable `price`, or a shipment
+    with no unit cost, is named and left out."""
     sums: dict[str, list[Any]] = {}
     skipped: list[Skipped] = []
     for record, movements in products:
-        ships = [m for m in movements if m.kind == "ship" and m.qty]
+        ships = [m for m in movements if m.kind == "ship" and m.qty
+                 and (start is None or start <= m.day) and (end is None or m.day <= end)]
         if not ships:
             continue
         try:

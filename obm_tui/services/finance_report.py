@@ -200,7 +200,7 @@ def _report(vault: Vault, first: str, last: str, today: date, figures: Sequence[
     if "margin" in figures:
         products = [(r, product_movements(vault, r)) for r in of("product") if r.readable]
         costs = ff.cost_history(of("purchase-order"), lambda r: _kept(vault, "costs", r, ff.order_costs))
-        rows, bad = ff.margin(products, costs, currency)
+        rows, bad = ff.margin(products, costs, currency, start, end)  # the months shown only
         found["margin"] = [r for r in rows if inside(r.month)]
         skipped.extend(bad)
     if "declines" in figures:
