@@ -28,9 +28,12 @@ from obm_tui.model.md_table import (
     append_after_heading,
     append_section,
     column_key,
+    cut_table,
     escape_cell,
     find_table,
     insert_row,
+    marker_at,
+    put_table,
 )
 from obm_tui.model.md_table import cells as _cells
 from obm_tui.model.md_table import with_id_column as _with_id_column
@@ -416,15 +419,13 @@ def merge(base: str, ours: str, theirs: str, merge_text: TextMerge) -> Merged | 
         return None
     merged = merge_rows(*(_rows(index, side) for index, side in enumerate(sides)))
     prose, clean = merge_text(*(_prose(body, side) for body, side in zip(bodies, sides, strict=True)))
-    lines = prose.split("\n")
-    at = [i for i, line in enumerate(lines) if line.rstrip("\r") == MARKER]
-    if len(at) != 1:
+    found = marker_at(prose, MARKER)
+    if found is None:
         return None
+    lines, at = found
     opening = (sides[1].movements or sides[2].movements)[0].before
     table, balance = _table(bodies, sides, merged, opening)
-    ending = "\r" if lines[at[0]].endswith("\r") else ""
-    lines[at[0]:at[0] + 1] = [line + ending for line in table]
-    return Merged("\n".join(lines), clean, balance)
+    return Merged(put_table(lines, at, table), clean, balance)
 
 
 def identities(movements: tuple[Movement, ...]) -> list[str]:
@@ -448,12 +449,7 @@ def _rows(side: int, ledger: Ledger) -> list[Row]:
 
 def _prose(body: str, ledger: Ledger) -> str:
     """The body with its table replaced by the marker line."""
-    if not ledger.table_line:
-        return body
-    lines = body.split("\n")
-    ending = "\r" if lines[ledger.table_line - 1].endswith("\r") else ""
-    lines[ledger.table_line - 1:ledger.last_line] = [MARKER + ending]
-    return "\n".join(lines)
+    return cut_table(body, ledger.table_line, ledger.last_line, MARKER)
 
 
 def _table(bodies: tuple[str, ...], sides: list[Ledger], merged: list[Row], opening: int) -> tuple[list[str], int]:

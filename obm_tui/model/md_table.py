@@ -99,3 +99,28 @@ def insert_row(body: str, at: int, row: str, newline: str) -> str:
     if body[:at].endswith("\n"):
         return body[:at] + row + newline + body[at:]
     return body[:at] + newline + row + body[at:]
+
+
+def cut_table(body: str, table_line: int, last_line: int, marker: str) -> str:
+    """The body with its table (1-based lines `table_line`…`last_line`; 0: none) as one marker
+    line, so that the text around it can merge line by line while the rows merge by identity."""
+    if not table_line:
+        return body
+    lines = body.split("\n")
+    ending = "\r" if lines[table_line - 1].endswith("\r") else ""
+    lines[table_line - 1:last_line] = [marker + ending]
+    return "\n".join(lines)
+
+
+def marker_at(text: str, marker: str) -> tuple[list[str], int] | None:
+    """The lines of merged text and the index of its one marker line (None: lost or doubled)."""
+    lines = text.split("\n")
+    at = [i for i, line in enumerate(lines) if line.rstrip("\r") == marker]
+    return (lines, at[0]) if len(at) == 1 else None
+
+
+def put_table(lines: list[str], at: int, table: list[str]) -> str:
+    """The lines with the marker at `at` replaced by the table's lines (keeping its line ending)."""
+    ending = "\r" if lines[at].endswith("\r") else ""
+    lines[at:at + 1] = [line + ending for line in table]
+    return "\n".join(lines)

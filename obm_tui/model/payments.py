@@ -34,10 +34,13 @@ from obm_tui.model.md_table import (
     append_section,
     cells,
     column_key,
+    cut_table,
     escape_cell,
     find_table,
     insert_row,
     is_separator,
+    marker_at,
+    put_table,
     with_id_column,
 )
 from obm_tui.model.money import MoneyError, currency_code, parse_amount
@@ -238,13 +241,11 @@ def merge(base: str, ours: str, theirs: str, merge_text: TextMerge) -> tuple[str
         return None
     merged = merge_rows(*(_rows(index, side) for index, side in enumerate(sides)))
     prose, clean = merge_text(*(_prose(body, side) for body, side in zip(bodies, sides, strict=True)))
-    lines = prose.split("\n")
-    at = [i for i, line in enumerate(lines) if line.rstrip("\r") == MARKER]
-    if len(at) != 1:
+    found = marker_at(prose, MARKER)
+    if found is None:
         return None
-    ending = "\r" if lines[at[0]].endswith("\r") else ""
-    lines[at[0]:at[0] + 1] = [line + ending for line in _table(bodies, sides, merged)]
-    return "\n".join(lines), clean
+    lines, at = found
+    return put_table(lines, at, _table(bodies, sides, merged)), clean
 
 
 def _rows(side: int, table: PaymentTable) -> list[Row]:
@@ -253,12 +254,8 @@ def _rows(side: int, table: PaymentTable) -> list[Row]:
 
 
 def _prose(body: str, table: PaymentTable) -> str:
-    if not table.table_line:
-        return body
-    lines = body.split("\n")
-    ending = "\r" if lines[table.table_line - 1].endswith("\r") else ""
-    lines[table.table_line - 1:table.last_line] = [MARKER + ending]
-    return "\n".join(lines)
+    """The body with its table replaced by the marker line."""
+    return cut_table(body, table.table_line, table.last_line, MARKER)
 
 
 def _table(bodies: tuple[str, ...], sides: list[PaymentTable], merged: list[Row]) -> list[str]:
