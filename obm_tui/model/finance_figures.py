@@ -92,12 +92,7 @@ class RevenueMonth:
 
 
 def revenue(events: Iterable[Event]) -> list[RevenueMonth]:
-    sums: dict[tuple[str, str], list[Decimal]] = {}
-    for event in events:
-        if event.kind in (INVOICED, RECEIVED):
-            row = sums.setdefault((month_of(event.day), event.currency), [ZERO, ZERO])
-            row[event.kind == RECEIVED] += event.amount
-    return [RevenueMonth(m, c, rounded(i, c), rounded(r, c)) for (m, c), (i, r) in sorted(sums.items())]
+    return revenue_and_cash(events)[0]
 
 
 # ----- cash ----------------------------------------------------------------------------------
@@ -134,17 +129,32 @@ _CASH_FIELD = {UNAPPLIED: "received", REFUND: "refunded", BILL_PAID: "bills_paid
 
 
 def cash(events: Iterable[Event]) -> list[CashMonth]:
-    sums: dict[tuple[str, str], dict[str, Decimal]] = {}
+    return revenue_and_cash(events)[1]
+
+
+def revenue_and_cash(events: Iterable[Event]) -> tuple[list[RevenueMonth], list[CashMonth]]:
+    """Both figures in one pass over the events (the report asks for both)."""
+    invoiced: dict[tuple[str, str], list[Decimal]] = {}
+    moved: dict[tuple[str, str], dict[str, Decimal]] = {}
     for event in events:
-        if event.kind == RECEIVED:
+        kind = event.kind
+        if kind == INVOICED or kind == RECEIVED:
+            key = (month_of(event.day), event.currency)
+            row = invoiced.setdefault(key, [ZERO, ZERO])
+            if kind == INVOICED:
+                row[0] += event.amount
+                continue
+            row[1] += event.amount
             name, amount = ("received", event.amount) if event.amount >= 0 else ("refunded", -event.amount)
-        elif event.kind in _CASH_FIELD:
-            name, amount = _CASH_FIELD[event.kind], event.amount
+        elif kind in _CASH_FIELD:
+            key = (month_of(event.day), event.currency)
+            name, amount = _CASH_FIELD[kind], event.amount
         else:
             continue
-        row = sums.setdefault((month_of(event.day), event.currency), {})
-        row[name] = row.get(name, ZERO) + amount
-    return [CashMonth(m, c, **{k: rounded(v, c) for k, v in row.items()}) for (m, c), row in sorted(sums.items())]
+        sums = moved.setdefault(key, {})
+        sums[name] = sums.get(name, ZERO) + amount
+    return ([RevenueMonth(m, c, rounded(i, c), rounded(r, c)) for (m, c), (i, r) in sorted(invoiced.items())],
+            [CashMonth(m, c, **{k: rounded(v, c) for k, v in row.items()}) for (m, c), row in sorted(moved.items())])
 
 
 # ----- receivables aging ---------------------------------------------------------------------
@@ -199,38 +209,69 @@ def client_terms(records: Iterable[Record]) -> dict[str, int]:
 _OWED_KINDS = frozenset({INVOICED, RECEIVED, WRITTEN_OFF})
 
 
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """One invoice's events as aging needs them (what it was invoiced, paid and written off):
+    `final` is its balance after them all and `last` the day of the latest, so that an invoice
+    settled by the day asked about is passed over without adding anything up."""
+
+    events: tuple[Event, ...]
+    final: Decimal
+    last: date
+
+
+def owed_of(events: Iterable[Event]) -> Owed | None:
+    """The invoiced, received and written-off events among `events` (one invoice's), or None."""
+    mine = tuple(e for e in events if e.kind in _OWED_KINDS)
+    if not mine:
+        return None
+    final = sum((e.amount if e.kind == INVOICED else -e.amount for e in mine), ZERO)
+    return Owed(mine, final, max(e.day for e in mine))
+
+
 def aging(events: Iterable[Event], records: Iterable[Record], settings: FinanceSettings, as_of: date) -> list[AgingRow]:
     """Each client's receivable on `as_of` (events of later days are not counted), by age.
     An invoice's balance is its amount less its payments and what was written off."""
     records = list(records)
-    terms = client_terms(records)
-    invoices = {r.id: r for r in records if r.kind == "invoice"}
+    by_invoice: dict[str, list[Event]] = {}
+    for event in events:
+        if event.kind in _OWED_KINDS:
+            by_invoice.setdefault(event.record, []).append(event)
+    owed = [o for o in map(owed_of, by_invoice.values()) if o is not None]
+    return aging_of(owed, {r.id: r for r in records if r.kind == "invoice"}, client_terms(records), settings, as_of)
+
+
+def aging_of(owed: Iterable[Owed], invoices: Mapping[str, Record], terms: Mapping[str, int],
+             settings: FinanceSettings, as_of: date) -> list[AgingRow]:
+    """`aging` of invoices already read into `Owed` (kept per version of their file by the report)."""
     balance: dict[str, Decimal] = {}
     about: dict[str, tuple[str, str, date]] = {}  # invoice id -> (currency, client, issued)
-    for event in events:
-        kind = event.kind
-        if kind not in _OWED_KINDS or event.day > as_of:
-            continue
-        key = event.record
-        if kind == INVOICED:
-            balance[key] = balance.get(key, ZERO) + event.amount
-            about[key] = (event.currency, event.party, event.day)
-        else:
-            balance[key] = balance.get(key, ZERO) - event.amount
-            if key not in about:
+    for one in owed:
+        if one.last <= as_of and not one.final:
+            continue  # settled by then: it adds nothing
+        for event in one.events:
+            if event.day > as_of:
+                continue
+            key = event.record
+            if event.kind == INVOICED:
+                balance[key] = balance.get(key, ZERO) + event.amount
                 about[key] = (event.currency, event.party, event.day)
+            else:
+                balance[key] = balance.get(key, ZERO) - event.amount
+                if key not in about:
+                    about[key] = (event.currency, event.party, event.day)
     rows: dict[tuple[str, str], tuple[list[Decimal], list[Decimal], list[str]]] = {}
     for invoice_id in sorted(k for k, v in balance.items() if v):
-        owed = balance[invoice_id]
+        owed_now = balance[invoice_id]
         currency, client, issued = about[invoice_id]
         buckets, credit, ids = rows.setdefault((client, currency), ([ZERO] * len(BUCKETS), [ZERO], []))
         ids.append(invoice_id)
-        if owed < 0:
-            credit[0] += owed
+        if owed_now < 0:
+            credit[0] += owed_now
             continue
         record = invoices.get(invoice_id)
         due = due_day(record, issued, terms, settings) if record is not None else issued
-        buckets[bucket_of((as_of - due).days)] += owed
+        buckets[bucket_of((as_of - due).days)] += owed_now
     return [AgingRow(client, c, tuple(rounded(b, c) for b in buckets), rounded(credit[0], c), tuple(ids))
             for (client, c), (buckets, credit, ids) in sorted(rows.items())]
 
@@ -261,21 +302,49 @@ def _period_month(raw: object, fallback: date) -> str:
     return match.group(0) if match else month_of(fallback)
 
 
+@dataclass(frozen=True, slots=True)
+class Recurring:
+    """What MRR needs of a recurring invoice: its client's amount for the month of its period."""
+
+    currency: str
+    month: str
+    client: str
+    amount: Decimal
+
+
+def recurring_of(record: Record, events: Iterable[Event]) -> tuple[Recurring, ...]:
+    """The invoice's billing for its `period` (none for an invoice with no period, or not issued)."""
+    period = record.data.get("period") if record.kind == "invoice" else None
+    if not str(period or "").strip():
+        return ()
+    return tuple(Recurring(e.currency, _period_month(period, e.day), e.party, e.amount)
+                 for e in events if e.kind == INVOICED and e.record == record.id)
+
+
+def client_status(records: Iterable[Record]) -> dict[str, str]:
+    return {r.id: str(r.data.get("status") or "lead") for r in records if r.kind == "client"}
+
+
 def mrr(events: Iterable[Event], records: Iterable[Record]) -> list[MrrMonth]:
     """Month by month, per currency, from the first month with a recurring invoice to the last."""
-    periods: dict[str, str] = {}
-    status: dict[str, str] = {}
-    for record in records:
-        if record.kind == "invoice" and str(record.data.get("period") or "").strip():
-            periods[record.id] = str(record.data.get("period"))
-        elif record.kind == "client":
-            status[record.id] = str(record.data.get("status") or "lead")
+    records = list(records)
+    periods = {r.id: r for r in records if r.kind == "invoice" and str(r.data.get("period") or "").strip()}
+    billed = [Recurring(e.currency, _period_month(periods[e.record].data.get("period"), e.day), e.party, e.amount)
+              for e in events if e.kind == INVOICED and e.record in periods]
+    return mrr_of(billed, client_status(records))
+
+
+def mrr_of(billings: Iterable[Recurring], status: Mapping[str, str],
+           first: str | None = None, last: str | None = None) -> list[MrrMonth]:
+    """`mrr` of the recurring invoices' billings (kept per version of their file by the report);
+    with `first` and `last`, the months between them (and the one before `first`, their start)."""
+    since = month_of(month_end(first).replace(day=1) - timedelta(days=1)) if first else ""
     billed: dict[str, dict[str, dict[str, Decimal]]] = {}  # currency -> month -> client -> amount
-    for event in events:
-        if event.kind == INVOICED and event.record in periods:
-            by_client = billed.setdefault(event.currency, {}).setdefault(
-                _period_month(periods[event.record], event.day), {})
-            by_client[event.party] = by_client.get(event.party, ZERO) + event.amount
+    for one in billings:
+        if one.month < since or (last and one.month > last):
+            continue
+        by_client = billed.setdefault(one.currency, {}).setdefault(one.month, {})
+        by_client[one.client] = by_client.get(one.client, ZERO) + one.amount
     found: list[MrrMonth] = []
     for currency in sorted(billed):
         months = billed[currency]
@@ -396,49 +465,67 @@ def cost_history(orders: Iterable[Record],
     return CostHistory({sku: tuple(sorted(costs, key=lambda c: c[0])) for sku, costs in found.items()})
 
 
+MarginSums = dict[str, list[Any]]  # month -> [units, sales, cost], unrounded
+
+
 def margin(products: Sequence[tuple[Record, Sequence[Movement]]], costs: CostHistory,
            currency: str, start: date | None = None, end: date | None = None
            ) -> tuple[list[MarginMonth], tuple[Skipped, ...]]:
     """Every `ship` row of every product's ledger (between `start` and `end` when given), by month
     (products are in the vault's currency). A product without a readable `price`, or a shipment
     with no unit cost, is named and left out."""
-    sums: dict[str, list[Any]] = {}
-    skipped: list[Skipped] = []
-    for record, movements in products:
-        ships = [m for m in movements if m.kind == "ship" and m.qty
-                 and (start is None or start <= m.day) and (end is None or m.day <= end)]
-        if not ships:
-            continue
-        try:
-            price = exact(to_money(record.data.get("price")), currency)
-        except (MoneyError, FieldValueError) as exc:
-            skipped.append(Skipped(record.path, f"price: {exc}"))
-            continue
-        own_cost = None
-        if record.data.get("unit_cost") not in (None, ""):
-            try:
-                own_cost = to_money(record.data.get("unit_cost"))
-            except FieldValueError as exc:
-                skipped.append(Skipped(record.path, f"unit_cost: {exc}"))
-                continue
-        missing = 0
-        for move in ships:
-            unit_cost = costs.cost_on(record.id, move.day)
-            if unit_cost is None:
-                unit_cost = own_cost
-            if unit_cost is None:
-                missing += 1
-                continue
-            units = -move.qty
-            row = sums.setdefault(month_of(move.day), [0, ZERO, ZERO])
+    found = [product_margin(record, movements, costs, currency, start, end) for record, movements in products]
+    return margin_of([sums for sums, _ in found], currency), tuple(s for _, skipped in found for s in skipped)
+
+
+def margin_of(per_product: Iterable[MarginSums], currency: str) -> list[MarginMonth]:
+    """The products' sums (`product_margin`, kept per version of their file by the report) by month."""
+    sums: MarginSums = {}
+    for product in per_product:
+        for month, (units, sales, cost) in product.items():
+            row = sums.setdefault(month, [0, ZERO, ZERO])
             row[0] += units
-            row[1] += units * price
-            row[2] += units * unit_cost
-        if missing:
-            skipped.append(Skipped(record.path, f"{missing} shipment(s) with no unit cost (no unit_cost on the "
-                                                "product, and no purchase order line for it before them)"))
-    return ([MarginMonth(m, currency, u, rounded(s, currency), rounded(c, currency))
-             for m, (u, s, c) in sorted(sums.items())], tuple(skipped))
+            row[1] += sales
+            row[2] += cost
+    return [MarginMonth(m, currency, u, rounded(s, currency), rounded(c, currency))
+            for m, (u, s, c) in sorted(sums.items())]
+
+
+def product_margin(record: Record, movements: Sequence[Movement], costs: CostHistory, currency: str,
+                   start: date | None = None, end: date | None = None) -> tuple[MarginSums, tuple[Skipped, ...]]:
+    """One product's shipments between `start` and `end` by month, unrounded; what was left out."""
+    ships = [m for m in movements if m.kind == "ship" and m.qty
+             and (start is None or start <= m.day) and (end is None or m.day <= end)]
+    if not ships:
+        return {}, ()
+    try:
+        price = exact(to_money(record.data.get("price")), currency)
+    except (MoneyError, FieldValueError) as exc:
+        return {}, (Skipped(record.path, f"price: {exc}"),)
+    own_cost = None
+    if record.data.get("unit_cost") not in (None, ""):
+        try:
+            own_cost = to_money(record.data.get("unit_cost"))
+        except FieldValueError as exc:
+            return {}, (Skipped(record.path, f"unit_cost: {exc}"),)
+    sums: MarginSums = {}
+    missing = 0
+    for move in ships:
+        unit_cost = costs.cost_on(record.id, move.day)
+        if unit_cost is None:
+            unit_cost = own_cost
+        if unit_cost is None:
+            missing += 1
+            continue
+        units = -move.qty
+        row = sums.setdefault(month_of(move.day), [0, ZERO, ZERO])
+        row[0] += units
+        row[1] += units * price
+        row[2] += units * unit_cost
+    if missing:
+        return sums, (Skipped(record.path, f"{missing} shipment(s) with no unit cost (no unit_cost on the "
+                                           "product, and no purchase order line for it before them)"),)
+    return sums, ()
 
 
 # ----- declines ------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from obm_tui.model.finance import (
     Skipped,
     collect,
     finance_settings,
-    unreadable_row,
 )
 from obm_tui.model.ledger import Movement
 from obm_tui.model.money import format_amount
@@ -102,34 +101,71 @@ def product_movements(vault: Vault, record: Record) -> tuple[Movement, ...]:
 
 
 MONEY_KINDS = frozenset({"invoice", "bill", "expense", "payment"})
-_KEPT: WeakKeyDictionary[Vault, dict[str, tuple[bytes, str, tuple[Event, ...], tuple[Skipped, ...]]]] = (
-    WeakKeyDictionary())
 
 
-def vault_facts(vault: Vault, records: Sequence[Record], currency: str) -> Facts:
-    """`model.finance.collect` of the records, each record's events kept per version of its file
-    (its digest), as `vault.derived` keeps values of bodies: after a change only the changed
-    records are read again. The same events as one `collect` of them all, record by record (the
-    figures do not depend on their order, so they are not sorted by day)."""
+@dataclass(frozen=True, slots=True)
+class _RecordFacts:
+    """What the report keeps of one money record, per version of its file (its digest)."""
+
+    digest: bytes
+    currency: str
+    events: tuple[Event, ...]
+    skipped: tuple[Skipped, ...]
+    owed: ff.Owed | None  # an invoice's, for aging
+    recurring: tuple[ff.Recurring, ...]  # a recurring invoice's, for MRR
+
+
+@dataclass(frozen=True)
+class MoneyFacts:
+    events: list[Event]
+    skipped: list[Skipped]
+    owed: list[ff.Owed]
+    recurring: list[ff.Recurring]
+
+
+_KEPT: WeakKeyDictionary[Vault, dict[str, _RecordFacts]] = WeakKeyDictionary()
+
+
+def _record_facts(record: Record, currency: str) -> _RecordFacts:
+    facts = collect([record], currency)
+    owed = ff.owed_of(facts.events) if record.kind == "invoice" else None
+    return _RecordFacts(record.digest, currency, facts.events, facts.skipped, owed,
+                        ff.recurring_of(record, facts.events))
+
+
+def money_facts(vault: Vault, records: Sequence[Record], currency: str) -> MoneyFacts:
+    """`model.finance.collect` of the money records, and what aging and MRR need of each invoice,
+    kept per version of each file (its digest), as `vault.derived` keeps values of bodies: after a
+    change only the changed records are read again. The events are those of one `collect` of them
+    all, record by record (the figures do not depend on their order, so they are not sorted)."""
     kept = _KEPT.setdefault(vault, {})
-    events: list[Event] = []
-    skipped: list[Skipped] = []
+    found = MoneyFacts([], [], [], [])
     for record in records:
         if record.kind not in MONEY_KINDS:
             continue
         got = kept.get(record.path)
-        if got is None or not record.digest or got[0] != record.digest or got[1] != currency:
-            facts = collect([record], currency)
-            got = (record.digest, currency, facts.events, facts.skipped)
+        if got is None or not record.digest or got.digest != record.digest or got.currency != currency:
+            got = _record_facts(record, currency)
             if record.digest:
                 kept[record.path] = got
-        events.extend(got[2])
-        skipped.extend(got[3])
+        found.events.extend(got.events)
+        if got.skipped:
+            found.skipped.extend(got.skipped)
+        if got.owed is not None:
+            found.owed.append(got.owed)
+        if got.recurring:
+            found.recurring.extend(got.recurring)
     if len(kept) > 2 * len(records) + 1000:  # records gone: drop what was kept of them
         live = {r.path for r in records}
         for path in [p for p in kept if p not in live]:
             del kept[path]
-    return Facts(tuple(events), tuple(skipped))
+    return found
+
+
+def vault_facts(vault: Vault, records: Sequence[Record], currency: str) -> Facts:
+    """The events of `money_facts`: those of `collect(records)`, kept per version of each file."""
+    found = money_facts(vault, records, currency)
+    return Facts(tuple(found.events), tuple(found.skipped))
 
 
 _VALUES: WeakKeyDictionary[Vault, dict[tuple[str, str], tuple[bytes, Any]]] = WeakKeyDictionary()
@@ -147,10 +183,59 @@ def _kept(vault: Vault, name: str, record: Record, compute: Callable[[Record], T
     return value
 
 
-def unreadable_payments(records: Sequence[Record]) -> dict[str, Skipped]:
-    """Invoices and bills with a payment row obm cannot read (`model.finance.unreadable_row`)."""
-    found = (unreadable_row(record) for record in records)
-    return {skip.path: skip for skip in found if skip is not None}
+def _decline_facts(vault: Vault, records: Sequence[Record], currency: str) -> list[ff.DeclineFact | Skipped]:
+    """`decline_fact` of each decline, kept per version of its file."""
+    kept = _VALUES.setdefault(vault, {})
+    name = f"decline {currency}"
+    found = []
+    for record in records:
+        got = kept.get((name, record.path))
+        if got is None or not record.digest or got[0] != record.digest:
+            got = (record.digest, ff.decline_fact(record, currency))
+            if record.digest:
+                kept[(name, record.path)] = got
+        if got[1] is not None:
+            found.append(got[1])
+    return found
+
+
+@dataclass
+class _Margins:
+    """The products' margins of one window, kept per version of each product's file, while the
+    purchase orders (their unit costs) stay as they were."""
+
+    orders: tuple[tuple[str, bytes], ...] = ()
+    costs: ff.CostHistory = field(default_factory=ff.CostHistory)
+    products: dict[tuple[str, str, date, date], tuple[bytes, ff.MarginSums, tuple[Skipped, ...]]] = field(
+        default_factory=dict)
+
+
+_MARGINS: WeakKeyDictionary[Vault, _Margins] = WeakKeyDictionary()
+
+
+def _margin(vault: Vault, products: Sequence[Record], orders: Sequence[Record], currency: str,
+            start: date, end: date) -> tuple[list[ff.MarginMonth], list[Skipped]]:
+    kept = _MARGINS.setdefault(vault, _Margins())
+    versions = tuple((r.path, r.digest) for r in orders)
+    if versions != kept.orders or not all(d for _, d in versions):
+        kept.orders, kept.products = versions, {}
+        kept.costs = ff.cost_history(orders, lambda r: _kept(vault, "costs", r, ff.order_costs))
+    sums: list[ff.MarginSums] = []
+    skipped: list[Skipped] = []
+    for record in products:
+        key = (record.path, currency, start, end)
+        got = kept.products.get(key)
+        if got is None or not record.digest or got[0] != record.digest:
+            got = (record.digest, *ff.product_margin(record, product_movements(vault, record), kept.costs,
+                                                     currency, start, end))
+            if record.digest:
+                kept.products[key] = got
+        if got[1]:
+            sums.append(got[1])
+        skipped.extend(got[2])
+    if len(kept.products) > 8 * len(products) + 1000:  # many windows asked for: start again
+        kept.products = {}
+    return ff.margin_of(sums, currency), skipped
 
 
 def finance_report(vault: Vault, first: str, last: str, today: date,
@@ -162,21 +247,19 @@ def finance_report(vault: Vault, first: str, last: str, today: date,
 
 
 def _report(vault: Vault, first: str, last: str, today: date, figures: Sequence[str]) -> FinanceReport:
-    records = vault.records()
-    by_kind: dict[str, list[Record]] = {}
-    for record in records:
-        by_kind.setdefault(record.kind, []).append(record)
+    fetched: dict[str, list[Record]] = {}
 
     def of(*kinds: str) -> list[Record]:
-        return [r for kind in kinds for r in by_kind.get(kind, ())]
+        for kind in kinds:
+            if kind not in fetched:
+                fetched[kind] = vault.records(kind)
+        return fetched[kinds[0]] if len(kinds) == 1 else [r for kind in kinds for r in fetched[kind]]
 
     currency = vault.config.currency
     settings = settings_of(vault)
-    money = of(*MONEY_KINDS)
-    bad_rows = unreadable_payments(money)
-    facts = vault_facts(vault, [r for r in money if r.path not in bad_rows], currency)
+    facts = money_facts(vault, of(*MONEY_KINDS), currency)
     as_of = min(ff.month_end(last), today)
-    skipped = [*facts.skipped, *bad_rows.values()]
+    skipped = list(facts.skipped)
 
     def inside(month: str) -> bool:
         return first <= month <= last
@@ -186,26 +269,28 @@ def _report(vault: Vault, first: str, last: str, today: date, figures: Sequence[
     start, end = ff.month_end(first).replace(day=1), ff.month_end(last)
     shown = [e for e in facts.events if start <= e.day <= end]
     found: dict[str, object] = {}
+    revenue, cash = ff.revenue_and_cash(shown) if {"revenue", "cash"} & set(figures) else ([], [])
     if "revenue" in figures:
-        found["revenue"] = [r for r in ff.revenue(shown) if inside(r.month)]
+        found["revenue"] = [r for r in revenue if inside(r.month)]
     if "mrr" in figures:
-        found["mrr"] = [r for r in ff.mrr(facts.events, of("invoice", "client")) if inside(r.month)]
+        rows_m = ff.mrr_of(facts.recurring, ff.client_status(of("client")), first, last)
+        found["mrr"] = [r for r in rows_m if inside(r.month)]
         rates, bad = ff.run_rate(of("client"), as_of, currency)
         found["run_rate"] = rates
         skipped.extend(bad)
     if "aging" in figures:
-        found["aging"] = ff.aging(facts.events, of("invoice", "client"), settings, as_of)
+        invoices = {r.id: r for r in of("invoice")}
+        found["aging"] = ff.aging_of(facts.owed, invoices, ff.client_terms(of("client")), settings, as_of)
     if "cash" in figures:
-        found["cash"] = [r for r in ff.cash(shown) if inside(r.month)]
+        found["cash"] = [r for r in cash if inside(r.month)]
     if "margin" in figures:
-        products = [(r, product_movements(vault, r)) for r in of("product") if r.readable]
-        costs = ff.cost_history(of("purchase-order"), lambda r: _kept(vault, "costs", r, ff.order_costs))
-        rows, bad = ff.margin(products, costs, currency, start, end)  # the months shown only
-        found["margin"] = [r for r in rows if inside(r.month)]
-        skipped.extend(bad)
+        products = [r for r in of("product") if r.readable]
+        rows, bad_products = _margin(vault, products, of("purchase-order"), currency, start, end)
+        found["margin"] = [r for r in rows if inside(r.month)]  # the months shown only
+        skipped.extend(bad_products)
     if "declines" in figures:
-        rows_d, bad = ff.declines(of("decline"), currency,
-                                  lambda r, c: _kept(vault, f"decline {c}", r, lambda x: ff.decline_fact(x, c)))
+        facts_d = _decline_facts(vault, of("decline"), currency)
+        rows_d, bad = ff.declines(facts_d, currency, lambda fact, _: fact)  # type: ignore[arg-type,return-value]
         found["declines"] = [r for r in rows_d if inside(r.month)]
         skipped.extend(bad)
     return FinanceReport(first, last, as_of, skipped=tuple(sorted(set(skipped), key=lambda s: s.path)),

@@ -21,6 +21,7 @@ class Index:
         self._lock = threading.Lock()
         self._by_kind: dict[str, dict[str, Record]] = {name: {} for name in KINDS}
         self._by_path: dict[str, Record] = {}
+        self._paths_of_kind: dict[str, dict[str, Record]] = {name: {} for name in KINDS}  # ids may repeat
         self.version = 0
         for record in records:
             self._put(record)
@@ -33,17 +34,25 @@ class Index:
     def remove(self, path: str) -> Record | None:
         with self._lock:
             old = self._by_path.pop(path, None)
-            if old is not None and self._by_kind[old.kind].get(old.id) is old:
-                del self._by_kind[old.kind][old.id]
+            if old is not None:
+                self._forget(old)
             self.version += 1
             return old
 
     def _put(self, record: Record) -> None:
         old = self._by_path.get(record.path)
-        if old is not None and self._by_kind[old.kind].get(old.id) is old:
+        if old is not None and old.kind != record.kind:
+            self._forget(old)
+        elif old is not None and self._by_kind[old.kind].get(old.id) is old:
             del self._by_kind[old.kind][old.id]
         self._by_path[record.path] = record
         self._by_kind[record.kind].setdefault(record.id, record)
+        self._paths_of_kind[record.kind][record.path] = record
+
+    def _forget(self, old: Record) -> None:
+        if self._by_kind[old.kind].get(old.id) is old:
+            del self._by_kind[old.kind][old.id]
+        self._paths_of_kind[old.kind].pop(old.path, None)
 
     def __len__(self) -> int:
         return len(self._by_path)
@@ -54,7 +63,7 @@ class Index:
 
     def of_kind(self, kind: str) -> list[Record]:
         with self._lock:
-            return [r for r in self._by_path.values() if r.kind == kind]
+            return list(self._paths_of_kind[kind].values())
 
     def by_path(self, path: str) -> Record | None:
         return self._by_path.get(path)
@@ -65,7 +74,7 @@ class Index:
     def ids(self, kind: str) -> set[str]:
         """Lower-cased ids of a kind (for unique, case-insensitive new ids)."""
         with self._lock:
-            return {r.id.casefold() for r in self._by_path.values() if r.kind == kind}
+            return {r.id.casefold() for r in self._paths_of_kind[kind].values()}
 
     def problems(self) -> list[Problem]:
         return [p for r in self.all() for p in r.problems]

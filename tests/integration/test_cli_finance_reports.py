@@ -130,3 +130,65 @@ def test_events_kept_per_file_version_follow_a_save(money_vault: Path) -> None:
             map(repr, collect(records, "USD").events))
     finally:
         vault.close()
+
+
+def _plain_report(vault: Vault, first: str, last: str, today: Any) -> dict[str, Any]:
+    """Every figure worked out the plain way: one `collect` of every record, every ledger read
+    from its file now, nothing kept between calls."""
+    from obm_tui.model import finance_figures as ff
+    from obm_tui.model import ledger
+    from obm_tui.model.finance import collect
+    from obm_tui.services.finance_report import settings_of
+    from obm_tui.vault.frontmatter import read_body
+
+    records, currency = vault.records(), vault.config.currency
+    events = collect(records, currency).events
+    as_of = min(ff.month_end(last), today)
+
+    def inside(rows: list[Any]) -> list[Any]:
+        return [r for r in rows if first <= r.month <= last]
+
+    products = [(r, ledger.parse(read_body((vault.root / r.path).read_bytes())).movements)
+                for r in records if r.kind == "product" and r.readable]
+    return {"revenue": inside(ff.revenue(events)), "cash": inside(ff.cash(events)),
+            "mrr": inside(ff.mrr(events, records)),
+            "aging": ff.aging(events, records, settings_of(vault), as_of),
+            "margin": inside(ff.margin(products, ff.cost_history(r for r in records if r.kind == "purchase-order"),
+                                       currency)[0]),
+            "declines": inside(ff.declines(records, currency)[0])}
+
+
+def test_the_report_kept_per_file_version_is_the_plain_report_after_every_kind_of_change(sample_vault: Path) -> None:
+    """What the report keeps (events, aging and MRR per invoice, margins per product while the
+    purchase orders stay as they were) never shows a figure the plain recomputation would not."""
+    from datetime import date
+
+    from obm_tui.services.finance_report import finance_report
+
+    today = date(2026, 11, 23)
+    windows = [("2025-12", "2026-11"), ("2026-09", "2026-09"), ("2026-10", "2026-12")]
+    vault = Vault.open(sample_vault)
+    try:
+        def same() -> None:
+            for first, last in windows:
+                report = finance_report(vault, first, last, today)
+                plain = _plain_report(vault, first, last, today)
+                for figure, rows in plain.items():
+                    assert getattr(report, figure) == rows, (figure, first, last)
+                assert report.margin and report.aging and report.mrr or (first, last) != windows[0]
+
+        same()
+        po = vault.find("PO-261012-S8P")
+        lines = [dict(line) for line in po.data["lines"]]
+        lines[0]["unit_cost"] = "9.95"
+        vault.update(po, {"lines": lines}, "test: PLAN-2027 costs more")
+        vault.update(vault.find("MUG-CLASSIC"), {"price": "21.00"}, "test: the mug costs more")
+        invoice = next(r for r in vault.records("invoice") if r.data.get("status") == "sent")
+        vault.update(invoice, {"amount": "4321.00"}, "test: an invoice's amount")
+        decline = next(r for r in vault.records("decline") if r.data.get("status") != "recovered")
+        vault.update(decline, {"status": "recovered", "resolved": "2026-11-20"}, "test: a decline recovered")
+        client = next(r for r in vault.records("client") if r.data.get("status") == "current")
+        vault.update(client, {"status": "paused", "payment_terms": 3}, "test: a client paused")
+        same()
+    finally:
+        vault.close()
