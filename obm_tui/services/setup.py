@@ -12,6 +12,7 @@ from obm_tui.model.errors import ValidationError, VaultError
 from obm_tui.model.fields import FieldValueError, to_email
 from obm_tui.model.kinds import KINDS
 from obm_tui.model.template_text import BUSINESS_SETTINGS
+from obm_tui.services.demo_history import write_demo_history
 from obm_tui.services.templates import data_dir
 from obm_tui.vault.config import CONFIG_PATH, DEFAULT_CONFIG, business_section
 from obm_tui.vault.git import Git
@@ -109,9 +110,7 @@ def make_demo(path: Path) -> Path:
     shutil.copytree(source, path, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".obm/cache", ".~obm-*", ".git"))
     git = Git.init(path)
     git.ensure_settings()
-    files = sorted(str(p.relative_to(path).as_posix()) for p in path.rglob("*")
-                   if p.is_file() and ".git" not in p.parts)
-    git.commit(files, "demo: the sample vault of Fred Smith Coaching")
+    write_demo_history(git, path)  # the summer and autumn as they happened (services/demo_history.py)
     git.close()
     return path
 
