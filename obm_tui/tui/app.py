@@ -305,6 +305,20 @@ class ObmApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
+    def open(self, path: str) -> None:
+        """The screen made for the record's kind: a run its checklist, a ticket its conversation,
+        any other record (and a file that does not read) its fields. Every way of opening a record
+        comes here; `open_record` is the fields view itself (a run's or ticket's `f`)."""
+        from obm_tui.tui import care_flows, run_flows
+
+        record = self.vault.index.by_path(path)
+        if record is not None and record.readable and record.kind == "run":
+            run_flows.open_run(self, path)
+        elif record is not None and record.readable and record.kind == "ticket":
+            care_flows.open_ticket(self, path)
+        else:
+            self.open_record(path)
+
     def open_record(self, path: str) -> None:
         from obm_tui.tui.screens.record import RecordScreen
 

@@ -43,7 +43,7 @@ def _created(app: ObmApp, result: SaveResult) -> None:
     app.note_changes([result.record.path])
     app.notify(f"{result.record.kind} {result.record.id} created", title="Created", markup=False)
     _pending_note(app, result)
-    app.open_record(result.record.path)
+    app.open(result.record.path)
 
 
 def _pending_note(app: ObmApp, result: SaveResult) -> None:

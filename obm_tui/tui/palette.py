@@ -37,7 +37,7 @@ class RecordsProvider(Provider):
         for _, score, index in hits:
             record = self.records[index]
             yield Hit(score / 100, plain(f"{record.title}  ({record.kind} {record.id})"),
-                      partial(app.open_record, record.path), text=f"{record.title} {record.id}",
+                      partial(app.open, record.path), text=f"{record.title} {record.id}",
                       help=plain(record.path))
 
 

@@ -152,3 +152,24 @@ async def test_the_textual_themes_work(vault: Vault, theme: str) -> None:
         await pilot.press("2", "enter")
         await settle(pilot)
         assert "Ada Lovelace" in screen_text(app)
+
+
+@pytest.mark.parametrize(("typed", "screen_name", "path"), [
+    ("onboarding aisha", "RunScreen", "runs/2026-06-10-client-onboarding-aisha-khan.md"),
+    ("mug arrived chipped", "TicketScreen", "tickets/T-260603-9KD-mug-arrived-chipped.md"),
+    ("aisha khan", "RecordScreen", "clients/aisha-khan.md"),
+])
+async def test_the_palette_opens_each_record_in_the_screen_made_for_its_kind(
+        sample: Vault, typed: str, screen_name: str, path: str) -> None:
+    """A run opens as its checklist and a ticket as its conversation — as from Today or their
+    lists — never as raw front matter; other records open as their fields."""
+    app = make_app(sample)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *typed)
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == screen_name and app.screen.path == path  # type: ignore[attr-defined]
+

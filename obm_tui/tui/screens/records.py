@@ -192,7 +192,7 @@ class RecordsScreen(ObmScreen):
 
     # ----- record actions ----------------------------------------------------------------------
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
-        self.obm.open_record(event.key)
+        self.obm.open(event.key)
 
     def action_new_record(self) -> None:
         self.obm.new_record(self.kind.name)

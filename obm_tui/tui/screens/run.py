@@ -252,7 +252,7 @@ class RunScreen(ObmScreen):
 
     def action_open_subject(self) -> None:
         if self.view is not None and self.view.context.subject_record is not None:
-            self.obm.open_record(self.view.context.subject_record.path)
+            self.obm.open(self.view.context.subject_record.path)
 
     def action_open_fields(self) -> None:
         self.obm.open_record(self.path)

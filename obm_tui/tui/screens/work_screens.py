@@ -20,12 +20,4 @@ WORK_SCREENS: dict[str, Any] = {"processes": ProcessesScreen, "tickets": Tickets
 
 def open_item(app: ObmApp, section: str, path: str) -> None:
     """Open what an agenda line is about: steps open their run, tickets their conversation."""
-    from obm_tui.tui import care_flows, run_flows
-
-    record = app.vault.index.by_path(path)
-    if record is not None and record.readable and record.kind == "run":
-        run_flows.open_run(app, path)
-    elif record is not None and record.readable and record.kind == "ticket":
-        care_flows.open_ticket(app, path)
-    else:
-        app.open_record(path)
+    app.open(path)
