@@ -18,20 +18,37 @@ from obm_tui.cli.app import (
 )
 from obm_tui.cli.completion import complete_kinds, ids_of
 from obm_tui.cli.out import ask, say, say_json
+from obm_tui.model.errors import UsageError
 
 
 @main.command("new")
 @click.argument("kind", shell_complete=complete_kinds)
 @click.argument("title")
 @click.argument("fields", nargs=-1, metavar="[FIELD=VALUE]...")
+@click.option("--restore", is_flag=True, help="Bring back the archived record of this name instead.")
 @click.pass_context
-def new_cmd(ctx: click.Context, kind: str, title: str, fields: tuple[str, ...]) -> None:
-    """Create a record: obm new client "Fred Smith" email=fred@example.com status=onboarding"""
-    from obm_tui.services.records import new_record
+def new_cmd(ctx: click.Context, kind: str, title: str, fields: tuple[str, ...], restore: bool) -> None:
+    """Create a record: obm new client "Fred Smith" email=fred@example.com status=onboarding
+
+    When the name is the id of an archived record, `--restore` brings that one back (with the
+    fields given) instead of making a second one."""
+    from obm_tui.services.records import archive_record, name_note, new_record, same_name, set_fields
 
     with opened(ctx) as vault:
+        taken = same_name(vault, kind, title)
+        if restore:
+            if taken is None or taken.data.get("archived") is not True:
+                raise UsageError(f"no archived {kind} named {title.strip()!r} to restore")
+            result = archive_record(vault, taken.path, archived=False)
+            if fields:
+                result = set_fields(vault, taken.path, parse_pairs(fields))
+            say(f"restored {result.record.kind} {result.record.id} ({result.record.path})")
+            pending_note(result)
+            return
         result = new_record(vault, kind, title, parse_pairs(fields))
         say(f"created {result.record.kind} {result.record.id} ({result.record.path})")
+        if taken is not None:
+            say(name_note(taken, result.record))
         pending_note(result)
 
 

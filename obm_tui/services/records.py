@@ -74,6 +74,25 @@ def new_record(vault: Vault, kind_name: str, title: str, pairs: Mapping[str, str
     return vault.create(rel, data, text, created_message(kind.name, record_id, title.strip()))
 
 
+def same_name(vault: Vault, kind_name: str, title: str) -> Record | None:
+    """The record a new one of this title would have taken its id from (a name-id kind: clients,
+    processes…), archived or not; None when the name is free or the kind's ids are not names."""
+    kind = require_kind(kind_name)
+    if kind.id_style != "slug" or not title.strip():
+        return None
+    wanted = ids.slug(title.strip()).casefold()
+    return next((r for r in vault.records(kind.name, archived=True) if r.id.casefold() == wanted), None)
+
+
+def name_note(taken: Record, made: Record) -> str:
+    """Why the new record got another id than its name: in the user's words, with the way back."""
+    how = "an archived" if taken.data.get("archived") is True else "another"
+    text = f"{taken.id} is the id of {how} {taken.kind}, {taken.title}: the new one is {made.id}"
+    if taken.data.get("archived") is True:
+        text += f" (to bring the archived one back instead: obm archive --undo {taken.id})"
+    return text
+
+
 EVENT_DAY_FIELDS = {"expense": "date"}  # an event id names the day it happened, not the day it was typed
 
 

@@ -33,15 +33,48 @@ def new_record(app: ObmApp, kind: str) -> None:
         if answer is None:
             return
         title, pairs = answer
+        taken = svc.same_name(app.vault, kind, title)
+        if taken is not None and taken.data.get("archived") is True:
+            _restore_or_new(app, taken, lambda: make(title, pairs, taken))
+        else:
+            make(title, pairs, taken)
+
+    def make(title: str, pairs: dict[str, str], taken: Record | None) -> None:
         run_blocking(app, lambda: svc.new_record(app.vault, kind, title, pairs, when=app.now()),
-                     done=lambda result: _created(app, result), label=f"Creating the {kind}")
+                     done=lambda result: _created(app, result, taken), label=f"Creating the {kind}")
 
     app.push_screen(NewRecordDialog(kind), create)
 
 
-def _created(app: ObmApp, result: SaveResult) -> None:
+def _restore_or_new(app: ObmApp, taken: Record, make: Callable[[], None]) -> None:
+    """The name is an archived record's: bring that one back, or make a second one knowingly."""
+    from obm_tui.tui.dialogs.choice import ChoiceDialog
+
+    def chosen(answer: str | None) -> None:
+        if answer == "new":
+            make()
+        elif answer == "restore":
+            run_blocking(app, lambda: svc.archive_record(app.vault, taken.path, archived=False),
+                         done=lambda result: _restored(app, result), label=f"Restoring {taken.id}")
+
+    app.push_screen(ChoiceDialog(f"{taken.title} is an archived {taken.kind} ({taken.id})", [
+        ("restore", f"Bring back {taken.title} ({taken.id})"),
+        ("new", f"Make a new {taken.kind} with this name (another id)"),
+    ], initial="restore"), chosen)
+
+
+def _restored(app: ObmApp, result: SaveResult) -> None:
     app.note_changes([result.record.path])
-    app.notify(f"{result.record.kind} {result.record.id} created", title="Created", markup=False)
+    app.notify(f"{result.record.kind} {result.record.id} restored", title="Restored", markup=False)
+    _pending_note(app, result)
+    app.open(result.record.path)
+
+
+def _created(app: ObmApp, result: SaveResult, taken: Record | None = None) -> None:
+    app.note_changes([result.record.path])
+    note = f": {svc.name_note(taken, result.record)}" if taken is not None else ""
+    app.notify(f"{result.record.kind} {result.record.id} created{note}", title="Created", markup=False,
+               timeout=12 if note else 4)
     _pending_note(app, result)
     app.open(result.record.path)
 

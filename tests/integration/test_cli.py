@@ -149,3 +149,24 @@ def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
                             capture_output=True, text=True)
     assert result.returncode == 3
     assert "Traceback" not in result.stderr and result.stderr.startswith("obm: ")
+
+
+def test_obm_new_says_why_a_name_got_another_id_and_can_restore_instead(sample_vault: Path) -> None:
+    from click.testing import CliRunner
+
+    from obm_tui.cli import main
+
+    def obm(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(main, ["--vault", str(sample_vault), *args], catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    code, out, _ = obm("new", "client", "Olivia Grant")
+    assert code == 0 and "created client olivia-grant-2" in out
+    assert ("olivia-grant is the id of an archived client, Olivia Grant: the new one is olivia-grant-2 "
+            "(to bring the archived one back instead: obm archive --undo olivia-grant)") in out
+    code, out, _ = obm("new", "client", "Olivia Grant", "--restore", "follow_up=2026-12-10")
+    assert code == 0 and "restored client olivia-grant (clients/olivia-grant.md)" in out
+    text = (sample_vault / "clients/olivia-grant.md").read_text(encoding="utf-8")
+    assert "archived: true" not in text and "follow_up: 2026-12-10" in text
+    code, out, err = obm("new", "client", "Nobody Archived", "--restore")
+    assert code == 2 and "no archived client named 'Nobody Archived' to restore" in err
