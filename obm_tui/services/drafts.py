@@ -27,6 +27,7 @@ from urllib.parse import quote
 from obm_tui.model.errors import UsageError, ValidationError
 from obm_tui.model.fields import FieldValueError, to_email
 from obm_tui.model.records import Record
+from obm_tui.model.reflow import reflow
 from obm_tui.model.template_text import business_hint, refuse_unfilled, unfilled
 from obm_tui.services.templates import data_dir
 from obm_tui.vault.frontmatter import has_front_matter, read_document
@@ -181,7 +182,7 @@ def email_draft(vault: Vault, template_name: str, subject: Record | None, today:
     values = template_values(vault, subject, today) | dict(extra or {})
     unknown: list[str] = []
     data = fill_data(dict(template.data), values, unknown)
-    body = fill_data(template.body, values, unknown)
+    body = fill_data(reflow(template.body), values, unknown)  # paragraphs, as a mail client shows them
     if subject is not None:
         _check_address_field(subject)
     refuse_unfilled(f"template {template_name}", unknown, where_to_set(subject), "no draft made")

@@ -19,6 +19,7 @@ from obm_tui.model.errors import FormatError, UsageError, ValidationError
 from obm_tui.model.fields import FieldValueError, to_link
 from obm_tui.model.merge import DELETED
 from obm_tui.model.records import Record
+from obm_tui.model.reflow import reflow
 from obm_tui.model.template_text import business_hint, refuse_unfilled
 from obm_tui.model.tickets import move as move_status
 from obm_tui.model.tickets import status_after
@@ -250,5 +251,5 @@ def fill_reply(vault: Vault, record: Record, canned: ReplyTemplate, agent: str,
         fields, customer=customer_name(vault, fields) if fields.get("customer") or client else None,
         agent=agent, business=vault.config.business_name, today=local_now(vault, now).date(),
     )
-    rendered = conversation.render_reply(canned.text, variables)
+    rendered = conversation.render_reply(reflow(canned.text), variables)  # paragraphs, as a mail client shows
     return rendered.text, rendered.unknown
