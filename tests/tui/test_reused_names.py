@@ -13,6 +13,12 @@ from obm_tui.vault.store import Vault
 from tests.tui.helpers import make_app, settle
 
 
+def _capture_notes(app, notes: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Keep each notification's text in `notes` (and show it as usual)."""
+    original_notify = app.notify
+    app.notify = lambda message, **kw: (notes.append(str(message)), original_notify(message, **kw))[1]
+
+
 async def _ask_for(app, pilot, title: str) -> None:  # type: ignore[no-untyped-def]
     app.new_record("client")
     await settle(pilot)
@@ -30,8 +36,7 @@ async def test_an_archived_name_offers_the_archived_record_back(sample: Vault, c
     notes: list[str] = []
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        original_notify = app.notify
-        app.notify = lambda message, **kw: (notes.append(str(message)), original_notify(message, **kw))[1]  # type: ignore[method-assign]
+        _capture_notes(app, notes)
         await _ask_for(app, pilot, "Olivia Grant")
         dialog = app.screen
         assert isinstance(dialog, ChoiceDialog) and "archived client" in dialog.title_text
@@ -58,8 +63,7 @@ async def test_a_name_in_use_makes_another_id_and_says_so(sample: Vault) -> None
     notes: list[str] = []
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        original_notify = app.notify
-        app.notify = lambda message, **kw: (notes.append(str(message)), original_notify(message, **kw))[1]  # type: ignore[method-assign]
+        _capture_notes(app, notes)
         await _ask_for(app, pilot, "Aisha Khan")
         assert isinstance(app.screen, RecordScreen) and app.screen.path == "clients/aisha-khan-2.md"
     assert any("aisha-khan is the id of another client, Aisha Khan: the new one is aisha-khan-2" in n for n in notes)
